@@ -1,0 +1,66 @@
+"""Domain errors: the only exceptions core services raise on purpose.
+
+Each carries the exact human-readable ``detail`` of behaviour.md, so the edge
+only maps the class to a status code (400/401/403/404/409) and never invents
+wording. Adapters raise ``Duplicate`` when a uniqueness constraint rejects a
+write; services turn it into the documented ``Conflict`` or
+``BusinessRuleViolation``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BusinessRuleViolation",
+    "Conflict",
+    "DomainError",
+    "Duplicate",
+    "Forbidden",
+    "InvalidCredentials",
+    "InvalidToken",
+    "NotFound",
+]
+
+
+class DomainError(Exception):
+    """Base class; ``detail`` is the message shown to the client."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The thing does not exist (or must not be revealed): 404."""
+
+
+class Forbidden(DomainError):
+    """The thing exists but belongs to someone else: 403."""
+
+
+class Conflict(DomainError):
+    """A one-of-a-kind thing exists already: 409."""
+
+
+class BusinessRuleViolation(DomainError):
+    """The request is well-formed but breaks a rule: 400."""
+
+
+class InvalidCredentials(DomainError):
+    """Login failed; the message never says which half was wrong: 401."""
+
+
+class InvalidToken(DomainError):
+    """A bearer token is missing, malformed, forged or expired: 401."""
+
+
+class Duplicate(Exception):
+    """Raised by adapters when a write breaks a uniqueness constraint.
+
+    ``constraint`` names what was duplicated (``"users.username"``,
+    ``"outcomes.application_id"``, ...), so a service can pick the right message
+    even when two concurrent requests raced past its own check.
+    """
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint

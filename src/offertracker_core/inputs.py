@@ -1,0 +1,205 @@
+"""What callers hand to the services: new things and partial changes.
+
+``New*`` classes are attrs classes with the reference's defaults. ``*Changes``
+are ``TypedDict(total=False)``: a key that is absent leaves the field alone, a
+key set to ``None`` clears a nullable field (behaviour.md §4). Non-nullable
+fields are typed without ``None``, so the edge rejects an explicit ``null``.
+Constraints are ``Annotated`` markers from :mod:`offertracker_core.constraints`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, TypedDict
+from uuid import UUID
+
+import attrs
+
+from .constraints import Email, Ge, Gt, MaxLen, MinLen
+from .enums import (
+    ApplicationStatus,
+    JobType,
+    OutcomeStatus,
+    Priority,
+    ProfileVisibility,
+    Source,
+    StageResult,
+    StageType,
+    WorkMode,
+)
+
+__all__ = [
+    "ApplicationChanges",
+    "Credentials",
+    "NewApplication",
+    "NewOutcome",
+    "NewReflection",
+    "NewResume",
+    "NewStage",
+    "OutcomeChanges",
+    "ProfileChanges",
+    "ReflectionChanges",
+    "Registration",
+    "ResumeChanges",
+    "StageChanges",
+]
+
+Name255 = Annotated[str, MaxLen(255)]
+Url500 = Annotated[str, MaxLen(500)]
+Currency = Annotated[str, MaxLen(3)]
+Money = Annotated[int, Ge(0)]
+
+
+# --- auth and users ----------------------------------------------------------
+
+
+@attrs.frozen
+class Registration:
+    email: Annotated[str, MaxLen(255), Email()]
+    username: Annotated[str, MinLen(3), MaxLen(50)]
+    password: Annotated[str, MinLen(6), MaxLen(128)]
+    display_name: Annotated[str, MaxLen(100)] | None = None
+
+
+@attrs.frozen
+class Credentials:
+    """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
+
+    email: str
+    password: Annotated[str, MinLen(6), MaxLen(128)]
+
+
+class ProfileChanges(TypedDict, total=False):
+    display_name: Annotated[str, MaxLen(100)] | None
+    bio: str | None
+    is_profile_public: bool
+    profile_visibility: ProfileVisibility
+
+
+# --- resumes -----------------------------------------------------------------
+
+
+@attrs.frozen
+class NewResume:
+    version_name: Annotated[str, MaxLen(50)]
+    notes: str | None = None
+    file_url: Url500 | None = None
+
+
+class ResumeChanges(TypedDict, total=False):
+    version_name: Annotated[str, MaxLen(50)]
+    notes: str | None
+    file_url: Url500 | None
+
+
+# --- applications ------------------------------------------------------------
+
+
+@attrs.frozen
+class NewApplication:
+    company_name: Name255
+    role_title: Name255
+    url: Url500 | None = None
+    description: str | None = None
+    location: Name255 | None = None
+    job_type: JobType | None = None
+    work_mode: WorkMode | None = None
+    salary_min: Money | None = None
+    salary_max: Money | None = None
+    salary_currency: Currency = "USD"
+    applied_source: Source | None = None
+    applied_date: date | None = None
+    follow_up_date: date | None = None
+    priority: Priority | None = None
+    notes: str | None = None
+    status: ApplicationStatus = ApplicationStatus.SAVED
+    resume_version_id: UUID | None = None
+
+
+class ApplicationChanges(TypedDict, total=False):
+    company_name: Name255
+    role_title: Name255
+    url: Url500 | None
+    description: str | None
+    location: Name255 | None
+    job_type: JobType | None
+    work_mode: WorkMode | None
+    salary_min: Money | None
+    salary_max: Money | None
+    salary_currency: Currency
+    applied_source: Source | None
+    applied_date: date | None
+    follow_up_date: date | None
+    priority: Priority | None
+    notes: str | None
+    status: ApplicationStatus
+    resume_version_id: UUID | None
+
+
+@attrs.frozen
+class NewStage:
+    stage_name: Annotated[str, MaxLen(100)]
+    stage_type: StageType | None = None
+    stage_date: date | None = None
+    result: StageResult = StageResult.PENDING
+    duration_minutes: Annotated[int, Gt(0)] | None = None
+    interviewer_names: str | None = None
+    prep_notes: str | None = None
+    questions_asked: list[str] | None = None
+    notes: str | None = None
+
+
+class StageChanges(TypedDict, total=False):
+    stage_name: Annotated[str, MaxLen(100)]
+    stage_type: StageType | None
+    stage_date: date | None
+    result: StageResult
+    duration_minutes: Annotated[int, Gt(0)] | None
+    interviewer_names: str | None
+    prep_notes: str | None
+    questions_asked: list[str] | None
+    notes: str | None
+
+
+@attrs.frozen
+class NewOutcome:
+    """``status`` ``None`` means the default, Offer (the reference types it ``string | null``)."""
+
+    status: OutcomeStatus | None = None
+    salary: Money | None = None
+    salary_currency: Currency = "USD"
+    bonus: str | None = None
+    equity: str | None = None
+    benefits: str | None = None
+    start_date: date | None = None
+    deadline: date | None = None
+    negotiation_notes: str | None = None
+    notes: str | None = None
+
+
+class OutcomeChanges(TypedDict, total=False):
+    status: OutcomeStatus
+    salary: Money | None
+    salary_currency: Currency
+    bonus: str | None
+    equity: str | None
+    benefits: str | None
+    start_date: date | None
+    deadline: date | None
+    negotiation_notes: str | None
+    notes: str | None
+
+
+@attrs.frozen
+class NewReflection:
+    what_worked: str | None = None
+    what_failed: str | None = None
+    skill_gaps: dict[str, Any] | None = None
+    improvement_plan: str | None = None
+
+
+class ReflectionChanges(TypedDict, total=False):
+    what_worked: str | None
+    what_failed: str | None
+    skill_gaps: dict[str, Any] | None
+    improvement_plan: str | None
