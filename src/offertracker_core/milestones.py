@@ -7,13 +7,22 @@ rows. The calculator that decides which are due lives beside the data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from .entities import Milestone
+from .ports import ProgressTotals
 
-__all__ = ["MILESTONES", "MILESTONE_NAMESPACE", "milestone_id"]
+__all__ = [
+    "GETTING_STARTED",
+    "MILESTONES",
+    "MILESTONE_NAMESPACE",
+    "due_milestones",
+    "is_reached",
+    "milestone_id",
+]
 
 MILESTONE_NAMESPACE = UUID("b6f0c1de-4f5a-4d1e-9c3a-2f6e8d7a9b10")
 _CATALOGUE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -92,3 +101,49 @@ MILESTONES: tuple[Milestone, ...] = (
         {"action": "outcome_offer", "count": 1},
     ),
 )
+
+
+# --- the calculator ----------------------------------------------------------------
+
+#: Criteria ``action`` → the total it is checked against (``"register"`` is awarded at registration only).
+_COUNTED_BY: dict[str, str] = {
+    "create_application": "applications",
+    "create_reflection": "reflections",
+    "follow": "follows",
+    "join_group": "groups_joined",
+    "create_post": "posts",
+    "outcome_offer": "offers",
+}
+
+
+def is_reached(milestone: Milestone, totals: ProgressTotals, streak_days: int) -> bool:
+    """Whether ``milestone``'s criteria hold for ``totals`` and the current streak.
+
+    ``register`` milestones and criteria this version does not know are never
+    reached here (the former is awarded by registration itself).
+    """
+    action = milestone.criteria.get("action")
+    if action == "streak":
+        return streak_days >= int(milestone.criteria.get("days", 0))
+    total = _COUNTED_BY.get(str(action))
+    if total is None:
+        return False
+    return int(getattr(totals, total)) >= int(milestone.criteria.get("count", 1))
+
+
+def due_milestones(
+    totals: ProgressTotals,
+    streak_days: int,
+    awarded: Set[UUID],
+    catalogue: Sequence[Milestone] = MILESTONES,
+) -> list[Milestone]:
+    """The milestones of ``catalogue`` (in order) that are reached and not in ``awarded``.
+
+    Pure: the service loads the totals and the held ids, then awards what this
+    returns, so a milestone is never awarded twice.
+    """
+    return [m for m in catalogue if m.id not in awarded and is_reached(m, totals, streak_days)]
+
+
+#: The milestone every new account receives.
+GETTING_STARTED: Milestone = MILESTONES[0]

@@ -134,7 +134,6 @@ class ViewerRelation:
     shares_group: bool = False
 
 
-
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
         """Insert; raise ``Duplicate("users.username")`` or ``Duplicate("users.email")``."""

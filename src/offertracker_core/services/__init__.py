@@ -1,0 +1,87 @@
+"""Async use cases: the only way the edges change or read OfferTracker's data.
+
+Build them all at once with :meth:`Services.create`; each service raises only
+domain errors and publishes events after its unit of work committed.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..clock import SystemClock, new_id
+from ..plugins import NullPublisher
+from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, TokenIssuer, TokenVerifier
+from .applications import ApplicationService
+from .auth import AuthService, AuthSession
+from .base import ServiceContext
+from .outcomes import OutcomeService
+from .reflections import ReflectionService
+from .resumes import ResumeService
+from .stages import StageService
+from .users import UserService
+
+__all__ = [
+    "ApplicationService",
+    "AuthService",
+    "AuthSession",
+    "OutcomeService",
+    "ReflectionService",
+    "ResumeService",
+    "ServiceContext",
+    "Services",
+    "StageService",
+    "UserService",
+]
+
+
+@attrs.frozen
+class Services:
+    """Every use-case service, wired to one set of ports."""
+
+    context: ServiceContext
+    auth: AuthService
+    users: UserService
+    resumes: ResumeService
+    applications: ApplicationService
+    stages: StageService
+    outcomes: OutcomeService
+    reflections: ReflectionService
+
+    @classmethod
+    def create(
+        cls,
+        storage: Storage,
+        *,
+        passwords: PasswordHasher,
+        tokens: TokenIssuer,
+        verifier: TokenVerifier | None = None,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        events: EventPublisher | None = None,
+    ) -> Services:
+        """Wire the services over ``storage``.
+
+        ``tokens`` issues tokens and, unless a separate ``verifier`` is given,
+        verifies them too. ``clock`` defaults to the system UTC clock, ``ids``
+        to UUID4 and ``events`` to a publisher that drops everything.
+        """
+        if verifier is None:
+            if not callable(getattr(tokens, "verify", None)):
+                raise TypeError("tokens cannot verify; pass verifier=")
+            verifier = tokens  # type: ignore[assignment]
+        ctx = ServiceContext(
+            storage=storage,
+            clock=clock or SystemClock(),
+            ids=ids or new_id,
+            events=events or NullPublisher(),
+        )
+        return cls(
+            context=ctx,
+            auth=AuthService(ctx, passwords, tokens, verifier),
+            users=UserService(ctx),
+            resumes=ResumeService(ctx),
+            applications=ApplicationService(ctx),
+            stages=StageService(ctx),
+            outcomes=OutcomeService(ctx),
+            reflections=ReflectionService(ctx),
+        )

@@ -1,0 +1,122 @@
+"""Registration, login and token authentication (behaviour.md §2)."""
+
+from __future__ import annotations
+
+import logging
+
+import attrs
+
+from .. import milestones
+from ..entities import User
+from ..enums import ProfileVisibility
+from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials
+from ..events import MilestoneReached
+from ..inputs import Credentials, Registration
+from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier
+from .base import ServiceContext
+from .progress import award, track_activity
+
+__all__ = ["AuthService", "AuthSession"]
+
+logger = logging.getLogger(__name__)
+
+_DUPLICATE_MESSAGES = {
+    "users.username": "Username already taken",
+    "users.email": "Email already taken",
+}
+_BAD_LOGIN = "Incorrect email or password"
+
+
+@attrs.frozen
+class AuthSession:
+    """A signed-in user and their bearer token."""
+
+    access_token: str
+    user: User
+    token_type: str = "bearer"
+
+
+@attrs.frozen
+class AuthService:
+    """Creates accounts, signs users in and turns bearer tokens into claims."""
+
+    ctx: ServiceContext
+    passwords: PasswordHasher
+    issuer: TokenIssuer
+    verifier: TokenVerifier
+
+    async def register(self, reg: Registration) -> AuthSession:
+        """Create an account and sign it in.
+
+        "Username already taken" is checked before "Email already taken" (both
+        400), also when the database's unique constraints catch a concurrent
+        twin. The email is stored lower-cased, ``display_name`` defaults to the
+        username, the profile starts private with a zero streak, and the account
+        receives the "Getting Started" milestone.
+        """
+        email = reg.email.lower()
+        # Hash before taking the write lock: argon2 is the slow part of this request.
+        password_hash = await self.passwords.hash(reg.password)
+        now = self.ctx.clock.now()
+        user = User(
+            id=self.ctx.ids(),
+            email=email,
+            username=reg.username,
+            display_name=reg.username if reg.display_name is None else reg.display_name,
+            bio=None,
+            is_profile_public=False,
+            profile_visibility=ProfileVisibility.PRIVATE,
+            streak_days=0,
+            last_active_date=None,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.ctx.storage.write() as uow:
+            if await uow.users.get_by_username(user.username) is not None:
+                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
+            if await uow.users.get_by_email(email) is not None:
+                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
+            try:
+                await uow.users.add(user)
+            except Duplicate as exc:
+                raise BusinessRuleViolation(
+                    _DUPLICATE_MESSAGES.get(exc.constraint, "Username already taken")
+                ) from exc
+            await uow.credentials.set(user.id, password_hash)
+            events: list[MilestoneReached] = []
+            try:
+                reached = await award(self.ctx, uow, user.id, milestones.GETTING_STARTED, now)
+            except Exception:  # bookkeeping never fails the request (behaviour.md §6)
+                logger.exception("could not award Getting Started to %s", user.id)
+                reached = None
+            if reached is not None:
+                events.append(reached)
+            await uow.commit()
+        await self.ctx.publish(events)
+        return AuthSession(access_token=self.issuer.issue(user), user=user)
+
+    async def login(self, creds: Credentials) -> AuthSession:
+        """Sign in with email and password; counts as activity for the streak.
+
+        An unknown email and a wrong password both raise
+        ``InvalidCredentials("Incorrect email or password")``; for an unknown
+        email the password is hashed anyway so timing does not tell them apart.
+        """
+        async with self.ctx.storage.read() as uow:
+            user = await uow.users.get_by_email(creds.email.lower())
+            stored = await uow.credentials.get(user.id) if user is not None else None
+        if user is None or stored is None:
+            await self.passwords.hash(creds.password)
+            raise InvalidCredentials(_BAD_LOGIN)
+        if not await self.passwords.verify(stored, creds.password):
+            raise InvalidCredentials(_BAD_LOGIN)
+        now = self.ctx.clock.now()
+        async with self.ctx.storage.write() as uow:
+            progress = await track_activity(self.ctx, uow, user.id, now)
+            await uow.commit()
+        await self.ctx.publish(progress.events)
+        return AuthSession(access_token=self.issuer.issue(progress.user or user), user=progress.user or user)
+
+    async def authenticate(self, token: str) -> TokenClaims:
+        """The claims of a valid bearer token; ``InvalidToken`` otherwise."""
+        return await self.verifier.verify(token)

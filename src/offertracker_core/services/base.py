@@ -1,0 +1,52 @@
+"""What every service needs, and the ownership checks they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import attrs
+
+from ..entities import Application, ApplicationDetail
+from ..errors import Forbidden, NotFound
+from ..events import Event
+from ..ports import Clock, EventPublisher, IdFactory, Storage, UnitOfWork
+
+__all__ = ["ServiceContext", "owned_application", "owned_application_detail"]
+
+
+@attrs.frozen
+class ServiceContext:
+    """The ports a use case runs against: storage, time, ids and the event publisher."""
+
+    storage: Storage
+    clock: Clock
+    ids: IdFactory
+    events: EventPublisher
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Publish committed ``events`` (call only after ``uow.commit()`` succeeded)."""
+        if events:
+            await self.events.publish(list(events))
+
+
+def _check_application(application: Application | None, user_id: UUID) -> Application:
+    if application is None:
+        raise NotFound("Application not found")
+    if application.user_id != user_id:
+        raise Forbidden("Not your application")
+    return application
+
+
+async def owned_application(uow: UnitOfWork, user_id: UUID, application_id: UUID) -> Application:
+    """The application, or ``NotFound("Application not found")`` / ``Forbidden("Not your application")``."""
+    return _check_application(await uow.applications.get(application_id), user_id)
+
+
+async def owned_application_detail(uow: UnitOfWork, user_id: UUID, application_id: UUID) -> ApplicationDetail:
+    """Like :func:`owned_application`, with the children loaded in the same round trip."""
+    detail = await uow.applications.get_detail(application_id)
+    if detail is None:
+        raise NotFound("Application not found")
+    _check_application(detail.application, user_id)
+    return detail

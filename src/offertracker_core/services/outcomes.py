@@ -1,0 +1,112 @@
+"""The outcome (offer, rejection or withdrawal) of an application; one per application."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import attrs
+
+from .. import activity, status
+from ..entities import ActivityEntry, Outcome
+from ..enums import OutcomeStatus
+from ..errors import Conflict, Duplicate, NotFound
+from ..events import Event
+from ..inputs import NewOutcome, OutcomeChanges
+from ..ports import UnitOfWork
+from .base import ServiceContext, owned_application
+from .progress import track_activity
+
+__all__ = ["OutcomeService"]
+
+_SECOND_OUTCOME = "This application already has offer details. Use PUT to update."
+
+
+async def _outcome_of(uow: UnitOfWork, application_id: UUID, outcome_id: UUID) -> Outcome:
+    outcome = await uow.outcomes.get(outcome_id)
+    if outcome is None or outcome.application_id != application_id:
+        raise NotFound("Outcome not found")
+    return outcome
+
+
+@attrs.frozen
+class OutcomeService:
+    """Records, edits and removes the outcome of the caller's applications."""
+
+    ctx: ServiceContext
+
+    async def create(self, user_id: UUID, application_id: UUID, new: NewOutcome) -> Outcome:
+        """Record the outcome (a tracked action); status ``None`` means Offer.
+
+        A second outcome is ``Conflict`` — also when a concurrent request won
+        the race and the database reports the duplicate. The application moves
+        to the outcome's status (unless it is Accepted and the outcome is an
+        Offer); that automatic change is logged before "Offer Added".
+        """
+        now = self.ctx.clock.now()
+        async with self.ctx.storage.write() as uow:
+            application = await owned_application(uow, user_id, application_id)
+            if await uow.outcomes.get_for_application(application.id) is not None:
+                raise Conflict(_SECOND_OUTCOME)
+            values = attrs.asdict(new, recurse=False)
+            values["status"] = new.status or OutcomeStatus.OFFER
+            outcome = Outcome(
+                id=self.ctx.ids(), application_id=application.id, **values, created_at=now, updated_at=now
+            )
+            try:
+                await uow.outcomes.add(outcome)
+            except Duplicate as exc:
+                raise Conflict(_SECOND_OUTCOME) from exc
+            transition = status.on_outcome_recorded(application, outcome.status, now)
+            entries: list[ActivityEntry] = []
+            if transition.event is not None:
+                await uow.applications.update(transition.application)
+                entries.append(
+                    activity.status_changed(
+                        self.ctx.ids(), transition.event, now, activity.StatusCause.OUTCOME_RECORDED
+                    )
+                )
+            at = activity.after(now, len(entries))
+            entries.append(activity.offer_added(self.ctx.ids(), user_id, application.id, at))
+            await uow.activity.add_many(entries)
+            progress = await track_activity(self.ctx, uow, user_id, now)
+            await uow.commit()
+        events: list[Event] = [transition.event] if transition.event is not None else []
+        await self.ctx.publish([*events, *progress.events])
+        return outcome
+
+    async def update(
+        self, user_id: UUID, application_id: UUID, outcome_id: UUID, changes: OutcomeChanges
+    ) -> Outcome:
+        """Apply partial ``changes`` to the outcome.
+
+        Decision (the spec is silent): changing the outcome's *status* applies
+        the outcome rule again, so an Offer turned into a Rejection moves the
+        application to Rejected (logged "(outcome recorded)", ``StatusChanged``
+        published). Other edits leave the application alone.
+        """
+        now = self.ctx.clock.now()
+        async with self.ctx.storage.write() as uow:
+            application = await owned_application(uow, user_id, application_id)
+            outcome = await _outcome_of(uow, application.id, outcome_id)
+            updated = attrs.evolve(outcome, **changes, updated_at=now)
+            await uow.outcomes.update(updated)
+            transition = status.Transition(application)
+            if updated.status != outcome.status:
+                transition = status.on_outcome_recorded(application, updated.status, now)
+            if transition.event is not None:
+                await uow.applications.update(transition.application)
+                entry = activity.status_changed(
+                    self.ctx.ids(), transition.event, now, activity.StatusCause.OUTCOME_RECORDED
+                )
+                await uow.activity.add_many([entry])
+            await uow.commit()
+        await self.ctx.publish([transition.event] if transition.event is not None else [])
+        return updated
+
+    async def delete(self, user_id: UUID, application_id: UUID, outcome_id: UUID) -> None:
+        """Delete the outcome; the application keeps its current status (what it was before is unknown)."""
+        async with self.ctx.storage.write() as uow:
+            application = await owned_application(uow, user_id, application_id)
+            await _outcome_of(uow, application.id, outcome_id)
+            await uow.outcomes.delete(outcome_id)
+            await uow.commit()

@@ -1,0 +1,92 @@
+"""Streak and milestone bookkeeping for tracked actions (behaviour.md §6).
+
+Runs inside the caller's write unit of work, in a savepoint: whatever goes
+wrong here is rolled back and logged, and the action that triggered it still
+commits. The caller publishes the returned events after its commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from uuid import UUID
+
+import attrs
+
+from .. import milestones, streaks
+from ..entities import Milestone, User, UserMilestone
+from ..errors import Duplicate
+from ..events import MilestoneReached
+from ..ports import UnitOfWork
+from .base import ServiceContext
+
+__all__ = ["ProgressUpdate", "award", "track_activity"]
+
+logger = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class ProgressUpdate:
+    """What bookkeeping did: the user as stored afterwards (``None`` if it failed) and milestones won."""
+
+    user: User | None = None
+    events: tuple[MilestoneReached, ...] = ()
+
+
+async def award(
+    ctx: ServiceContext, uow: UnitOfWork, user_id: UUID, milestone: Milestone, now: datetime
+) -> MilestoneReached | None:
+    """Award ``milestone`` to ``user_id``; ``None`` when a concurrent request awarded it first.
+
+    Each award runs in its own savepoint so a lost race (``Duplicate``) does not
+    poison the surrounding transaction on PostgreSQL.
+    """
+    try:
+        async with uow.savepoint():
+            await uow.progress.award(
+                UserMilestone(id=ctx.ids(), user_id=user_id, milestone_id=milestone.id, reached_at=now)
+            )
+    except Duplicate:
+        return None
+    return MilestoneReached(user_id=user_id, milestone_id=milestone.id, name=milestone.name)
+
+
+async def _track(
+    ctx: ServiceContext, uow: UnitOfWork, user_id: UUID, now: datetime, user: User | None
+) -> ProgressUpdate:
+    if user is None:
+        user = await uow.users.get(user_id)
+        if user is None:
+            return ProgressUpdate()
+    updated = streaks.record_activity(user, now.astimezone(UTC).date())
+    if updated != user:
+        updated = attrs.evolve(updated, updated_at=now)
+        await uow.users.update(updated)
+    held = await uow.progress.awarded_milestone_ids(user_id)
+    open_ = [m for m in milestones.MILESTONES if m.id not in held and m.criteria.get("action") != "register"]
+    if not open_:
+        return ProgressUpdate(updated)
+    totals = await uow.progress.totals(user_id)
+    won: list[MilestoneReached] = []
+    for milestone in milestones.due_milestones(totals, updated.streak_days, held, open_):
+        event = await award(ctx, uow, user_id, milestone, now)
+        if event is not None:
+            won.append(event)
+    return ProgressUpdate(updated, tuple(won))
+
+
+async def track_activity(
+    ctx: ServiceContext, uow: UnitOfWork, user_id: UUID, now: datetime, *, user: User | None = None
+) -> ProgressUpdate:
+    """Advance ``user_id``'s streak for activity at ``now`` and award every milestone now due.
+
+    Pass ``user`` when it is already loaded to save a read. Never raises (an
+    ``Exception`` is logged and its savepoint rolled back); returns an empty
+    update then.
+    """
+    try:
+        async with uow.savepoint():
+            return await _track(ctx, uow, user_id, now, user)
+    except Exception:
+        logger.exception("progress bookkeeping failed for user %s; the action itself proceeds", user_id)
+        return ProgressUpdate()

@@ -1,0 +1,74 @@
+"""Profiles: the caller's own, search, and other people's under the visibility rules (behaviour.md §3)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import attrs
+
+from ..entities import User
+from ..errors import Forbidden, NotFound
+from ..inputs import ProfileChanges
+from ..ports import ViewerRelation
+from ..visibility import apply_profile_changes, can_view_profile, needs_relation
+from .base import ServiceContext
+
+__all__ = ["UserService"]
+
+
+@attrs.frozen
+class UserService:
+    """Reads and edits user profiles."""
+
+    ctx: ServiceContext
+
+    async def me(self, user_id: UUID) -> User:
+        """The caller's own profile; ``NotFound("User not found")`` if the account is gone."""
+        async with self.ctx.storage.read() as uow:
+            user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
+    async def update_me(self, user_id: UUID, changes: ProfileChanges) -> User:
+        """Apply partial profile ``changes``, keeping the two visibility fields in sync."""
+        async with self.ctx.storage.write() as uow:
+            user = await uow.users.get(user_id)
+            if user is None:
+                raise NotFound("User not found")
+            updated = apply_profile_changes(user, changes, self.ctx.clock.now())
+            await uow.users.update(updated)
+            await uow.commit()
+        return updated
+
+    async def search(self, viewer_id: UUID, q: str, skip: int, limit: int) -> list[User]:
+        """Profiles whose username or display name contains ``q`` (case-insensitive) and that
+        ``viewer_id`` may see, paginated after filtering.
+
+        A blank ``q`` answers ``[]`` without touching storage; surrounding
+        whitespace is ignored.
+        """
+        query = q.strip()
+        if not query:
+            return []
+        async with self.ctx.storage.read() as uow:
+            return await uow.users.search_visible(viewer_id, query, skip, limit)
+
+    async def profile(self, viewer_id: UUID, user_id: UUID) -> User:
+        """``user_id``'s profile if ``viewer_id`` may see it.
+
+        ``NotFound("User not found")`` for an unknown user,
+        ``Forbidden("Profile is private")`` when visibility forbids it.
+        """
+        async with self.ctx.storage.read() as uow:
+            owner = await uow.users.get(user_id)
+            if owner is None:
+                raise NotFound("User not found")
+            relation = (
+                await uow.users.relation(viewer_id, owner.id)
+                if needs_relation(owner, viewer_id)
+                else ViewerRelation()
+            )
+        if not can_view_profile(owner, viewer_id, relation):
+            raise Forbidden("Profile is private")
+        return owner

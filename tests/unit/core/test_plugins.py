@@ -1,0 +1,159 @@
+"""The plugin host: hook specs and the event publisher over pluggy."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from uuid import UUID
+
+import pytest
+from pluggy import PluginValidationError
+
+from offertracker_core import hookspecs
+from offertracker_core.enums import ApplicationStatus
+from offertracker_core.events import ApplicationCreated, MilestoneReached, StageAdded, StatusChanged
+from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager, hookimpl
+
+CHANGED = StatusChanged(
+    user_id=UUID(int=1),
+    application_id=UUID(int=2),
+    old_status=ApplicationStatus.APPLIED,
+    new_status=ApplicationStatus.INTERVIEWING,
+    automatic=True,
+)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.heard: list[object] = []
+
+    @hookimpl
+    def offertracker_status_changed(self, event: StatusChanged) -> None:
+        self.heard.append(event)
+
+    @hookimpl
+    def offertracker_application_created(self, event: ApplicationCreated) -> None:
+        self.heard.append(event)
+
+    @hookimpl
+    def offertracker_stage_added(self, event: StageAdded) -> None:
+        self.heard.append(event)
+
+    @hookimpl
+    def offertracker_milestone_reached(self, event: MilestoneReached) -> None:
+        self.heard.append(event)
+
+
+class AsyncRecorder:
+    def __init__(self) -> None:
+        self.heard: list[object] = []
+
+    @hookimpl
+    async def offertracker_status_changed(self, event: StatusChanged) -> None:
+        self.heard.append(event)
+
+
+class Broken:
+    @hookimpl
+    def offertracker_status_changed(self, event: StatusChanged) -> None:
+        raise RuntimeError("plugin bug")
+
+
+class BrokenAsync:
+    @hookimpl
+    async def offertracker_status_changed(self, event: StatusChanged) -> None:
+        raise ValueError("async plugin bug")
+
+
+def test_every_hook_is_prefixed_typed_and_documented() -> None:
+    pm = create_plugin_manager(load_entry_points=False)
+    hooks = [name for name in dir(pm.hook) if name.startswith("offertracker_")]
+    assert sorted(hooks) == [
+        "offertracker_application_created",
+        "offertracker_milestone_reached",
+        "offertracker_register_importers",
+        "offertracker_stage_added",
+        "offertracker_status_changed",
+    ]
+    for name in hooks:
+        spec = getattr(hookspecs, name)
+        assert inspect.getdoc(spec), name
+        assert all(
+            p.annotation is not inspect.Parameter.empty for p in inspect.signature(spec).parameters.values()
+        )
+
+
+async def test_each_event_reaches_its_own_hook() -> None:
+    pm = create_plugin_manager(load_entry_points=False)
+    recorder = Recorder()
+    pm.register(recorder)
+    created = ApplicationCreated(
+        user_id=UUID(int=1), application_id=UUID(int=2), status=ApplicationStatus.SAVED
+    )
+    stage = StageAdded(user_id=UUID(int=1), application_id=UUID(int=2), stage_id=UUID(int=3))
+    reached = MilestoneReached(user_id=UUID(int=1), milestone_id=UUID(int=4), name="First Application")
+    await PluginEventPublisher(pm).publish([created, CHANGED, stage, reached])
+    assert recorder.heard == [created, CHANGED, stage, reached]
+
+
+async def test_awaitable_results_are_awaited() -> None:
+    pm = create_plugin_manager(load_entry_points=False)
+    recorder = AsyncRecorder()
+    pm.register(recorder)
+    await PluginEventPublisher(pm).publish([CHANGED])
+    assert recorder.heard == [CHANGED]
+
+
+@pytest.mark.parametrize("broken", [Broken, BrokenAsync])
+async def test_a_failing_plugin_is_logged_and_the_others_still_hear_the_event(
+    broken: type, caplog: pytest.LogCaptureFixture
+) -> None:
+    pm = create_plugin_manager(load_entry_points=False)
+    before, after = Recorder(), Recorder()
+    pm.register(before, name="before")
+    pm.register(broken(), name="the-broken-one")
+    pm.register(after, name="after")
+    with caplog.at_level(logging.ERROR, logger="offertracker_core.plugins"):
+        await PluginEventPublisher(pm).publish([CHANGED, CHANGED])
+    assert before.heard == [CHANGED, CHANGED]
+    assert after.heard == [CHANGED, CHANGED]
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failures) == 2
+    assert "'the-broken-one'" in failures[0].getMessage()
+    assert "offertracker_status_changed" in failures[0].getMessage()
+    assert failures[0].exc_info is not None
+
+
+async def test_implementations_run_in_pluggy_order_last_registered_first() -> None:
+    order: list[str] = []
+
+    class Named:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @hookimpl
+        def offertracker_status_changed(self, event: StatusChanged) -> None:
+            order.append(self.name)
+
+    class First:
+        @hookimpl(tryfirst=True)
+        def offertracker_status_changed(self, event: StatusChanged) -> None:
+            order.append("first")
+
+    pm = create_plugin_manager(load_entry_points=False)
+    pm.register(First())
+    pm.register(Named("a"))
+    pm.register(Named("b"))
+    await PluginEventPublisher(pm).publish([CHANGED])
+    assert order == ["first", "b", "a"]
+
+
+def test_a_misspelled_hook_fails_the_start_up_check() -> None:
+    class Typo:
+        @hookimpl
+        def offertracker_status_chnaged(self, event: StatusChanged) -> None: ...
+
+    pm = create_plugin_manager(load_entry_points=False)
+    pm.register(Typo())
+    with pytest.raises(PluginValidationError):
+        pm.check_pending()

@@ -1,0 +1,463 @@
+"""In-memory fakes of the core's ports, for unit tests.
+
+``FakeStorage`` keeps its tables in plain dicts. A unit of work copies them on
+``__aenter__`` and hands its copy back on ``commit()``; leaving without a commit
+drops the copy, like a rollback. ``savepoint()`` snapshots the copy and restores
+it when its block raises. Uniqueness rules raise ``Duplicate`` with the same
+constraint names as the SQL adapter. A read unit of work refuses writes, so a
+service that writes through ``storage.read()`` fails loudly.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+import attrs
+
+from offertracker_core.entities import (
+    ActivityEntry,
+    Application,
+    ApplicationDetail,
+    Milestone,
+    Outcome,
+    Reflection,
+    ResumeVersion,
+    Stage,
+    User,
+    UserMilestone,
+)
+from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
+from offertracker_core.errors import Duplicate, InvalidToken
+from offertracker_core.events import Event
+from offertracker_core.milestones import MILESTONES
+from offertracker_core.ports import ProgressTotals, TokenClaims, ViewerRelation
+from offertracker_core.visibility import can_view_profile
+
+__all__ = [
+    "FakeClock",
+    "FakePasswords",
+    "FakeStorage",
+    "FakeTokens",
+    "FakeUnitOfWork",
+    "RecordingPublisher",
+    "SequentialIds",
+]
+
+
+@attrs.define
+class _Tables:
+    users: dict[UUID, User] = attrs.Factory(dict)
+    credentials: dict[UUID, str] = attrs.Factory(dict)
+    resumes: dict[UUID, ResumeVersion] = attrs.Factory(dict)
+    applications: dict[UUID, Application] = attrs.Factory(dict)
+    stages: dict[UUID, Stage] = attrs.Factory(dict)
+    outcomes: dict[UUID, Outcome] = attrs.Factory(dict)
+    reflections: dict[UUID, Reflection] = attrs.Factory(dict)
+    activity: list[ActivityEntry] = attrs.Factory(list)
+    user_milestones: dict[UUID, UserMilestone] = attrs.Factory(dict)
+    follows: set[tuple[UUID, UUID]] = attrs.Factory(set)
+    memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
+    posts: dict[UUID, int] = attrs.Factory(dict)
+
+    def clone(self) -> _Tables:
+        # Entities are frozen, so copying the containers (and the inner sets) is a full snapshot.
+        return _Tables(
+            users=dict(self.users),
+            credentials=dict(self.credentials),
+            resumes=dict(self.resumes),
+            applications=dict(self.applications),
+            stages=dict(self.stages),
+            outcomes=dict(self.outcomes),
+            reflections=dict(self.reflections),
+            activity=list(self.activity),
+            user_milestones=dict(self.user_milestones),
+            follows=set(self.follows),
+            memberships=copy.deepcopy(self.memberships),
+            posts=dict(self.posts),
+        )
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def t(self) -> _Tables:
+        return self._uow.tables
+
+    def _writable(self) -> _Tables:
+        if self._uow.read_only:
+            raise AssertionError("write through a read-only unit of work")
+        return self._uow.tables
+
+
+class FakeUsers(_Repo):
+    async def add(self, user: User) -> None:
+        t = self._writable()
+        if any(u.username == user.username for u in t.users.values()):
+            raise Duplicate("users.username")
+        if any(u.email == user.email for u in t.users.values()):
+            raise Duplicate("users.email")
+        t.users[user.id] = user
+
+    async def get(self, user_id: UUID) -> User | None:
+        return self.t.users.get(user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        if self._uow.storage.racing:
+            return None
+        return next((u for u in self.t.users.values() if u.email == email), None)
+
+    async def get_by_username(self, username: str) -> User | None:
+        if self._uow.storage.racing:
+            return None
+        return next((u for u in self.t.users.values() if u.username == username), None)
+
+    async def update(self, user: User) -> None:
+        self._writable().users[user.id] = user
+
+    async def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
+        return ViewerRelation(
+            follows=(viewer_id, owner_id) in self.t.follows,
+            shares_group=any(
+                viewer_id in members and owner_id in members for members in self.t.memberships.values()
+            ),
+        )
+
+    async def search_visible(self, viewer_id: UUID, query: str, skip: int, limit: int) -> list[User]:
+        q = query.lower()
+        found = []
+        for user in sorted(self.t.users.values(), key=lambda u: u.username):
+            if q not in user.username.lower() and q not in (user.display_name or "").lower():
+                continue
+            if can_view_profile(user, viewer_id, await self.relation(viewer_id, user.id)):
+                found.append(user)
+        return found[skip : skip + limit]
+
+
+class FakeCredentials(_Repo):
+    async def set(self, user_id: UUID, password_hash: str) -> None:
+        self._writable().credentials[user_id] = password_hash
+
+    async def get(self, user_id: UUID) -> str | None:
+        return self.t.credentials.get(user_id)
+
+
+class FakeResumes(_Repo):
+    async def add(self, resume: ResumeVersion) -> None:
+        self._writable().resumes[resume.id] = resume
+
+    async def get(self, resume_id: UUID) -> ResumeVersion | None:
+        return self.t.resumes.get(resume_id)
+
+    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[ResumeVersion]:
+        mine = [r for r in self.t.resumes.values() if r.user_id == user_id]
+        mine.sort(key=lambda r: r.created_at, reverse=True)
+        return mine[skip : skip + limit]
+
+    async def update(self, resume: ResumeVersion) -> None:
+        self._writable().resumes[resume.id] = resume
+
+    async def delete(self, resume_id: UUID) -> None:
+        t = self._writable()
+        del t.resumes[resume_id]
+        for app in list(t.applications.values()):
+            if app.resume_version_id == resume_id:
+                t.applications[app.id] = attrs.evolve(app, resume_version_id=None)
+
+
+class FakeApplications(_Repo):
+    async def add(self, application: Application) -> None:
+        self._writable().applications[application.id] = application
+
+    async def get(self, application_id: UUID) -> Application | None:
+        return self.t.applications.get(application_id)
+
+    def _detail(self, application: Application) -> ApplicationDetail:
+        stages = [s for s in self.t.stages.values() if s.application_id == application.id]
+        stages.sort(key=lambda s: (s.stage_date is None, s.stage_date or datetime.min.date(), s.created_at))
+        return ApplicationDetail(
+            application=application,
+            stages=tuple(stages),
+            outcome=next((o for o in self.t.outcomes.values() if o.application_id == application.id), None),
+            reflection=next(
+                (r for r in self.t.reflections.values() if r.application_id == application.id), None
+            ),
+        )
+
+    async def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
+        app = self.t.applications.get(application_id)
+        return None if app is None else self._detail(app)
+
+    async def list_details(
+        self,
+        user_id: UUID,
+        *,
+        status: ApplicationStatus | None,
+        priority: Priority | None,
+        skip: int,
+        limit: int,
+    ) -> list[ApplicationDetail]:
+        apps = [
+            a
+            for a in self.t.applications.values()
+            if a.user_id == user_id
+            and (status is None or a.status == status)
+            and (priority is None or a.priority == priority)
+        ]
+        apps.sort(key=lambda a: a.created_at, reverse=True)
+        return [self._detail(a) for a in apps[skip : skip + limit]]
+
+    async def update(self, application: Application) -> None:
+        self._writable().applications[application.id] = application
+
+    async def delete(self, application_id: UUID) -> None:
+        t = self._writable()
+        del t.applications[application_id]
+        for table in (t.stages, t.outcomes, t.reflections):
+            for key in [k for k, v in table.items() if v.application_id == application_id]:
+                del table[key]
+        t.activity[:] = [e for e in t.activity if e.application_id != application_id]
+
+
+class _Children(_Repo):
+    table: str
+
+    def _rows(self) -> dict[UUID, Any]:
+        return getattr(self.t, self.table)
+
+    async def add(self, row: Any) -> None:
+        rows = getattr(self._writable(), self.table)
+        if self.table != "stages" and any(r.application_id == row.application_id for r in rows.values()):
+            raise Duplicate(f"{self.table}.application_id")
+        rows[row.id] = row
+
+    async def get(self, row_id: UUID) -> Any:
+        return self._rows().get(row_id)
+
+    async def get_for_application(self, application_id: UUID) -> Any:
+        if self._uow.storage.racing:
+            return None
+        return next((r for r in self._rows().values() if r.application_id == application_id), None)
+
+    async def update(self, row: Any) -> None:
+        getattr(self._writable(), self.table)[row.id] = row
+
+    async def delete(self, row_id: UUID) -> None:
+        del getattr(self._writable(), self.table)[row_id]
+
+
+class FakeStages(_Children):
+    table = "stages"
+
+
+class FakeOutcomes(_Children):
+    table = "outcomes"
+
+
+class FakeReflections(_Children):
+    table = "reflections"
+
+
+class FakeActivity(_Repo):
+    async def add_many(self, entries: Sequence[ActivityEntry]) -> None:
+        self._writable().activity.extend(entries)
+
+
+class FakeProgress(_Repo):
+    async def totals(self, user_id: UUID) -> ProgressTotals:
+        if self._uow.storage.broken_progress:
+            raise RuntimeError("progress store is broken (test)")
+        t = self.t
+        mine = {a.id for a in t.applications.values() if a.user_id == user_id}
+        return ProgressTotals(
+            applications=len(mine),
+            reflections=sum(1 for r in t.reflections.values() if r.application_id in mine),
+            offers=sum(
+                1 for o in t.outcomes.values() if o.application_id in mine and o.status == OutcomeStatus.OFFER
+            ),
+            follows=sum(1 for follower, _ in t.follows if follower == user_id),
+            groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
+            posts=t.posts.get(user_id, 0),
+        )
+
+    async def milestones(self) -> list[Milestone]:
+        return list(MILESTONES)
+
+    async def awarded_milestone_ids(self, user_id: UUID) -> set[UUID]:
+        return {um.milestone_id for um in self.t.user_milestones.values() if um.user_id == user_id}
+
+    async def award(self, user_milestone: UserMilestone) -> None:
+        t = self._writable()
+        if any(
+            um.user_id == user_milestone.user_id and um.milestone_id == user_milestone.milestone_id
+            for um in t.user_milestones.values()
+        ):
+            raise Duplicate("user_milestones.user_id,milestone_id")
+        t.user_milestones[user_milestone.id] = user_milestone
+
+
+class FakeUnitOfWork:
+    """One transaction over a private copy of the storage's tables."""
+
+    def __init__(self, storage: FakeStorage, *, read_only: bool) -> None:
+        self.storage = storage
+        self.read_only = read_only
+        self.tables = storage.tables
+        self.committed = False
+        self.users = FakeUsers(self)
+        self.credentials = FakeCredentials(self)
+        self.resumes = FakeResumes(self)
+        self.applications = FakeApplications(self)
+        self.stages = FakeStages(self)
+        self.outcomes = FakeOutcomes(self)
+        self.reflections = FakeReflections(self)
+        self.activity = FakeActivity(self)
+        self.progress = FakeProgress(self)
+
+    async def __aenter__(self) -> Self:
+        self.tables = self.storage.tables.clone()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            self.storage.rollbacks += 1
+
+    async def commit(self) -> None:
+        if self.read_only:
+            raise AssertionError("commit of a read-only unit of work")
+        if self.storage.fail_next_commit:
+            self.storage.fail_next_commit = False
+            raise RuntimeError("commit failed (test)")
+        self.storage.tables = self.tables
+        self.storage.commits += 1
+        self.committed = True
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        snapshot = self.tables.clone()
+        try:
+            yield
+        except BaseException:
+            self.tables = snapshot
+            raise
+
+
+class FakeStorage:
+    """Opens fake units of work over shared in-memory tables; counts commits and rollbacks."""
+
+    def __init__(self) -> None:
+        self.tables = _Tables()
+        self.commits = 0
+        self.rollbacks = 0
+        self.opened: list[str] = []
+        self.fail_next_commit = False
+        self.broken_progress = False
+        # A concurrent twin committed between a service's check and its insert: lookups miss,
+        # the uniqueness rule still holds.
+        self.racing = False
+
+    def write(self) -> FakeUnitOfWork:
+        self.opened.append("write")
+        return FakeUnitOfWork(self, read_only=False)
+
+    def read(self) -> FakeUnitOfWork:
+        self.opened.append("read")
+        return FakeUnitOfWork(self, read_only=True)
+
+    # Social rows have no service yet; tests set them up directly.
+    def follow(self, follower: UUID, following: UUID) -> None:
+        self.tables.follows.add((follower, following))
+
+    def join_group(self, group_id: UUID, user_id: UUID) -> None:
+        self.tables.memberships.setdefault(group_id, set()).add(user_id)
+
+    def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
+        """Committed activity entries of ``user_id``, newest first (as the API lists them)."""
+        mine = [e for e in self.tables.activity if e.user_id == user_id]
+        return sorted(mine, key=lambda e: e.created_at, reverse=True)
+
+    def milestones_of(self, user_id: UUID) -> list[str]:
+        """Names of the milestones ``user_id`` holds, in catalogue order."""
+        held = {um.milestone_id for um in self.tables.user_milestones.values() if um.user_id == user_id}
+        return [m.name for m in MILESTONES if m.id in held]
+
+    def add_posts(self, user_id: UUID, count: int = 1) -> None:
+        self.tables.posts[user_id] = self.tables.posts.get(user_id, 0) + count
+
+
+class FakeClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, *, days: float = 0, seconds: float = 0) -> None:
+        self.current += timedelta(days=days, seconds=seconds)
+
+
+class SequentialIds:
+    """Ids 00000000-…-000000000001, …-002, … so failures are readable."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self) -> UUID:
+        self.n += 1
+        return UUID(int=self.n)
+
+
+class FakePasswords:
+    """A password "hasher" that does not hash, so tests stay fast and readable."""
+
+    def __init__(self) -> None:
+        self.hashed: list[str] = []
+
+    async def hash(self, password: str) -> str:
+        self.hashed.append(password)
+        return "plain:" + password
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "plain:" + password
+
+
+class FakeTokens:
+    """Tokens are ``token:<user id>``; anything else is invalid."""
+
+    def issue(self, user: User) -> str:
+        return f"token:{user.id}"
+
+    async def verify(self, token: str) -> TokenClaims:
+        if not token.startswith("token:"):
+            raise InvalidToken("Invalid or expired token")
+        try:
+            return TokenClaims(user_id=UUID(token.removeprefix("token:")))
+        except ValueError as exc:
+            raise InvalidToken("Invalid or expired token") from exc
+
+
+class RecordingPublisher:
+    """Records published events together with how many commits the storage had seen by then."""
+
+    def __init__(self, storage: FakeStorage) -> None:
+        self.storage = storage
+        self.published: list[Event] = []
+        self.commits_seen: list[int] = []
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        self.published.extend(events)
+        self.commits_seen.append(self.storage.commits)
