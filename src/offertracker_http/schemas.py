@@ -1,0 +1,76 @@
+"""Shapes that exist only at the HTTP edge: query parameters and response-only views.
+
+Request bodies are the core's input classes (:mod:`offertracker_core.inputs`)
+and responses are mostly the entities themselves; what is left lives here.
+Pagination bounds are ours (behaviour.md §1): ``skip`` ≥ 0, 1 ≤ ``limit`` ≤ 1000.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import attrs
+
+from offertracker_core.constraints import Ge, Le
+from offertracker_core.entities import User
+from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
+
+__all__ = ["ApplicationListQuery", "PublicProfile", "ResumeListQuery", "UserSearchQuery"]
+
+Skip = Annotated[int, Ge(0)]
+Limit = Annotated[int, Ge(1), Le(1000)]
+
+
+@attrs.frozen
+class ResumeListQuery:
+    """``GET /resumes/`` query."""
+
+    skip: Skip = 0
+    limit: Limit = 100
+
+
+@attrs.frozen
+class ApplicationListQuery:
+    """``GET /applications/`` query; ``status``/``priority`` filter when given and must be valid values."""
+
+    skip: Skip = 0
+    limit: Limit = 100
+    status: ApplicationStatus | None = None
+    priority: Priority | None = None
+
+
+@attrs.frozen
+class UserSearchQuery:
+    """``GET /users/search`` query; a blank ``q`` finds nobody."""
+
+    q: str = ""
+    skip: Skip = 0
+    limit: Limit = 20
+
+
+@attrs.frozen
+class PublicProfile:
+    """``UserPublicProfile``: what anyone allowed to see a profile gets (no email, no flags)."""
+
+    id: UUID
+    username: str
+    display_name: str | None
+    bio: str | None
+    profile_visibility: ProfileVisibility
+    streak_days: int
+    created_at: datetime
+
+    @classmethod
+    def from_user(cls, user: User) -> PublicProfile:
+        """The public view of ``user``."""
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            bio=user.bio,
+            profile_visibility=user.profile_visibility,
+            streak_days=user.streak_days,
+            created_at=user.created_at,
+        )
