@@ -1,0 +1,73 @@
+"""Alembic environment for OfferTracker.
+
+The database URL comes from ``config.attributes["url"]`` when alembic is driven
+from code (:mod:`offertracker_storage.migrate`), otherwise from the
+``OFFERTRACKER_DATABASE_URL`` environment variable; async spellings are turned
+into sync drivers first. SQLite runs in batch mode so later migrations can
+alter tables.
+"""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from offertracker_storage.sql.database import sync_url
+from offertracker_storage.sql.tables import metadata
+
+config = context.config
+
+
+def _url() -> str:
+    url = config.attributes.get("url") or os.environ.get("OFFERTRACKER_DATABASE_URL")
+    if not url:
+        raise RuntimeError(
+            "No database URL: set OFFERTRACKER_DATABASE_URL (e.g. sqlite:///offertracker.db) "
+            "or run `offertracker db upgrade`."
+        )
+    return sync_url(url)
+
+
+def _configure(**kwargs: object) -> None:
+    url = kwargs.pop("url", None)
+    connection = kwargs.pop("connection", None)
+    dialect = connection.dialect.name if connection is not None else str(url).split(":", 1)[0]
+    context.configure(
+        url=url,
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=dialect.startswith("sqlite"),
+        compare_type=True,
+        **kwargs,
+    )
+
+
+def run_migrations_offline() -> None:
+    _configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(_url(), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            _configure(connection=connection)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

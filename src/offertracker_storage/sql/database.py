@@ -1,0 +1,174 @@
+"""Engines and the ``SqlStorage`` that opens units of work on them.
+
+SQLite runs on the stdlib ``sqlite3`` driver through *sync* engines, every
+repository call in one hop to a small thread pool: a writer engine whose
+transactions start with ``BEGIN IMMEDIATE`` (taking the write lock up front, so
+a transaction never fails half-way with "database is locked") and a reader
+engine whose connections are query-only. Writers are also serialised
+in-process by an ``asyncio.Lock``. PostgreSQL runs through an ``AsyncEngine``
+on psycopg and executes the same sync repository code with ``run_sync``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .uow import PostgresUnitOfWork, SqliteReadUnitOfWork, SqliteWriteUnitOfWork, SqlUnitOfWork
+
+__all__ = ["Dialect", "SqlStorage", "sync_url"]
+
+Dialect = Literal["sqlite", "postgresql"]
+
+_SQLITE_WORKERS = 4
+
+
+def _parse(url: str | URL) -> tuple[Dialect, URL]:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:") or (parsed.database or "").startswith("file::memory:"):
+            raise ValueError("OfferTracker needs a SQLite file, not an in-memory database: sqlite:///path.db")
+        return "sqlite", parsed.set(drivername="sqlite")
+    if backend == "postgresql":
+        return "postgresql", parsed.set(drivername="postgresql+psycopg")
+    raise ValueError(
+        f"Unsupported database URL {parsed.render_as_string()!r}: use sqlite:/// or postgresql://"
+    )
+
+
+def sync_url(url: str | URL) -> str:
+    """``url`` rewritten for a sync driver (``sqlite`` or ``postgresql+psycopg``), password kept.
+
+    Accepts any of the async spellings (``sqlite+aiosqlite``, ``postgresql+asyncpg``)
+    so one configured URL serves the server, the CLI and alembic.
+    """
+    return _parse(url)[1].render_as_string(hide_password=False)
+
+
+def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        pool_size=1 if writer else pool_size,
+        max_overflow=1 if writer else 0,
+    )
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin
+        # (the pysqlite recipe of the SQLAlchemy docs); then the pragmas.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA synchronous=FULL")  # a committed record survives a power cut
+            if not writer:
+                cursor.execute("PRAGMA query_only=ON")
+        finally:
+            cursor.close()
+
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class SqlStorage:
+    """The core's ``Storage`` port on SQLite or PostgreSQL.
+
+    Open with ``await SqlStorage.open(url)`` and ``await storage.close()`` at
+    the end. ``write()`` and ``read()`` return units of work used as
+    ``async with storage.write() as uow: ...; await uow.commit()``. The schema
+    must exist already (see :mod:`offertracker_storage.migrate`).
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        *,
+        writer: Engine | None = None,
+        reader: Engine | None = None,
+        async_engine: AsyncEngine | None = None,
+    ) -> None:
+        self._dialect: Dialect = dialect
+        self._writer = writer
+        self._reader = reader
+        self._async_engine = async_engine
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._write_lock = asyncio.Lock()
+        if dialect == "sqlite":
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=_SQLITE_WORKERS, thread_name_prefix="offertracker-sqlite"
+            )
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = 5) -> SqlStorage:
+        """Create the engines for ``url`` (any sync or async SQLite/PostgreSQL spelling)."""
+        dialect, parsed = _parse(url)
+        if dialect == "sqlite":
+            return cls(
+                "sqlite",
+                writer=_sqlite_engine(parsed, writer=True, pool_size=pool_size),
+                reader=_sqlite_engine(parsed, writer=False, pool_size=pool_size),
+            )
+        return cls("postgresql", async_engine=create_async_engine(parsed, pool_size=pool_size))
+
+    @property
+    def dialect(self) -> Dialect:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._dialect
+
+    @property
+    def sync_engines(self) -> tuple[Engine, ...]:
+        """Every sync ``Engine`` statements run on, to count them with ``before_cursor_execute``.
+
+        SQLite has a writer and a reader engine; PostgreSQL has the async engine's ``sync_engine``.
+        """
+        if self._async_engine is not None:
+            return (self._async_engine.sync_engine,)
+        assert self._writer is not None
+        assert self._reader is not None
+        return (self._writer, self._reader)
+
+    def write(self) -> SqlUnitOfWork:
+        """A read-write unit of work (serialised with other writers on SQLite)."""
+        if self._async_engine is not None:
+            return PostgresUnitOfWork(self._async_engine, readonly=False)
+        assert self._writer is not None
+        assert self._executor is not None
+        return SqliteWriteUnitOfWork(self._writer, self._executor, self._write_lock)
+
+    def read(self) -> SqlUnitOfWork:
+        """A read-only unit of work; runs alongside writers and other readers."""
+        if self._async_engine is not None:
+            return PostgresUnitOfWork(self._async_engine, readonly=True)
+        assert self._reader is not None
+        assert self._executor is not None
+        return SqliteReadUnitOfWork(self._reader, self._executor)
+
+    async def close(self) -> None:
+        """Dispose the engines and stop the worker threads."""
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+        executor, self._executor = self._executor, None
+        engines = [engine for engine in (self._writer, self._reader) if engine is not None]
+
+        def shutdown() -> None:
+            if executor is not None:
+                executor.shutdown(wait=True)
+            for engine in engines:
+                engine.dispose()
+
+        if executor is not None or engines:
+            await asyncio.to_thread(shutdown)

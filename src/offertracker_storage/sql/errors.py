@@ -1,0 +1,55 @@
+"""Translate a unique-constraint ``IntegrityError`` into the core's ``Duplicate``.
+
+Both backends are reduced to the same ``"table.col[,col]"`` name: SQLite says
+``UNIQUE constraint failed: t.a, t.b`` in its message; PostgreSQL names the
+constraint in ``diag.constraint_name``, which the naming convention of
+:mod:`.tables` lets us map back to its columns. Other integrity errors (a
+missing foreign key, a failed check) are not duplicates and pass through.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+
+from offertracker_core.errors import Duplicate
+
+from .tables import metadata
+
+__all__ = ["as_duplicate"]
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
+_PG_UNIQUE_VIOLATION = "23505"
+
+
+def _constraint_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint) and constraint.name:
+                columns = ",".join(column.name for column in constraint.columns)
+                names[str(constraint.name)] = f"{table.name}.{columns}"
+    return names
+
+
+_BY_CONSTRAINT = _constraint_names()
+
+
+def as_duplicate(error: IntegrityError) -> Duplicate | None:
+    """Return the ``Duplicate`` that ``error`` means, or ``None`` if it is not a uniqueness failure."""
+    orig = error.orig
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # psycopg
+        if getattr(orig, "sqlstate", None) != _PG_UNIQUE_VIOLATION:
+            return None
+        name = diag.constraint_name or ""
+        return Duplicate(_BY_CONSTRAINT.get(name, name))
+    match = _SQLITE_UNIQUE.search(str(orig))
+    if match is None:
+        return None
+    qualified = match["cols"].split(", ")
+    table = qualified[0].split(".", 1)[0]
+    columns = ",".join(item.split(".", 1)[1] for item in qualified)
+    return Duplicate(f"{table}.{columns}")

@@ -1,0 +1,83 @@
+"""The shared shape of a sync SQL repository.
+
+Repositories are plain sync classes over a SQLAlchemy ``Connection``: one
+instance per call, built by the bridge in :mod:`..uow`, which runs the call in
+one worker-thread hop (SQLite) or one ``run_sync`` (PostgreSQL). Keeping the SQL
+sync means it is written once for both backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+from uuid import UUID
+
+from sqlalchemy import Connection, Delete, Insert, Select, Update, bindparam, delete, insert, select, update
+
+from ..rows import Mapper
+
+__all__ = ["CrudRepository", "SqlRepository"]
+
+E = TypeVar("E")
+
+
+class SqlRepository:
+    """A repository bound to one connection for the duration of one call."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+
+class CrudRepository(SqlRepository, Generic[E]):
+    """Insert, fetch by id, replace and delete for an entity stored in one table keyed by ``id``.
+
+    Statements are built once per class with bound parameters: constructing a
+    SQLAlchemy statement costs more than running it on SQLite, and a prebuilt
+    one also hits the compiled cache without recomputing its key shape.
+    """
+
+    mapper: ClassVar[Mapper[Any]]
+    _select_all: ClassVar[Select[Any]]
+    _by_id: ClassVar[Select[Any]]
+    _insert: ClassVar[Insert]
+    _update: ClassVar[Update]
+    _delete: ClassVar[Delete]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        mapper = cls.__dict__.get("mapper")
+        if mapper is None:
+            return
+        table = mapper.table
+        cls._select_all = select(*mapper.columns)
+        cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
+        cls._insert = insert(table)
+        cls._update = update(table).where(table.c.id == bindparam("entity_id"))
+        cls._delete = delete(table).where(table.c.id == bindparam("entity_id"))
+
+    def _select(self) -> Select[Any]:
+        return self._select_all
+
+    def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> E | None:
+        row = self.conn.execute(query, params).mappings().first()
+        return None if row is None else self.mapper.from_row(row)
+
+    def _all(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[E]:
+        return [self.mapper.from_row(row) for row in self.conn.execute(query, params).mappings()]
+
+    def add(self, entity: E) -> None:
+        """Insert ``entity``; a uniqueness failure surfaces as ``Duplicate`` through the bridge."""
+        self.conn.execute(self._insert, self.mapper.to_row(entity))
+
+    def get(self, entity_id: UUID) -> E | None:
+        """The entity with ``entity_id``, or ``None``."""
+        return self._one(self._by_id, {"entity_id": entity_id})
+
+    def update(self, entity: E) -> None:
+        """Replace every column of the stored row with ``entity``'s values."""
+        values = self.mapper.to_row(entity)
+        values["entity_id"] = values.pop("id")
+        self.conn.execute(self._update, values)
+
+    def delete(self, entity_id: UUID) -> None:
+        """Delete the row; the schema's foreign keys cascade to dependants."""
+        self.conn.execute(self._delete, {"entity_id": entity_id})

@@ -1,0 +1,98 @@
+"""Users (profiles) and their credentials.
+
+``search_visible`` applies the visibility rule of behaviour.md §3 inside the
+query, so pagination happens after filtering and pages are full.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import Exists, and_, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from offertracker_core.entities import User
+from offertracker_core.enums import ProfileVisibility
+from offertracker_core.ports import ViewerRelation
+
+from ..rows import Mapper
+from ..tables import credentials, follows, group_members, users
+from .base import CrudRepository, SqlRepository
+
+__all__ = ["SqlCredentials", "SqlUsers", "escape_like"]
+
+
+def escape_like(text: str, escape: str = "\\") -> str:
+    """``text`` with LIKE wildcards escaped, to be used with ``escape=escape``."""
+    return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
+
+
+def _follows(viewer_id: UUID, owner_id: object) -> Exists:
+    return exists().where(follows.c.follower_id == viewer_id, follows.c.following_id == owner_id)
+
+
+def _shares_group(viewer_id: UUID, owner_id: object) -> Exists:
+    mine = group_members.alias("viewer_groups")
+    theirs = group_members.alias("owner_groups")
+    return exists().where(
+        mine.c.user_id == viewer_id, theirs.c.group_id == mine.c.group_id, theirs.c.user_id == owner_id
+    )
+
+
+class SqlUsers(CrudRepository[User]):
+    mapper = Mapper(User, users)
+
+    def get_by_email(self, email: str) -> User | None:
+        """The user whose stored (lower-cased) email is ``email``."""
+        return self._one(self._select().where(users.c.email == email))
+
+    def get_by_username(self, username: str) -> User | None:
+        """The user called exactly ``username``."""
+        return self._one(self._select().where(users.c.username == username))
+
+    def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
+        """Whether the viewer follows the owner and whether they share a group, in one statement."""
+        row = self.conn.execute(
+            select(_follows(viewer_id, owner_id).label("f"), _shares_group(viewer_id, owner_id).label("g"))
+        ).one()
+        return ViewerRelation(follows=bool(row.f), shares_group=bool(row.g))
+
+    def search_visible(self, viewer_id: UUID, query: str, skip: int, limit: int) -> list[User]:
+        """Profiles matching ``query`` that ``viewer_id`` may see, by username, paginated after filtering."""
+        pattern = f"%{escape_like(query.lower())}%"
+        visibility = users.c.profile_visibility
+        visible = or_(
+            users.c.id == viewer_id,
+            visibility == ProfileVisibility.PUBLIC.value,
+            and_(visibility == ProfileVisibility.FOLLOWERS.value, _follows(viewer_id, users.c.id)),
+            and_(visibility == ProfileVisibility.GROUPS.value, _shares_group(viewer_id, users.c.id)),
+        )
+        matches = or_(
+            func.lower(users.c.username).like(pattern, escape="\\"),
+            func.lower(users.c.display_name).like(pattern, escape="\\"),
+        )
+        return self._all(
+            self._select()
+            .where(matches, visible)
+            .order_by(users.c.username, users.c.id)
+            .offset(skip)
+            .limit(limit)
+        )
+
+
+class SqlCredentials(SqlRepository):
+    def set(self, user_id: UUID, password_hash: str) -> None:
+        """Store or replace the password hash of ``user_id``."""
+        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        statement = dialect_insert(credentials).values(user_id=user_id, password_hash=password_hash)
+        self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[credentials.c.user_id], set_={"password_hash": password_hash}
+            )
+        )
+
+    def get(self, user_id: UUID) -> str | None:
+        """The stored hash, or ``None`` for a user without a local password."""
+        return self.conn.execute(
+            select(credentials.c.password_hash).where(credentials.c.user_id == user_id)
+        ).scalar_one_or_none()

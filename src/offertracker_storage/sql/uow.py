@@ -1,0 +1,316 @@
+"""Units of work over SQLite (worker-thread hops) and PostgreSQL (``run_sync``).
+
+Every repository call becomes one ``_execute(fn)``: ``fn`` is a sync function
+of a ``Connection`` that runs all the statements of the call, so a call costs
+one thread hop on SQLite and one greenlet switch (no extra round trips) on
+PostgreSQL. Savepoints are deferred: opening, releasing or rolling one back is
+queued and run at the start of the next hop, so they cost no hop of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Self, TypeVar, cast
+
+from sqlalchemy import Connection, Engine, NestedTransaction
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from offertracker_core import ports
+
+from .errors import as_duplicate
+from .repositories import (
+    SqlActivity,
+    SqlApplications,
+    SqlCredentials,
+    SqlOutcomes,
+    SqlProgress,
+    SqlReflections,
+    SqlRepository,
+    SqlResumes,
+    SqlStages,
+    SqlUsers,
+)
+
+__all__ = ["PostgresUnitOfWork", "SqlUnitOfWork", "SqliteReadUnitOfWork", "SqliteWriteUnitOfWork"]
+
+T = TypeVar("T")
+Op = Callable[[Connection], None]
+
+
+def _translated(fn: Callable[[Connection], T]) -> Callable[[Connection], T]:
+    def run(conn: Connection) -> T:
+        try:
+            return fn(conn)
+        except IntegrityError as error:
+            duplicate = as_duplicate(error)
+            if duplicate is None:
+                raise
+            raise duplicate from error
+
+    return run
+
+
+class _Bridge:
+    """Exposes a sync repository class as the async methods of its core port."""
+
+    def __init__(self, repository: type[SqlRepository], unit: SqlUnitOfWork) -> None:
+        self._repository = repository
+        self._unit = unit
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._repository, name)
+        repository = self._repository
+        unit = self._unit
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await unit.execute(lambda conn: method(repository(conn), *args, **kwargs))
+
+        call.__name__ = name
+        setattr(self, name, call)  # cache: later lookups skip __getattr__
+        return call
+
+
+class SqlUnitOfWork:
+    """What both backends share: the repositories, deferred savepoints, the error translation."""
+
+    def __init__(self) -> None:
+        self._bridges: dict[type[SqlRepository], _Bridge] = {}
+        self._deferred: list[Op] = []
+        self._savepoints: list[NestedTransaction] = []
+
+    def _bridge(self, repository: type[SqlRepository]) -> Any:
+        bridge = self._bridges.get(repository)
+        if bridge is None:
+            bridge = self._bridges[repository] = _Bridge(repository, self)
+        return bridge
+
+    @property
+    def users(self) -> ports.UserRepository:
+        return cast(ports.UserRepository, self._bridge(SqlUsers))
+
+    @property
+    def credentials(self) -> ports.CredentialRepository:
+        return cast(ports.CredentialRepository, self._bridge(SqlCredentials))
+
+    @property
+    def resumes(self) -> ports.ResumeRepository:
+        return cast(ports.ResumeRepository, self._bridge(SqlResumes))
+
+    @property
+    def applications(self) -> ports.ApplicationRepository:
+        return cast(ports.ApplicationRepository, self._bridge(SqlApplications))
+
+    @property
+    def stages(self) -> ports.StageRepository:
+        return cast(ports.StageRepository, self._bridge(SqlStages))
+
+    @property
+    def outcomes(self) -> ports.OutcomeRepository:
+        return cast(ports.OutcomeRepository, self._bridge(SqlOutcomes))
+
+    @property
+    def reflections(self) -> ports.ReflectionRepository:
+        return cast(ports.ReflectionRepository, self._bridge(SqlReflections))
+
+    @property
+    def activity(self) -> ports.ActivityRepository:
+        return cast(ports.ActivityRepository, self._bridge(SqlActivity))
+
+    @property
+    def progress(self) -> ports.ProgressRepository:
+        return cast(ports.ProgressRepository, self._bridge(SqlProgress))
+
+    async def execute(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` (all the statements of one repository call) in this unit's transaction."""
+        deferred, self._deferred = self._deferred, []
+        translated = _translated(fn)
+
+        def run(conn: Connection) -> T:
+            for op in deferred:
+                op(conn)
+            return translated(conn)
+
+        return await self._execute(run)
+
+    async def _execute(self, fn: Callable[[Connection], T]) -> T:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested block whose failure rolls back only its own changes, then re-raises."""
+        self._deferred.append(lambda conn: self._savepoints.append(conn.begin_nested()))
+        try:
+            yield
+        except BaseException:
+            self._deferred.append(lambda conn: self._savepoints.pop().rollback())
+            raise
+        self._deferred.append(lambda conn: self._savepoints.pop().commit())
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        raise NotImplementedError
+
+    async def commit(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteWriteUnitOfWork(SqlUnitOfWork):
+    """A SQLite write transaction (``BEGIN IMMEDIATE``), serialised in-process by ``lock``.
+
+    The connection is checked out and the transaction begun lazily inside the
+    first hop; commit (and close) is one more hop, and leaving without commit
+    costs one hop to roll back only if a connection was ever opened.
+    """
+
+    def __init__(
+        self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor, lock: asyncio.Lock
+    ) -> None:
+        super().__init__()
+        self._engine = engine
+        self._executor = executor
+        self._lock = lock
+        self._conn: Connection | None = None
+        self._last: concurrent.futures.Future[Any] | None = None
+
+    async def _hop(self, fn: Callable[[], T]) -> T:
+        previous = self._last
+
+        def run() -> T:
+            # A hop whose awaiter was cancelled may still be running: never share the connection.
+            if previous is not None:
+                concurrent.futures.wait([previous])
+            return fn()
+
+        future = self._last = self._executor.submit(run)
+        return await asyncio.wrap_future(future)
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+            self._conn.begin()
+        return self._conn
+
+    async def _execute(self, fn: Callable[[Connection], T]) -> T:
+        return await self._hop(lambda: fn(self._connection()))
+
+    async def __aenter__(self) -> Self:
+        await self._lock.acquire()
+        return self
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        self._savepoints.clear()
+        if conn is not None:
+            conn.close()  # rolls back whatever was not committed
+
+    async def commit(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        if self._conn is None and not deferred:
+            return
+
+        def finish() -> None:
+            conn = self._connection()
+            try:
+                for op in deferred:
+                    op(conn)
+                conn.commit()
+            finally:
+                self._close()
+
+        await self._hop(finish)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self._conn is not None:
+                await asyncio.shield(self._hop(self._close))
+        finally:
+            self._deferred.clear()
+            self._lock.release()
+
+
+class SqliteReadUnitOfWork(SqlUnitOfWork):
+    """SQLite reads: each call checks out a reader, runs BEGIN…COMMIT and returns it, in one hop."""
+
+    def __init__(self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor) -> None:
+        super().__init__()
+        self._engine = engine
+        self._executor = executor
+
+    async def _execute(self, fn: Callable[[Connection], T]) -> T:
+        def run() -> T:
+            with self._engine.connect() as conn, conn.begin():
+                return fn(conn)
+
+        return await asyncio.wrap_future(self._executor.submit(run))
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        # Each read call is its own transaction and reader connections are query-only:
+        # there is nothing a savepoint could undo.
+        self._deferred.clear()
+        yield
+
+    async def commit(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+
+class PostgresUnitOfWork(SqlUnitOfWork):
+    """One PostgreSQL transaction on one pooled ``AsyncConnection``, opened by the first call."""
+
+    def __init__(self, engine: AsyncEngine, *, readonly: bool) -> None:
+        super().__init__()
+        self._engine = engine
+        self._readonly = readonly
+        self._conn: AsyncConnection | None = None
+
+    async def _connection(self) -> AsyncConnection:
+        if self._conn is None:
+            conn = await self._engine.connect()
+            if self._readonly:
+                conn = await conn.execution_options(postgresql_readonly=True)
+            self._conn = conn
+            await conn.begin()
+        return self._conn
+
+    async def _execute(self, fn: Callable[[Connection], T]) -> T:
+        conn = await self._connection()
+        return await conn.run_sync(fn)
+
+    async def commit(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        if self._conn is None and not deferred:
+            return
+        conn = await self._connection()
+
+        def finish(sync: Connection) -> None:
+            for op in deferred:
+                op(sync)
+            sync.commit()
+
+        await conn.run_sync(finish)
+        self._savepoints.clear()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        conn, self._conn = self._conn, None
+        self._deferred.clear()
+        self._savepoints.clear()
+        if conn is not None:
+            await asyncio.shield(conn.close())  # rolls back whatever was not committed
