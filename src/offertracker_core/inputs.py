@@ -15,7 +15,7 @@ from uuid import UUID
 
 import attrs
 
-from .constraints import Email, Ge, Gt, MaxLen, MinLen
+from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen
 from .enums import (
     ApplicationStatus,
     JobType,
@@ -47,7 +47,12 @@ __all__ = [
 Name255 = Annotated[str, MaxLen(255)]
 Url500 = Annotated[str, MaxLen(500)]
 Currency = Annotated[str, MaxLen(3)]
-Money = Annotated[int, Ge(0)]
+# Upper bounds are the storage limits (BIGINT for money, INTEGER for minutes): a number
+# the database cannot hold is a 422, not an overflow error in the middle of a write.
+MAX_BIGINT = 2**63 - 1
+MAX_INT = 2**31 - 1
+Money = Annotated[int, Ge(0), Le(MAX_BIGINT)]
+Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 
 
 # --- auth and users ----------------------------------------------------------
@@ -142,7 +147,7 @@ class NewStage:
     stage_type: StageType | None = None
     stage_date: date | None = None
     result: StageResult = StageResult.PENDING
-    duration_minutes: Annotated[int, Gt(0)] | None = None
+    duration_minutes: Minutes | None = None
     interviewer_names: str | None = None
     prep_notes: str | None = None
     questions_asked: list[str] | None = None
@@ -154,7 +159,7 @@ class StageChanges(TypedDict, total=False):
     stage_type: StageType | None
     stage_date: date | None
     result: StageResult
-    duration_minutes: Annotated[int, Gt(0)] | None
+    duration_minutes: Minutes | None
     interviewer_names: str | None
     prep_notes: str | None
     questions_asked: list[str] | None
