@@ -1,0 +1,91 @@
+"""The composition root: the one place that picks adapters from settings and wires them.
+
+The server, the CLI and the tests all come through here; tests pass other
+settings, a controllable clock or cheaper password hashing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pluggy
+from aiohttp import web
+
+from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
+from offertracker_core.ports import Clock, PasswordHasher
+from offertracker_core.services import Services
+from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
+
+from .app import create_app
+from .settings import Settings
+
+__all__ = ["SchemaBehind", "build_app", "open_services", "prepare_database"]
+
+
+class SchemaBehind(RuntimeError):
+    """The PostgreSQL schema is older than this version of OfferTracker expects."""
+
+
+def prepare_database(settings: Settings) -> None:
+    """Bring the embedded SQLite database to the current schema; refuse an old PostgreSQL one.
+
+    SQLite is this process's own file, so upgrading it silently is what a user
+    expects. A shared PostgreSQL database is upgraded on purpose, by
+    ``offertracker db upgrade``, never as a side effect of starting a server.
+    """
+    if settings.is_sqlite:
+        migrate.upgrade(settings.database_url)
+        return
+    current, head = migrate.current_revision(settings.database_url), migrate.head_revision()
+    if current != head:
+        raise SchemaBehind(
+            f"The database schema is at revision {current or 'none (empty database)'}, "
+            f"but this OfferTracker needs {head}. Run `offertracker db upgrade` first."
+        )
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    passwords: PasswordHasher | None = None,
+    plugins: pluggy.PluginManager | None = None,
+    prepare: bool = True,
+) -> AsyncIterator[Services]:
+    """Open storage and yield the wired services; close storage after.
+
+    With ``prepare`` (the default) the database is first brought up to date
+    (see :func:`prepare_database`); the CLI does that itself before binding.
+    """
+    if prepare:
+        await asyncio.to_thread(prepare_database, settings)
+    storage = await SqlStorage.open(settings.database_url)
+    try:
+        tokens = JwtTokens(settings.jwt_secret, ttl_seconds=settings.token_ttl_seconds, clock=clock)
+        yield Services.create(
+            storage,
+            passwords=passwords or Argon2Passwords(),
+            tokens=tokens,
+            clock=clock,
+            events=PluginEventPublisher(plugins or create_plugin_manager()),
+        )
+    finally:
+        await storage.close()
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    passwords: PasswordHasher | None = None,
+    plugins: pluggy.PluginManager | None = None,
+    prepare: bool = True,
+) -> web.Application:
+    """The server application for ``settings``; storage opens when the app starts."""
+    return create_app(
+        lambda: open_services(settings, clock=clock, passwords=passwords, plugins=plugins, prepare=prepare),
+        cors_origins=settings.cors_origins,
+    )

@@ -1,0 +1,79 @@
+"""The ``offertracker`` command: ``serve`` and ``db upgrade``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+__all__ = ["main"]
+
+
+@click.group()
+@click.version_option(package_name="offertracker")
+def main() -> None:
+    """OfferTracker: a job-search tracker you can embed, serve and extend."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+def serve(host: str, port: int) -> None:
+    """Run the API server (configuration: OFFERTRACKER_* environment variables)."""
+    from aiohttp import web
+
+    from .bootstrap import SchemaBehind, build_app, prepare_database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    try:
+        # Checked before binding the port, so a schema problem is one clear line, not a traceback.
+        prepare_database(settings)
+    except SchemaBehind as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"OfferTracker on http://{host}:{port} (database: {_safe_url(settings.database_url)})")
+    web.run_app(build_app(settings, prepare=False), host=host, port=port, print=None)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    from offertracker_storage import migrate
+
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    click.echo(f"Database at revision {migrate.current_revision(settings.database_url)}")
+
+
+def _settings() -> Settings:
+    # Imported here, like the server modules above, so `offertracker --help` stays fast.
+    from .settings import Settings
+
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any password masked, for the start-up line."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

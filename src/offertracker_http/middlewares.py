@@ -1,0 +1,91 @@
+"""The two middlewares every request passes: errors outermost, then auth.
+
+Error handling is the one place where exceptions become responses: domain
+errors map to their status code with the domain's own message, validation
+errors to FastAPI's 422 shape, aiohttp's 404/405 to ``{"detail": ...}``, and
+anything else to a 500 carrying an error id that also appears in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from offertracker_core import errors
+
+from .keys import SERVICES, USER_ID
+from .rendering import json_response
+from .validation import RequestValidationError
+
+__all__ = ["auth_middleware", "error_middleware", "public"]
+
+log = logging.getLogger("offertracker.http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.BusinessRuleViolation: 400,
+    errors.InvalidCredentials: 401,
+    errors.InvalidToken: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+}
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+def public(handler: Handler) -> Handler:
+    """Mark a route handler as reachable without a bearer token."""
+    handler.__offertracker_public__ = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _is_public(request: web.Request) -> bool:
+    match_info = request.match_info
+    if match_info.http_exception is not None:
+        return True  # unmatched: let the router answer 404/405 before any auth question
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return True  # a CORS preflight never carries credentials
+    return getattr(match_info.handler, "__offertracker_public__", False)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every exception into the documented JSON error response."""
+    try:
+        return await handler(request)
+    except errors.DomainError as exc:
+        status = _STATUS.get(type(exc), 400)
+        headers = _BEARER if status == 401 else None
+        return json_response({"detail": exc.detail}, status=status, headers=headers)
+    except RequestValidationError as exc:
+        return json_response({"detail": exc.errors}, status=422)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json":
+            return json_response({"detail": exc.reason}, status=exc.status, headers=_allow_header(exc))
+        raise
+    except Exception:
+        error_id = uuid.uuid4().hex
+        log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
+        return json_response({"detail": "Internal server error", "error_id": error_id}, status=500)
+
+
+def _allow_header(exc: web.HTTPException) -> dict[str, str] | None:
+    allow = exc.headers.get("Allow")
+    return {"Allow": allow} if allow else None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Require a valid bearer token on every route not marked :func:`public`."""
+    if _is_public(request):
+        return await handler(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.InvalidToken("Not authenticated")
+    claims = await request.app[SERVICES].auth.authenticate(token.strip())
+    request[USER_ID] = claims.user_id
+    return await handler(request)

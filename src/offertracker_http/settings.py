@@ -1,0 +1,103 @@
+"""Server settings, read once from ``OFFERTRACKER_*`` environment variables.
+
+Every default works on a fresh machine: the data directory holds the embedded
+SQLite database and a signing secret generated on first start (kept there so
+tokens survive restarts).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+__all__ = ["Settings", "default_data_dir"]
+
+_SECRET_FILE = "jwt-secret"
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where OfferTracker keeps its data when ``OFFERTRACKER_DATA_DIR`` is unset.
+
+    The user's data location (``$XDG_DATA_HOME`` or ``~/.local/share`` on Linux,
+    ``~/Library/Application Support`` on macOS, ``%LOCALAPPDATA%`` on Windows),
+    falling back to ``./.offertracker`` when there is no usable home directory.
+    """
+    env = os.environ if environ is None else environ
+    try:
+        home = Path.home()
+    except RuntimeError:
+        return Path(".offertracker").resolve()
+    if sys.platform == "win32":
+        base = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    if not (base.exists() or home.exists()):
+        return Path(".offertracker").resolve()
+    return base / "offertracker"
+
+
+@attrs.frozen
+class Settings:
+    """Everything the composition root needs to build the server."""
+
+    data_dir: Path
+    database_url: str
+    jwt_secret: str
+    cors_origins: tuple[str, ...] = ()
+    token_ttl_seconds: int = 3600
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite kind (migrated automatically at start)."""
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings, creating the data directory and the signing secret if needed."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("OFFERTRACKER_DATA_DIR") or default_data_dir(env)).expanduser()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("OFFERTRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'offertracker.db'}"
+        origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
+        ttl_text = env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600")
+        try:
+            ttl = int(ttl_text)
+        except ValueError:
+            raise ValueError(
+                f"OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not {ttl_text!r}"
+            ) from None
+        if ttl <= 0:
+            raise ValueError("OFFERTRACKER_TOKEN_TTL_SECONDS must be positive")
+        secret = env.get("OFFERTRACKER_JWT_SECRET") or _stored_secret(data_dir)
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            jwt_secret=secret,
+            cors_origins=origins,
+            token_ttl_seconds=ttl,
+        )
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """Read the generated signing secret, creating it (owner-readable only) on first use."""
+    path = data_dir / _SECRET_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: if two processes start at once, one writes and the other reads its secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

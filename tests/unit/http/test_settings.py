@@ -1,0 +1,64 @@
+"""Settings come from OFFERTRACKER_* variables with defaults that work on a fresh machine."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from offertracker_http.settings import Settings, default_data_dir
+
+
+def test_defaults_put_the_sqlite_database_and_a_generated_secret_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path / "data")})
+
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'offertracker.db'}"
+    assert settings.is_sqlite
+    assert settings.cors_origins == ()
+    assert settings.token_ttl_seconds == 3600
+    secret_file = tmp_path / "data" / "jwt-secret"
+    assert secret_file.read_text() == settings.jwt_secret
+    assert len(settings.jwt_secret) >= 48
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+
+def test_the_generated_secret_is_kept_so_tokens_survive_a_restart(tmp_path: Path) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path)}
+
+    first = Settings.from_env(env)
+    second = Settings.from_env(env)
+
+    assert first.jwt_secret == second.jwt_secret
+
+
+def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "OFFERTRACKER_DATA_DIR": str(tmp_path),
+            "OFFERTRACKER_DATABASE_URL": "postgresql+psycopg://u@db.example/offers",
+            "OFFERTRACKER_JWT_SECRET": "from-the-environment",
+            "OFFERTRACKER_CORS_ORIGINS": "http://localhost:5173, https://app.example ,",
+            "OFFERTRACKER_TOKEN_TTL_SECONDS": "600",
+        }
+    )
+
+    assert settings.database_url == "postgresql+psycopg://u@db.example/offers"
+    assert not settings.is_sqlite
+    assert settings.jwt_secret == "from-the-environment"
+    assert settings.cors_origins == ("http://localhost:5173", "https://app.example")
+    assert settings.token_ttl_seconds == 600
+    assert not (tmp_path / "jwt-secret").exists()
+
+
+@pytest.mark.parametrize("ttl", ["soon", "0", "-5"])
+def test_a_token_lifetime_that_is_not_a_positive_whole_number_is_refused(tmp_path: Path, ttl: str) -> None:
+    with pytest.raises(ValueError, match="OFFERTRACKER_TOKEN_TTL_SECONDS"):
+        Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": ttl})
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG applies to Linux and other Unixes")
+def test_the_default_data_dir_follows_xdg_data_home(tmp_path: Path) -> None:
+    assert default_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "offertracker"
