@@ -1,0 +1,51 @@
+"""Developer and CI sessions. ``nox`` runs them all; ``nox -s tests`` runs one.
+
+Every session runs on the interpreter nox itself runs on (no interpreter
+matrix: with ``CI`` set, nox treats a missing interpreter as an error).
+PostgreSQL tests run when ``OFFERTRACKER_TEST_POSTGRES_URL`` points at a
+server (``.ci/run`` sets it); otherwise they skip with a reason.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "architecture", "migrations", "tests"]
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = False
+
+LINT_PATHS = ["src", "tests", "bench", "noxfile.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite: unit, storage contract (SQLite + PostgreSQL) and HTTP tests."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", *LINT_PATHS)
+    session.run("ruff", "format", "--check", *LINT_PATHS)
+
+
+@nox.session
+def architecture(session: nox.Session) -> None:
+    """import-linter: dependencies point inward (http -> core <- storage)."""
+    session.install("-e", ".", "import-linter>=2.1")
+    session.run("lint-imports")
+
+
+@nox.session
+def migrations(session: nox.Session) -> None:
+    """Upgrade a fresh SQLite database to head, then prove tables and migrations agree."""
+    session.install("-e", ".")
+    tmp = session.create_tmp()
+    url = f"sqlite:///{tmp}/migrations-check.db"
+    session.run("rm", "-f", f"{tmp}/migrations-check.db", external=True)
+    env = {"OFFERTRACKER_DATABASE_URL": url}
+    session.run("alembic", "upgrade", "head", env=env)
+    session.run("alembic", "check", env=env)

@@ -1,0 +1,63 @@
+"""The README's examples run as written (so the README stays true)."""
+
+from __future__ import annotations
+
+import re
+import runpy
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from offertracker_core.enums import ApplicationStatus
+from offertracker_core.events import StatusChanged
+from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_block_after(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"## {re.escape(heading)}.*?```python\n(.*?)```", text, re.S)
+    assert match, f"no python block under {heading!r}"
+    return match.group(1)
+
+
+def test_the_library_example_creates_a_user_and_an_application_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "example.py"
+    script.write_text(_python_block_after("Use it as a library"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    runpy.run_path(str(script), run_name="__main__")
+
+    today = datetime.now(UTC).date().isoformat()
+    assert capsys.readouterr().out.strip() == f"Applied {today}"
+    assert (tmp_path / "jobs.db").exists()
+
+
+async def test_the_plugin_example_hears_status_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "my_plugin.py").write_text(_python_block_after("Write a plugin"), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "my_plugin", raising=False)
+    import my_plugin  # type: ignore[import-not-found]
+
+    plugins = create_plugin_manager(load_entry_points=False)
+    plugins.register(my_plugin)
+    application_id = uuid4()
+    event = StatusChanged(
+        user_id=uuid4(),
+        application_id=application_id,
+        old_status=ApplicationStatus.APPLIED,
+        new_status=ApplicationStatus.INTERVIEWING,
+        automatic=True,
+    )
+
+    await PluginEventPublisher(plugins).publish([event])
+
+    assert capsys.readouterr().out.strip() == f"{application_id}: Applied -> Interviewing"
