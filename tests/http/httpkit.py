@@ -1,0 +1,172 @@
+"""Helpers shared by the HTTP tests: value patterns, a steppable clock, request and database shortcuts.
+
+Kept out of ``conftest.py`` so test modules can import them explicitly
+(``from .httpkit import register``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from aiohttp.test_utils import TestClient
+
+from offertracker_storage.sql import tables
+
+__all__ = [
+    "API",
+    "DATETIME",
+    "HEX_ID",
+    "JWT_SECRET",
+    "PASSWORD",
+    "UUID_STR",
+    "FakeClock",
+    "add_stage",
+    "auth",
+    "call",
+    "count",
+    "create_application",
+    "create_outcome",
+    "create_reflection",
+    "create_resume",
+    "insert",
+    "register",
+    "rows",
+    "tables",
+]
+
+JWT_SECRET = "test-secret-for-the-http-suite-long-enough-for-hs512-0123456789abcdef"
+API = "/api/v1"
+PASSWORD = "correct horse"
+
+
+class Pattern:
+    """Equal to any string that fully matches ``regex``; lets a whole JSON body be compared at once."""
+
+    def __init__(self, regex: str, label: str) -> None:
+        self._regex = re.compile(regex)
+        self._label = label
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self._regex.fullmatch(other) is not None
+
+    def __hash__(self) -> int:
+        return hash(self._label)
+
+    def __repr__(self) -> str:
+        return self._label
+
+
+UUID_STR = Pattern(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
+DATETIME = Pattern(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "<datetime>")
+HEX_ID = Pattern(r"[0-9a-f]{8,64}", "<hex id>")
+
+
+class FakeClock:
+    """The core ``Clock`` port under the test's control.
+
+    Starts at the real current time (so tokens it stamps are valid for any
+    verifier) and moves one millisecond forward on every reading, so two
+    requests never share a wire timestamp and ``updated_at`` visibly changes.
+    ``advance`` jumps ahead, e.g. to the next UTC day for streak tests.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = (start or datetime.now(UTC)).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        self._now += timedelta(milliseconds=1)
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+    def today(self) -> date:
+        return self._now.date()
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+async def register(
+    client: TestClient, username: str, *, email: str | None = None, password: str = PASSWORD, **extra: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register ``username``; return the UserResponse and headers carrying its bearer token."""
+    body = {"email": email or f"{username}@example.com", "username": username, "password": password, **extra}
+    resp = await client.post(f"{API}/auth/register", json=body)
+    assert resp.status == 201, await resp.text()
+    data = await resp.json()
+    return data["user"], auth(data["access_token"])
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def call(
+    client: TestClient,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    *,
+    expect: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Send one request under ``/api/v1``; check the status when ``expect`` is given; return the JSON."""
+    resp = await client.request(method, API + path, headers=headers, **kwargs)
+    text = await resp.text()
+    if expect is not None:
+        assert resp.status == expect, f"{method} {path}: {resp.status} {text}"
+    assert resp.content_type == "application/json", text
+    return await resp.json()
+
+
+async def create_application(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"company_name": "Acme", "role_title": "Engineer", **fields}
+    return await call(client, "POST", "/applications/", headers, json=body, expect=201)
+
+
+async def create_resume(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"version_name": "v1", **fields}
+    return await call(client, "POST", "/resumes/", headers, json=body, expect=201)
+
+
+async def add_stage(
+    client: TestClient, headers: dict[str, str], app_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {"stage_name": "Recruiter Call", **fields}
+    return await call(client, "POST", f"/applications/{app_id}/stages", headers, json=body, expect=201)
+
+
+async def create_outcome(
+    client: TestClient, headers: dict[str, str], app_id: str, **fields: Any
+) -> dict[str, Any]:
+    return await call(client, "POST", f"/applications/{app_id}/outcome", headers, json=fields, expect=201)
+
+
+async def create_reflection(
+    client: TestClient, headers: dict[str, str], app_id: str, **fields: Any
+) -> dict[str, Any]:
+    return await call(client, "POST", f"/applications/{app_id}/reflection", headers, json=fields, expect=201)
+
+
+def rows(engine: sa.Engine, table: sa.Table, *, order_by: Any = None, **where: Any) -> list[dict[str, Any]]:
+    """Every row of ``table`` matching the ``column=value`` filters, as dicts."""
+    query = sa.select(table)
+    for column, value in where.items():
+        query = query.where(table.c[column] == value)
+    if order_by is not None:
+        query = query.order_by(*order_by) if isinstance(order_by, (list, tuple)) else query.order_by(order_by)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def count(engine: sa.Engine, table: sa.Table, **where: Any) -> int:
+    return len(rows(engine, table, **where))
+
+
+def insert(engine: sa.Engine, table: sa.Table, **values: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(table.insert().values(**values))

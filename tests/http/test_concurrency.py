@@ -1,0 +1,77 @@
+"""Races the database, not the service, must settle: one-of-a-kind rows under simultaneous requests."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from .httpkit import API, PASSWORD, count, create_application, register, rows, tables
+
+
+async def test_eight_simultaneous_outcomes_make_exactly_one(client, db):
+    _, headers = await register(client, "alice")
+    application = await create_application(client, headers, status="Interviewing")
+    path = f"{API}/applications/{application['id']}/outcome"
+
+    async def post(salary: int):
+        resp = await client.post(path, json={"salary": salary}, headers=headers)
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(post(salary) for salary in range(8)))
+
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [201] + [409] * 7
+    conflicts = [body for status, body in answers if status == 409]
+    assert conflicts == [{"detail": "This application already has offer details. Use PUT to update."}] * 7
+    [winner] = [body for status, body in answers if status == 201]
+    [row] = rows(db, tables.outcomes)
+    assert (str(row["id"]), row["salary"]) == (winner["id"], winner["salary"])
+    app_id = uuid.UUID(application["id"])
+    offer_entries = [
+        r for r in rows(db, tables.activity_log, application_id=app_id) if r["action"] == "Offer Added"
+    ]
+    assert len(offer_entries) == 1
+
+
+async def test_eight_simultaneous_reflections_make_exactly_one(client, db):
+    _, headers = await register(client, "alice")
+    application = await create_application(client, headers)
+    path = f"{API}/applications/{application['id']}/reflection"
+
+    async def post(index: int) -> int:
+        resp = await client.post(path, json={"what_worked": str(index)}, headers=headers)
+        await resp.read()
+        return resp.status
+
+    statuses = sorted(await asyncio.gather(*(post(i) for i in range(8))))
+    assert statuses == [201] + [409] * 7
+    assert count(db, tables.reflections) == 1
+
+
+async def test_eight_simultaneous_registrations_of_one_username_make_one_account(client, db):
+    async def attempt(index: int):
+        body = {"email": f"racer{index}@example.com", "username": "racer", "password": PASSWORD}
+        resp = await client.post(f"{API}/auth/register", json=body)
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(attempt(i) for i in range(8)))
+
+    assert sorted(status for status, _ in answers) == [201] + [400] * 7
+    assert [body for status, body in answers if status == 400] == [{"detail": "Username already taken"}] * 7
+    assert count(db, tables.users, username="racer") == 1
+    assert count(db, tables.credentials) == 1
+
+
+async def test_simultaneous_creates_by_one_user_all_land(client, db):
+    _, headers = await register(client, "alice")
+
+    async def create(index: int) -> int:
+        resp = await client.post(
+            f"{API}/applications/", json={"company_name": f"C{index}", "role_title": "R"}, headers=headers
+        )
+        await resp.read()
+        return resp.status
+
+    assert await asyncio.gather(*(create(i) for i in range(12))) == [201] * 12
+    assert count(db, tables.applications) == 12
+    assert count(db, tables.activity_log) == 12

@@ -1,0 +1,58 @@
+"""Listing a page of applications costs a constant number of SQL statements, whatever the page size."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from offertracker_http.keys import SERVICES
+
+from .httpkit import API, add_stage, create_application, create_outcome, create_reflection, register
+
+
+@contextmanager
+def counting(app):
+    """Count the statements every engine of the app's storage executes inside the block."""
+    engines = app[SERVICES].context.storage.sync_engines
+    statements: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+async def test_a_page_of_five_and_a_page_of_fifty_run_the_same_number_of_statements(client):
+    _, headers = await register(client, "alice")
+    for index in range(60):
+        application = await create_application(client, headers, company_name=f"C{index}")
+        await add_stage(client, headers, application["id"], stage_name="one")
+        await add_stage(client, headers, application["id"], stage_name="two", stage_date="2026-01-01")
+        if index % 3 == 0:
+            await create_outcome(client, headers, application["id"])
+        if index % 4 == 0:
+            await create_reflection(client, headers, application["id"])
+
+    async def list_page(limit: int) -> tuple[int, list]:
+        with counting(client.app) as statements:
+            resp = await client.get(f"{API}/applications/", params={"limit": limit}, headers=headers)
+            body = await resp.json()
+        assert resp.status == 200
+        return len(statements), body
+
+    small_count, small = await list_page(5)
+    large_count, large = await list_page(50)
+
+    assert (len(small), len(large)) == (5, 50)
+    assert all(len(a["stages"]) == 2 for a in large)
+    assert sum(a["outcome"] is not None for a in large) > 0
+    assert sum(a["reflection"] is not None for a in large) > 0
+    assert small_count == large_count
+    assert large_count <= 6, f"{large_count} statements for one page"
