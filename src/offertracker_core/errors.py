@@ -14,6 +14,7 @@ __all__ = [
     "Conflict",
     "DomainError",
     "Duplicate",
+    "FileTooLarge",
     "Forbidden",
     "InvalidCredentials",
     "InvalidToken",
@@ -64,3 +65,7 @@ class Duplicate(Exception):
     def __init__(self, constraint: str) -> None:
         super().__init__(constraint)
         self.constraint = constraint
+
+
+class FileTooLarge(Exception):
+    """Raised by a file store when a stream passes its ``max_bytes``; nothing is kept."""

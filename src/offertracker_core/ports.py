@@ -10,7 +10,7 @@ repositories are read-only properties so an adapter may narrow their types
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from types import TracebackType
@@ -40,6 +40,7 @@ __all__ = [
     "Clock",
     "CredentialRepository",
     "EventPublisher",
+    "FileStore",
     "IdFactory",
     "OutcomeRepository",
     "PasswordHasher",
@@ -112,6 +113,30 @@ class TokenVerifier(Protocol):
 
     async def verify(self, token: str) -> TokenClaims:
         """Return the token's claims, or raise ``InvalidToken`` with a short reason."""
+        ...
+
+
+class FileStore(Protocol):
+    """Keeps uploaded files (resume documents) under keys like ``{user_id}/{resume_id}/{name}``.
+
+    Saving streams: an adapter must stop reading past ``max_bytes`` and keep
+    nothing then, and must replace an existing file under the same key only
+    once the new one is complete.
+    """
+
+    async def save(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str, max_bytes: int) -> str:
+        """Store the streamed bytes under ``key`` and return the URL to reach them.
+
+        Raise ``errors.FileTooLarge`` once more than ``max_bytes`` arrive.
+        """
+        ...
+
+    def open(self, key: str) -> AsyncIterator[bytes]:
+        """Stream the bytes stored under ``key``; raise ``NotFound`` when there are none."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the file under ``key`` if there is one."""
         ...
 
 
