@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
 
@@ -48,9 +49,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[tuple[str, Engine]]:
-    """A throwaway PostgreSQL database migrated to head: its URL and a sync engine on it."""
+@contextmanager
+def _throwaway_postgres_database() -> Iterator[str]:
+    """Create a uniquely named database on the test server; drop it (FORCE) afterwards."""
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         pytest.skip(f"{POSTGRES_ENV} not set")
@@ -58,16 +59,31 @@ def postgres_database() -> Iterator[tuple[str, Engine]]:
     admin = create_engine(sync_url(server), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(sync_url(server)).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url, poolclass=NullPool)
     try:
-        upgrade(url)
-        yield url, engine
+        yield make_url(sync_url(server)).set(database=name).render_as_string(hide_password=False)
     finally:
-        engine.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[tuple[str, Engine]]:
+    """A throwaway PostgreSQL database migrated to head: its URL and a sync engine on it."""
+    with _throwaway_postgres_database() as url:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            upgrade(url)
+            yield url, engine
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database with no schema at all (never migrated)."""
+    with _throwaway_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

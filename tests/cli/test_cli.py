@@ -1,0 +1,65 @@
+"""The ``offertracker`` command: ``db upgrade`` and the start-up schema check of ``serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import NullPool
+
+from offertracker_http.cli import main
+from offertracker_storage import migrate
+
+
+def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {"OFFERTRACKER_DATA_DIR": str(tmp_path / "data"), "OFFERTRACKER_DATABASE_URL": database_url}
+
+
+def test_db_upgrade_brings_a_new_sqlite_database_to_the_head_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=_env(tmp_path, url))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Database at revision {migrate.head_revision()}"
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"users", "applications", "application_stages", "outcomes", "reflections"} <= tables
+
+
+def test_serve_refuses_a_token_lifetime_that_is_not_a_number(tmp_path: Path) -> None:
+    env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "soon"}
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert "OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not 'soon'" in result.output
+
+
+@pytest.mark.postgres
+def test_serve_refuses_to_start_on_a_postgresql_schema_that_is_behind(
+    tmp_path: Path, empty_postgres_url: str
+) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=_env(tmp_path, empty_postgres_url))
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: The database schema is at revision none (empty database), but this OfferTracker "
+        f"needs {migrate.head_revision()}. Run `offertracker db upgrade` first."
+    )
+    assert migrate.current_revision(empty_postgres_url) is None  # serve never migrates PostgreSQL
+
+
+@pytest.mark.postgres
+def test_db_upgrade_is_how_a_postgresql_database_gets_its_schema(
+    tmp_path: Path, empty_postgres_url: str
+) -> None:
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=_env(tmp_path, empty_postgres_url))
+
+    assert result.exit_code == 0, result.output
+    assert migrate.current_revision(empty_postgres_url) == migrate.head_revision()
