@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -12,7 +13,15 @@ from ..errors import Forbidden, NotFound
 from ..events import Event
 from ..ports import Clock, EventPublisher, IdFactory, Storage, UnitOfWork
 
-__all__ = ["ServiceContext", "owned_application", "owned_application_detail"]
+__all__ = ["ServiceContext", "child_of", "owned_application", "owned_application_detail"]
+
+
+class _Child(Protocol):
+    @property
+    def application_id(self) -> UUID: ...
+
+
+ChildT = TypeVar("ChildT", bound=_Child)
 
 
 @attrs.frozen
@@ -50,3 +59,14 @@ async def owned_application_detail(uow: UnitOfWork, user_id: UUID, application_i
         raise NotFound("Application not found")
     _check_application(detail.application, user_id)
     return detail
+
+
+def child_of(application_id: UUID, child: ChildT | None, not_found: str) -> ChildT:
+    """``child`` if it hangs off ``application_id``; otherwise ``NotFound(not_found)``.
+
+    A stage, outcome or reflection under the wrong application is reported as
+    missing (behaviour.md §3), exactly like one that does not exist.
+    """
+    if child is None or child.application_id != application_id:
+        raise NotFound(not_found)
+    return child

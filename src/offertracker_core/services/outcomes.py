@@ -9,23 +9,15 @@ import attrs
 from .. import activity, status
 from ..entities import ActivityEntry, Outcome
 from ..enums import OutcomeStatus
-from ..errors import Conflict, Duplicate, NotFound
+from ..errors import Conflict, Duplicate
 from ..events import Event
 from ..inputs import NewOutcome, OutcomeChanges
-from ..ports import UnitOfWork
-from .base import ServiceContext, owned_application
+from .base import ServiceContext, child_of, owned_application
 from .progress import track_activity
 
 __all__ = ["OutcomeService"]
 
 _SECOND_OUTCOME = "This application already has offer details. Use PUT to update."
-
-
-async def _outcome_of(uow: UnitOfWork, application_id: UUID, outcome_id: UUID) -> Outcome:
-    outcome = await uow.outcomes.get(outcome_id)
-    if outcome is None or outcome.application_id != application_id:
-        raise NotFound("Outcome not found")
-    return outcome
 
 
 @attrs.frozen
@@ -87,7 +79,7 @@ class OutcomeService:
         now = self.ctx.clock.now()
         async with self.ctx.storage.write() as uow:
             application = await owned_application(uow, user_id, application_id)
-            outcome = await _outcome_of(uow, application.id, outcome_id)
+            outcome = child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             updated = attrs.evolve(outcome, **changes, updated_at=now)
             await uow.outcomes.update(updated)
             transition = status.Transition(application)
@@ -107,6 +99,6 @@ class OutcomeService:
         """Delete the outcome; the application keeps its current status (what it was before is unknown)."""
         async with self.ctx.storage.write() as uow:
             application = await owned_application(uow, user_id, application_id)
-            await _outcome_of(uow, application.id, outcome_id)
+            child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             await uow.outcomes.delete(outcome_id)
             await uow.commit()

@@ -8,22 +8,14 @@ import attrs
 
 from .. import activity
 from ..entities import Reflection
-from ..errors import Conflict, Duplicate, NotFound
+from ..errors import Conflict, Duplicate
 from ..inputs import NewReflection, ReflectionChanges
-from ..ports import UnitOfWork
-from .base import ServiceContext, owned_application
+from .base import ServiceContext, child_of, owned_application
 from .progress import track_activity
 
 __all__ = ["ReflectionService"]
 
 _SECOND_REFLECTION = "This application already has a reflection. Use PUT to update."
-
-
-async def _reflection_of(uow: UnitOfWork, application_id: UUID, reflection_id: UUID) -> Reflection:
-    reflection = await uow.reflections.get(reflection_id)
-    if reflection is None or reflection.application_id != application_id:
-        raise NotFound("Reflection not found")
-    return reflection
 
 
 @attrs.frozen
@@ -64,7 +56,9 @@ class ReflectionService:
         """Apply partial ``changes`` to the reflection."""
         async with self.ctx.storage.write() as uow:
             application = await owned_application(uow, user_id, application_id)
-            reflection = await _reflection_of(uow, application.id, reflection_id)
+            reflection = child_of(
+                application.id, await uow.reflections.get(reflection_id), "Reflection not found"
+            )
             updated = attrs.evolve(reflection, **changes, updated_at=self.ctx.clock.now())
             await uow.reflections.update(updated)
             await uow.commit()
@@ -74,6 +68,6 @@ class ReflectionService:
         """Delete the reflection."""
         async with self.ctx.storage.write() as uow:
             application = await owned_application(uow, user_id, application_id)
-            await _reflection_of(uow, application.id, reflection_id)
+            child_of(application.id, await uow.reflections.get(reflection_id), "Reflection not found")
             await uow.reflections.delete(reflection_id)
             await uow.commit()

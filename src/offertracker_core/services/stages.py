@@ -9,21 +9,12 @@ import attrs
 
 from .. import activity, status
 from ..entities import Stage
-from ..errors import NotFound
 from ..events import Event, StageAdded
 from ..inputs import NewStage, StageChanges
-from ..ports import UnitOfWork
-from .base import ServiceContext, owned_application
+from .base import ServiceContext, child_of, owned_application
 from .progress import track_activity
 
 __all__ = ["StageService"]
-
-
-async def _stage_of(uow: UnitOfWork, application_id: UUID, stage_id: UUID) -> Stage:
-    stage = await uow.stages.get(stage_id)
-    if stage is None or stage.application_id != application_id:
-        raise NotFound("Stage not found")
-    return stage
 
 
 def _questions(values: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +74,7 @@ class StageService:
         now = self.ctx.clock.now()
         async with self.ctx.storage.write() as uow:
             await owned_application(uow, user_id, application_id)
-            stage = await _stage_of(uow, application_id, stage_id)
+            stage = child_of(application_id, await uow.stages.get(stage_id), "Stage not found")
             updated = attrs.evolve(stage, **_questions(dict(changes)), updated_at=now)
             await uow.stages.update(updated)
             await uow.activity.add_many([activity.stage_updated(self.ctx.ids(), user_id, updated, now)])
@@ -94,6 +85,6 @@ class StageService:
         """Delete a stage of the caller's application (the status is left as it is)."""
         async with self.ctx.storage.write() as uow:
             await owned_application(uow, user_id, application_id)
-            await _stage_of(uow, application_id, stage_id)
+            child_of(application_id, await uow.stages.get(stage_id), "Stage not found")
             await uow.stages.delete(stage_id)
             await uow.commit()
