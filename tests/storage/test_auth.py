@@ -123,3 +123,27 @@ async def test_a_token_expires_by_the_injected_clock() -> None:
     clock.current = NOW + timedelta(seconds=60)
     with pytest.raises(InvalidToken, match="token has expired"):
         await tokens.verify(token)
+
+
+async def test_a_remembered_token_does_not_vouch_for_a_tampered_twin() -> None:
+    tokens = JwtTokens(SECRET, clock=FixedClock(NOW))
+    token = tokens.issue(f.user("ada"))
+    await tokens.verify(token)  # now remembered
+    header, payload, signature = token.split(".")
+    twin = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+
+    with pytest.raises(InvalidToken, match="bad signature"):
+        await tokens.verify(twin)
+
+
+async def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(JwtTokens, "_CACHE_SIZE", 2)
+    clock = FixedClock(NOW)
+    tokens = JwtTokens(SECRET, clock=clock)
+    issued = []
+    for second in range(3):
+        clock.current = NOW + timedelta(seconds=second)  # a new iat, so a new token
+        issued.append(tokens.issue(f.user("ada")))
+        await tokens.verify(issued[-1])
+
+    assert list(tokens._verified) == issued[1:]

@@ -16,8 +16,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,9 +24,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+from .types import HexUuid, IsoDate, UtcDateTime
 
 __all__ = [
     "activity_log",
@@ -71,26 +70,26 @@ Enum32 = String(32)
 
 
 def _id() -> Column:
-    return Column("id", Uuid(), primary_key=True)
+    return Column("id", HexUuid(), primary_key=True)
 
 
 def _created() -> Column:
-    return Column("created_at", DateTime(timezone=True), nullable=False)
+    return Column("created_at", UtcDateTime(), nullable=False)
 
 
 def _updated() -> Column:
-    return Column("updated_at", DateTime(timezone=True), nullable=False)
+    return Column("updated_at", UtcDateTime(), nullable=False)
 
 
 def _owner(column: str = "user_id", *, nullable: bool = False) -> Column:
     # Everything a user owns goes when the user goes.
-    return Column(column, Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable)
+    return Column(column, HexUuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable)
 
 
 def _application(*, nullable: bool = False) -> Column:
     # Children of an application go with it (behaviour.md §5).
     return Column(
-        "application_id", Uuid(), ForeignKey("applications.id", ondelete="CASCADE"), nullable=nullable
+        "application_id", HexUuid(), ForeignKey("applications.id", ondelete="CASCADE"), nullable=nullable
     )
 
 
@@ -105,7 +104,7 @@ users = Table(
     Column("is_profile_public", Boolean, nullable=False),
     Column("profile_visibility", Enum32, nullable=False),
     Column("streak_days", Integer, nullable=False),
-    Column("last_active_date", Date),
+    Column("last_active_date", IsoDate()),
     _created(),
     _updated(),
     UniqueConstraint("email"),
@@ -115,7 +114,7 @@ users = Table(
 credentials = Table(
     "credentials",
     metadata,
-    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", HexUuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("password_hash", String(255), nullable=False),
 )
 
@@ -148,14 +147,14 @@ applications = Table(
     Column("salary_max", BigInteger),
     Column("salary_currency", String(3), nullable=False),
     Column("applied_source", Enum32),
-    Column("applied_date", Date),
-    Column("follow_up_date", Date),
+    Column("applied_date", IsoDate()),
+    Column("follow_up_date", IsoDate()),
     Column("priority", Enum32),
     Column("notes", Text),
     Column("status", Enum32, nullable=False),
     Column(
         "resume_version_id",
-        Uuid(),
+        HexUuid(),
         ForeignKey("resume_versions.id", ondelete="SET NULL"),
         index=True,
     ),
@@ -171,7 +170,7 @@ application_stages = Table(
     _application(),
     Column("stage_name", String(100), nullable=False),
     Column("stage_type", Enum32),
-    Column("stage_date", Date),
+    Column("stage_date", IsoDate()),
     Column("result", Enum32, nullable=False),
     Column("duration_minutes", Integer),
     Column("interviewer_names", Text),
@@ -194,8 +193,8 @@ outcomes = Table(
     Column("bonus", Text),
     Column("equity", Text),
     Column("benefits", Text),
-    Column("start_date", Date),
-    Column("deadline", Date),
+    Column("start_date", IsoDate()),
+    Column("deadline", IsoDate()),
     Column("negotiation_notes", Text),
     Column("notes", Text),
     _created(),
@@ -231,7 +230,7 @@ contacts = Table(
     Column("contact_type", Enum32, nullable=False),
     Column("linkedin_url", String(500)),
     Column("notes", Text),
-    Column("last_contacted", Date),
+    Column("last_contacted", IsoDate()),
     _created(),
     _updated(),
     Index(None, "user_id", "created_at"),
@@ -260,10 +259,10 @@ reminders = Table(
     _application(nullable=True),
     Column("title", String(255), nullable=False),
     Column("description", Text),
-    Column("remind_at", DateTime(timezone=True), nullable=False),
+    Column("remind_at", UtcDateTime(), nullable=False),
     Column("reminder_type", Enum32, nullable=False),
     Column("is_completed", Boolean, nullable=False),
-    Column("completed_at", DateTime(timezone=True)),
+    Column("completed_at", UtcDateTime()),
     _created(),
     _updated(),
     Index(None, "user_id", "remind_at"),
@@ -286,7 +285,7 @@ application_tags = Table(
     metadata,
     _id(),
     _application(),
-    Column("tag_id", Uuid(), ForeignKey("tags.id", ondelete="CASCADE"), nullable=False),
+    Column("tag_id", HexUuid(), ForeignKey("tags.id", ondelete="CASCADE"), nullable=False),
     _created(),
     UniqueConstraint("application_id", "tag_id"),
     Index(None, "tag_id"),
@@ -310,12 +309,12 @@ saved_jobs = Table(
     Column("priority", Enum32, nullable=False),
     Column("source", String(255)),
     Column("notes", Text),
-    Column("deadline", Date),
+    Column("deadline", IsoDate()),
     Column("excitement_level", Integer),
     Column("status", Enum32, nullable=False),
     Column(
         "converted_to_application_id",
-        Uuid(),
+        HexUuid(),
         ForeignKey("applications.id", ondelete="SET NULL"),
         index=True,
     ),
@@ -368,10 +367,10 @@ group_members = Table(
     "group_members",
     metadata,
     _id(),
-    Column("group_id", Uuid(), ForeignKey("social_groups.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", HexUuid(), ForeignKey("social_groups.id", ondelete="CASCADE"), nullable=False),
     _owner(),
     Column("role", Enum32, nullable=False),
-    Column("joined_at", DateTime(timezone=True), nullable=False),
+    Column("joined_at", UtcDateTime(), nullable=False),
     UniqueConstraint("group_id", "user_id"),
     Index(None, "user_id"),
 )
@@ -381,7 +380,7 @@ posts = Table(
     metadata,
     _id(),
     _owner(),
-    Column("group_id", Uuid(), ForeignKey("social_groups.id", ondelete="CASCADE")),
+    Column("group_id", HexUuid(), ForeignKey("social_groups.id", ondelete="CASCADE")),
     Column("post_type", Enum32, nullable=False),
     Column("title", String(255)),
     Column("content", Text, nullable=False),
@@ -397,7 +396,7 @@ reactions = Table(
     "reactions",
     metadata,
     _id(),
-    Column("post_id", Uuid(), ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("post_id", HexUuid(), ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
     _owner(),
     Column("reaction", Enum32, nullable=False),
     _created(),
@@ -424,8 +423,8 @@ user_milestones = Table(
     metadata,
     _id(),
     _owner(),
-    Column("milestone_id", Uuid(), ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False),
-    Column("reached_at", DateTime(timezone=True), nullable=False),
+    Column("milestone_id", HexUuid(), ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False),
+    Column("reached_at", UtcDateTime(), nullable=False),
     UniqueConstraint("user_id", "milestone_id"),
     Index(None, "milestone_id"),
 )

@@ -1,8 +1,9 @@
 """Resumes, applications and an application's children (stages, outcome, reflection).
 
-A page of applications is loaded with one query for the page plus one
-``IN (...)`` query per child table, whatever the page size; a single detail
-costs the same four statements, all in one hop.
+A page of applications is one query for the page (outcome and reflection
+joined in: both are one per application) plus one ``IN (...)`` query for the
+stages, whatever the page size; a single detail costs two statements too, all
+in one hop.
 """
 
 from __future__ import annotations
@@ -52,10 +53,27 @@ class SqlResumes(CrudRepository[ResumeVersion]):
         return self._all(_RESUME_PAGE, {"user_id": user_id, "skip": skip, "limit": limit})
 
 
-def _page(*, by_status: bool, by_priority: bool) -> Select[Any]:
-    query = select(*Mapper(Application, applications).columns).where(
-        applications.c.user_id == bindparam("user_id")
+_applications = Mapper(Application, applications)
+_APPLICATION_WIDTH = len(_applications.columns)
+_OUTCOME_WIDTH = len(_outcomes.columns)
+
+
+def _with_one_to_ones() -> Select[Any]:
+    """Application rows with their outcome and reflection columns alongside.
+
+    Both are one per application (unique constraints), so the outer joins never
+    multiply rows: a page or a single detail costs this statement plus one for
+    the stages.
+    """
+    return select(*_applications.columns, *_outcomes.columns, *_reflections.columns).select_from(
+        applications.outerjoin(outcomes, outcomes.c.application_id == applications.c.id).outerjoin(
+            reflections, reflections.c.application_id == applications.c.id
+        )
     )
+
+
+def _page(*, by_status: bool, by_priority: bool) -> Select[Any]:
+    query = _with_one_to_ones().where(applications.c.user_id == bindparam("user_id"))
     if by_status:
         query = query.where(applications.c.status == bindparam("status"))
     if by_priority:
@@ -73,17 +91,46 @@ _PAGES = {
     for by_status in (False, True)
     for by_priority in (False, True)
 }
+_DETAIL = _with_one_to_ones().where(applications.c.id == bindparam("application_id"))
+_STAGE_ORDER = (
+    application_stages.c.stage_date.asc().nulls_last(),
+    application_stages.c.created_at,
+    application_stages.c.id,
+)
+_STAGES_OF_ONE = (
+    select(*_stages.columns)
+    .where(application_stages.c.application_id == bindparam("application_id"))
+    .order_by(*_STAGE_ORDER)
+)
+_STAGES_OF_MANY = (
+    select(*_stages.columns)
+    .where(application_stages.c.application_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*_STAGE_ORDER)
+)
+
+
+def _detail(row: Any, stages: Sequence[Stage]) -> ApplicationDetail:
+    """An ``ApplicationDetail`` from a row of :func:`_with_one_to_ones` and the application's stages."""
+    outcome_at = _APPLICATION_WIDTH
+    reflection_at = outcome_at + _OUTCOME_WIDTH
+    return ApplicationDetail(
+        application=_applications.from_row(row),
+        stages=tuple(stages),
+        outcome=None if row[outcome_at] is None else _outcomes.from_row(row[outcome_at:reflection_at]),
+        reflection=None if row[reflection_at] is None else _reflections.from_row(row[reflection_at:]),
+    )
 
 
 class SqlApplications(CrudRepository[Application]):
-    mapper = Mapper(Application, applications)
+    mapper = _applications
 
     def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
-        """The application with its stages, outcome and reflection."""
-        application = self.get(application_id)
-        if application is None:
+        """The application with its stages, outcome and reflection (two statements)."""
+        params = {"application_id": application_id}
+        row = self.conn.execute(_DETAIL, params).first()
+        if row is None:
             return None
-        return self._details([application])[0]
+        return _detail(row, list(map(_stages.from_row, self.conn.execute(_STAGES_OF_ONE, params).all())))
 
     def list_details(
         self,
@@ -94,7 +141,7 @@ class SqlApplications(CrudRepository[Application]):
         skip: int,
         limit: int,
     ) -> list[ApplicationDetail]:
-        """A page of the user's applications, newest first, with their children."""
+        """A page of the user's applications, newest first, with their children (two statements)."""
         query = _PAGES[(status is not None, priority is not None)]
         params = {
             "user_id": user_id,
@@ -103,46 +150,14 @@ class SqlApplications(CrudRepository[Application]):
             "skip": skip,
             "limit": limit,
         }
-        return self._details(self._all(query, params))
-
-    def _details(self, page: Sequence[Application]) -> list[ApplicationDetail]:
-        if not page:
+        rows = self.conn.execute(query, params).all()
+        if not rows:
             return []
-        params = {"ids": [application.id for application in page]}
         stages: dict[UUID, list[Stage]] = defaultdict(list)
-        for row in self.conn.execute(_STAGES_OF, params).mappings():
-            stages[row["application_id"]].append(_stages.from_row(row))
-        outcome_by_app = {
-            row["application_id"]: _outcomes.from_row(row)
-            for row in self.conn.execute(_OUTCOMES_OF, params).mappings()
-        }
-        reflection_by_app = {
-            row["application_id"]: _reflections.from_row(row)
-            for row in self.conn.execute(_REFLECTIONS_OF, params).mappings()
-        }
-        return [
-            ApplicationDetail(
-                application=application,
-                stages=tuple(stages.get(application.id, ())),
-                outcome=outcome_by_app.get(application.id),
-                reflection=reflection_by_app.get(application.id),
-            )
-            for application in page
-        ]
-
-
-def select_children(mapper: Mapper[Any]) -> Select[Any]:
-    """Rows of ``mapper``'s table whose ``application_id`` is in the expanding parameter ``ids``."""
-    return select(*mapper.columns).where(mapper.table.c.application_id.in_(bindparam("ids", expanding=True)))
-
-
-_STAGES_OF = select_children(_stages).order_by(
-    application_stages.c.stage_date.asc().nulls_last(),
-    application_stages.c.created_at,
-    application_stages.c.id,
-)
-_OUTCOMES_OF = select_children(_outcomes)
-_REFLECTIONS_OF = select_children(_reflections)
+        ids = [row[0] for row in rows]
+        for stage in map(_stages.from_row, self.conn.execute(_STAGES_OF_MANY, {"ids": ids}).all()):
+            stages[stage.application_id].append(stage)
+        return [_detail(row, stages.get(row[0], ())) for row in rows]
 
 
 class SqlStages(CrudRepository[Stage]):

@@ -58,11 +58,11 @@ class CrudRepository(SqlRepository, Generic[E]):
         return self._select_all
 
     def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> E | None:
-        row = self.conn.execute(query, params).mappings().first()
+        row = self.conn.execute(query, params).first()
         return None if row is None else self.mapper.from_row(row)
 
     def _all(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[E]:
-        return [self.mapper.from_row(row) for row in self.conn.execute(query, params).mappings()]
+        return list(map(self.mapper.from_row, self.conn.execute(query, params).all()))
 
     def add(self, entity: E) -> None:
         """Insert ``entity``; a uniqueness failure surfaces as ``Duplicate`` through the bridge."""

@@ -67,7 +67,7 @@ class SqlProgress(SqlRepository):
     def milestones(self) -> list[Milestone]:
         """The catalogue in its defined order (the seeded ``position``)."""
         query = select(*_milestones.columns).order_by(milestones.c.position)
-        return [_milestones.from_row(row) for row in self.conn.execute(query).mappings()]
+        return list(map(_milestones.from_row, self.conn.execute(query).all()))
 
     def awarded_milestone_ids(self, user_id: UUID) -> set[UUID]:
         """Ids of the milestones ``user_id`` holds."""
