@@ -230,6 +230,23 @@ class ApplicationRepository(Protocol):
         """Newest first, with children loaded by a constant number of queries."""
         ...
 
+    async def page_json(
+        self,
+        user_id: UUID,
+        *,
+        status: ApplicationStatus | None,
+        priority: Priority | None,
+        skip: int,
+        limit: int,
+    ) -> bytes:
+        """The page of :meth:`list_details` as a UTF-8 JSON array of ApplicationResponse objects.
+
+        A read model: the adapter may render it without building entities (the SQL
+        adapter has the database do it). Wire format of behaviour.md §1: ids as UUID
+        text, datetimes ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC, dates ``YYYY-MM-DD``.
+        """
+        ...
+
     async def update(self, application: Application) -> None: ...
 
     async def delete(self, application_id: UUID) -> None:

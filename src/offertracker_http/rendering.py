@@ -25,7 +25,7 @@ from offertracker_core.entities import User
 from .converter import format_datetime, json_converter
 from .schemas import PublicProfile
 
-__all__ = ["json_response", "public_profile", "to_json"]
+__all__ = ["json_bytes_response", "json_response", "public_profile", "to_json"]
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -56,8 +56,15 @@ def to_json(obj: Any) -> bytes:
 
 def json_response(obj: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     """A JSON response (``application/json; charset=utf-8``) rendering ``obj`` with :func:`to_json`."""
+    return json_bytes_response(to_json(obj), status=status, headers=headers)
+
+
+def json_bytes_response(
+    body: bytes, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """A JSON response for a body that is JSON already (a read model's rendered page)."""
     return web.Response(
-        body=to_json(obj), status=status, headers=headers, content_type="application/json", charset="utf-8"
+        body=body, status=status, headers=headers, content_type="application/json", charset="utf-8"
     )
 
 

@@ -214,6 +214,21 @@ class FakeApplications(_Repo):
         apps.sort(key=lambda a: a.created_at, reverse=True)
         return [self._detail(a) for a in apps[skip : skip + limit]]
 
+    async def page_json(
+        self,
+        user_id: UUID,
+        *,
+        status: ApplicationStatus | None,
+        priority: Priority | None,
+        skip: int,
+        limit: int,
+    ) -> bytes:
+        # The edge's own renderer: the fake's page is exactly what the converter makes of list_details.
+        from offertracker_http.rendering import to_json
+
+        page = await self.list_details(user_id, status=status, priority=priority, skip=skip, limit=limit)
+        return to_json(page)
+
     async def update(self, application: Application) -> None:
         self._writable().applications[application.id] = application
 

@@ -49,6 +49,26 @@ class ApplicationService:
                 user_id, status=status, priority=priority, skip=skip, limit=limit
             )
 
+    async def list_json(
+        self,
+        user_id: UUID,
+        *,
+        status: ApplicationStatus | None = None,
+        priority: Priority | None = None,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> bytes:
+        """The page of :meth:`list`, already rendered as the API's JSON array.
+
+        The list is the heaviest read of the API; the storage adapter renders it
+        without building an entity per row and stage (a read model). Library
+        users who want objects call :meth:`list`.
+        """
+        async with self.ctx.storage.read() as uow:
+            return await uow.applications.page_json(
+                user_id, status=status, priority=priority, skip=skip, limit=limit
+            )
+
     async def create(self, user_id: UUID, new: NewApplication) -> ApplicationDetail:
         """Create an application (a tracked action).
 

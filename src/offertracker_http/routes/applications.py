@@ -7,7 +7,7 @@ from aiohttp import web
 from offertracker_core.inputs import ApplicationChanges, NewApplication
 
 from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
+from ..rendering import json_bytes_response, json_response
 from ..schemas import ApplicationListQuery
 from ._common import Routes, caller, deleted, services
 
@@ -17,10 +17,10 @@ routes = Routes()
 @routes.get("/applications/")
 async def list_applications(request: web.Request) -> web.Response:
     query = parse_query(request, ApplicationListQuery)
-    found = await services(request).applications.list(
+    page = await services(request).applications.list_json(
         caller(request), status=query.status, priority=query.priority, skip=query.skip, limit=query.limit
     )
-    return json_response(found)
+    return json_bytes_response(page)
 
 
 @routes.post("/applications/")

@@ -27,10 +27,11 @@ __all__ = ["Dialect", "SqlStorage", "sync_url"]
 Dialect = Literal["sqlite", "postgresql"]
 
 # One thread for reads and one for writes (datasette's shape). Reads are mostly
-# CPU-bound Python (turning rows into entities), so more reader threads only take
-# turns holding the GIL: measured with bench/, four readers served 93 list pages/s
-# and one served 131. The separate writer thread keeps a commit's fsync from
-# queueing reads behind it.
+# CPU-bound (turning rows into entities, or SQLite rendering a page of JSON), so
+# more reader threads only compete for the GIL and the two cores: measured with
+# bench/, four readers served 93 entity-built list pages/s and one 131; with the
+# page rendered by SQLite, one reader served 292 and two 208. The separate writer
+# thread keeps a commit's fsync from queueing reads behind it.
 _SQLITE_READ_THREADS = 1
 
 

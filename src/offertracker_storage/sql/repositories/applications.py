@@ -27,6 +27,7 @@ from offertracker_core.enums import ApplicationStatus, Priority
 
 from ..rows import Mapper
 from ..tables import application_stages, applications, outcomes, reflections, resume_versions
+from .application_pages import page_json_statement
 from .base import CrudRepository
 
 __all__ = ["SqlApplications", "SqlOutcomes", "SqlReflections", "SqlResumes", "SqlStages"]
@@ -158,6 +159,26 @@ class SqlApplications(CrudRepository[Application]):
         for stage in map(_stages.from_row, self.conn.execute(_STAGES_OF_MANY, {"ids": ids}).all()):
             stages[stage.application_id].append(stage)
         return [_detail(row, stages.get(row[0], ())) for row in rows]
+
+    def page_json(
+        self,
+        user_id: UUID,
+        *,
+        status: ApplicationStatus | None,
+        priority: Priority | None,
+        skip: int,
+        limit: int,
+    ) -> bytes:
+        """The page of :meth:`list_details`, rendered by the database (see ``application_pages``)."""
+        statement = page_json_statement(
+            self.conn.dialect.name, by_status=status is not None, by_priority=priority is not None
+        )
+        params: dict[str, Any] = {"user_id": user_id, "skip": skip, "limit": limit}
+        if status is not None:
+            params["status"] = status.value
+        if priority is not None:
+            params["priority"] = priority.value
+        return self.conn.execute(statement, params).scalar_one().encode()
 
 
 class SqlStages(CrudRepository[Stage]):
