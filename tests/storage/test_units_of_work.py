@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy.exc import DBAPIError
@@ -153,3 +154,82 @@ async def test_nested_savepoints_roll_back_only_the_inner_failure(storage: SqlSt
     async with storage.read() as uow:
         detail = await uow.applications.get_detail(app.id)
     assert (len(detail.stages), detail.reflection is not None) == (1, True)
+
+
+class _ConnectionFailsOnce:
+    """Stands in for a unit of work's connection getter: the first call fails, as a
+    locked SQLite database or an exhausted PostgreSQL pool would."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.failed = False
+
+    def _fail(self) -> None:
+        self.failed = True
+        raise ConnectionError("could not get a connection")
+
+    def sync(self) -> object:
+        if not self.failed:
+            self._fail()
+        return self.real()  # type: ignore[operator]
+
+    async def coroutine(self) -> object:
+        if not self.failed:
+            self._fail()
+        return await self.real()  # type: ignore[operator]
+
+
+async def test_a_savepoint_that_never_opened_does_not_break_the_commit(
+    storage: SqlStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = f.user("ada")
+    async with storage.write() as uow:
+        flaky = _ConnectionFailsOnce(uow._connection)  # type: ignore[attr-defined]
+        getter = flaky.sync if storage.dialect == "sqlite" else flaky.coroutine
+        monkeypatch.setattr(uow, "_connection", getter)
+        with pytest.raises(ConnectionError):
+            async with uow.savepoint():
+                await uow.users.get(ada.id)  # its hop fails before the savepoint opens
+        await uow.users.add(ada)
+        await uow.commit()
+
+    async with storage.read() as uow:
+        assert await uow.users.get(ada.id) == ada
+
+
+async def test_a_write_cancelled_mid_hop_does_not_leave_the_database_locked(
+    storage: SqlStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if storage.dialect != "sqlite":
+        pytest.skip("the hop race is SQLite's (PostgreSQL calls do not run in a thread)")
+    ada, bob = f.user("ada"), f.user("bob")
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    async def cancelled_writer() -> None:
+        async with storage.write() as uow:
+            real = uow._connection  # type: ignore[attr-defined]
+
+            def slow_first_connection() -> object:
+                loop.call_soon_threadsafe(started.set)
+                time.sleep(0.2)  # the request is cancelled while its first hop is here
+                return real()
+
+            monkeypatch.setattr(uow, "_connection", slow_first_connection)
+            await uow.users.add(ada)
+            await uow.commit()
+
+    task = asyncio.create_task(cancelled_writer())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    began = time.monotonic()
+    async with storage.write() as uow:
+        await uow.users.add(bob)
+        await uow.commit()
+    assert time.monotonic() - began < 2  # not the 5 s busy timeout of a leaked BEGIN IMMEDIATE
+    async with storage.read() as uow:
+        assert await uow.users.get(bob.id) == bob
+        assert await uow.users.get(ada.id) is None

@@ -81,7 +81,6 @@ class SqlUnitOfWork:
     def __init__(self) -> None:
         self._bridges: dict[type[SqlRepository], _Bridge] = {}
         self._deferred: list[Op] = []
-        self._savepoints: list[NestedTransaction] = []
 
     def _bridge(self, repository: type[SqlRepository]) -> Any:
         bridge = self._bridges.get(repository)
@@ -143,13 +142,17 @@ class SqlUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested block whose failure rolls back only its own changes, then re-raises."""
-        self._deferred.append(lambda conn: self._savepoints.append(conn.begin_nested()))
+        # Each savepoint has its own holder: if the hop that should have opened it failed
+        # before getting that far, its release or rollback finds nothing and does nothing,
+        # instead of popping some other savepoint (or an empty stack) at commit.
+        opened: list[NestedTransaction] = []
+        self._deferred.append(lambda conn: opened.append(conn.begin_nested()))
         try:
             yield
         except BaseException:
-            self._deferred.append(lambda conn: self._savepoints.pop().rollback())
+            self._deferred.append(lambda conn: opened and opened.pop().rollback())
             raise
-        self._deferred.append(lambda conn: self._savepoints.pop().commit())
+        self._deferred.append(lambda conn: opened and opened.pop().commit())
 
     async def __aenter__(self) -> Self:
         return self
@@ -168,7 +171,7 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
 
     The connection is checked out and the transaction begun lazily inside the
     first hop; commit (and close) is one more hop, and leaving without commit
-    costs one hop to roll back only if a connection was ever opened.
+    costs one hop to roll back if any hop was ever submitted.
     """
 
     def __init__(
@@ -182,15 +185,9 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
         self._last: concurrent.futures.Future[Any] | None = None
 
     async def _hop(self, fn: Callable[[], T]) -> T:
-        previous = self._last
-
-        def run() -> T:
-            # A hop whose awaiter was cancelled may still be running: never share the connection.
-            if previous is not None:
-                concurrent.futures.wait([previous])
-            return fn()
-
-        future = self._last = self._executor.submit(run)
+        # The writer executor has exactly one thread, so hops run in the order they were
+        # submitted: a close queued after a hop whose awaiter was cancelled runs after it.
+        future = self._last = self._executor.submit(fn)
         return await asyncio.wrap_future(future)
 
     def _connection(self) -> Connection:
@@ -208,31 +205,30 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
 
     def _close(self) -> None:
         conn, self._conn = self._conn, None
-        self._savepoints.clear()
         if conn is not None:
             conn.close()  # rolls back whatever was not committed
 
     async def commit(self) -> None:
-        deferred, self._deferred = self._deferred, []
-        if self._conn is None and not deferred:
-            return
+        if self._last is None and not self._deferred:
+            return  # nothing ever ran: nothing to commit
 
-        def finish() -> None:
-            conn = self._connection()
+        def finish(conn: Connection) -> None:
             try:
-                for op in deferred:
-                    op(conn)
                 conn.commit()
             finally:
                 self._close()
 
-        await self._hop(finish)
+        await self.execute(finish)  # the queued savepoint steps first, then commit and close
+        self._last = None  # closed already: leaving the block costs no hop
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            if self._conn is not None:
+            # Decided by whether a hop was ever submitted, not by whether the thread has opened
+            # the connection yet: a hop still running for a cancelled request must be followed
+            # by a close, or its BEGIN IMMEDIATE would stay open and lock out every writer.
+            if self._last is not None:
                 await asyncio.shield(self._hop(self._close))
         finally:
             self._deferred.clear()
@@ -258,7 +254,6 @@ class SqliteReadUnitOfWork(SqlUnitOfWork):
     async def savepoint(self) -> AsyncIterator[None]:
         # Each read call is its own transaction and reader connections are query-only:
         # there is nothing a savepoint could undo.
-        self._deferred.clear()
         yield
 
     async def commit(self) -> None:
@@ -293,24 +288,14 @@ class PostgresUnitOfWork(SqlUnitOfWork):
         return await conn.run_sync(fn)
 
     async def commit(self) -> None:
-        deferred, self._deferred = self._deferred, []
-        if self._conn is None and not deferred:
-            return
-        conn = await self._connection()
-
-        def finish(sync: Connection) -> None:
-            for op in deferred:
-                op(sync)
-            sync.commit()
-
-        await conn.run_sync(finish)
-        self._savepoints.clear()
+        if self._conn is None and not self._deferred:
+            return  # nothing ever ran: nothing to commit
+        await self.execute(lambda conn: conn.commit())  # the queued savepoint steps first
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         conn, self._conn = self._conn, None
         self._deferred.clear()
-        self._savepoints.clear()
         if conn is not None:
             await asyncio.shield(conn.close())  # rolls back whatever was not committed
