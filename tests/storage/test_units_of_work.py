@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import attrs
 import pytest
 from sqlalchemy.exc import DBAPIError
 
@@ -233,3 +234,34 @@ async def test_a_write_cancelled_mid_hop_does_not_leave_the_database_locked(
     async with storage.read() as uow:
         assert await uow.users.get(bob.id) == bob
         assert await uow.users.get(ada.id) is None
+
+
+async def test_a_row_read_for_writing_is_held_until_commit_so_no_update_is_lost(
+    storage: SqlStorage,
+) -> None:
+    ada = f.user("ada", streak_days=1, bio="old")
+    async with storage.write() as uow:
+        await uow.users.add(ada)
+        await uow.commit()
+
+    async def edit_bio() -> None:  # another request: read the user, change one field, write it back
+        async with storage.write() as uow:
+            user = await uow.users.get(ada.id)
+            assert user is not None
+            await uow.users.update(attrs.evolve(user, bio="new"))
+            await uow.commit()
+
+    async with storage.write() as uow:
+        user = await uow.users.get(ada.id)
+        assert user is not None
+        other = asyncio.create_task(edit_bio())
+        await asyncio.sleep(0.3)
+        assert not other.done()  # it waits for this unit instead of reading the old row
+        await uow.users.update(attrs.evolve(user, streak_days=2))
+        await uow.commit()
+    await other
+
+    async with storage.read() as uow:
+        stored = await uow.users.get(ada.id)
+    assert stored is not None
+    assert (stored.streak_days, stored.bio) == (2, "new")  # neither write undid the other

@@ -67,8 +67,12 @@ class _Bridge:
         repository = self._repository
         unit = self._unit
 
+        lock_rows = unit.locks_rows
+
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return await unit.execute(lambda conn: method(repository(conn), *args, **kwargs))
+            return await unit.execute(
+                lambda conn: method(repository(conn, lock_rows=lock_rows), *args, **kwargs)
+            )
 
         call.__name__ = name
         setattr(self, name, call)  # cache: later lookups skip __getattr__
@@ -77,6 +81,9 @@ class _Bridge:
 
 class SqlUnitOfWork:
     """What both backends share: the repositories, deferred savepoints, the error translation."""
+
+    locks_rows = False
+    """Whether rows read by id are locked until commit (write units of work)."""
 
     def __init__(self) -> None:
         self._bridges: dict[type[SqlRepository], _Bridge] = {}
@@ -173,6 +180,8 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
     first hop; commit (and close) is one more hop, and leaving without commit
     costs one hop to roll back if any hop was ever submitted.
     """
+
+    locks_rows = True
 
     def __init__(
         self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor, lock: asyncio.Lock
@@ -272,6 +281,7 @@ class PostgresUnitOfWork(SqlUnitOfWork):
         super().__init__()
         self._engine = engine
         self._readonly = readonly
+        self.locks_rows = not readonly
         self._conn: AsyncConnection | None = None
 
     async def _connection(self) -> AsyncConnection:

@@ -93,6 +93,8 @@ _PAGES = {
     for by_priority in (False, True)
 }
 _DETAIL = _with_one_to_ones().where(applications.c.id == bindparam("application_id"))
+# Only the application row: PostgreSQL cannot lock the nullable side of an outer join.
+_DETAIL_LOCKED = _DETAIL.with_for_update(of=applications)
 _STAGE_ORDER = (
     application_stages.c.stage_date.asc().nulls_last(),
     application_stages.c.created_at,
@@ -128,7 +130,7 @@ class SqlApplications(CrudRepository[Application]):
     def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
         """The application with its stages, outcome and reflection (two statements)."""
         params = {"application_id": application_id}
-        row = self.conn.execute(_DETAIL, params).first()
+        row = self.conn.execute(_DETAIL_LOCKED if self.lock_rows else _DETAIL, params).first()
         if row is None:
             return None
         return _detail(row, list(map(_stages.from_row, self.conn.execute(_STAGES_OF_ONE, params).all())))

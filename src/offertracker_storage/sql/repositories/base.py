@@ -21,10 +21,18 @@ E = TypeVar("E")
 
 
 class SqlRepository:
-    """A repository bound to one connection for the duration of one call."""
+    """A repository bound to one connection for the duration of one call.
 
-    def __init__(self, conn: Connection) -> None:
+    ``lock_rows`` is true inside write units of work: a row read there by id is
+    usually rewritten whole, so reading it takes the row lock (``FOR UPDATE`` on
+    PostgreSQL, where READ COMMITTED would otherwise let two requests overwrite
+    each other; SQLite's writers are serialised already and its dialect omits the
+    clause).
+    """
+
+    def __init__(self, conn: Connection, *, lock_rows: bool = False) -> None:
         self.conn = conn
+        self.lock_rows = lock_rows
 
 
 class CrudRepository(SqlRepository, Generic[E]):
@@ -38,6 +46,7 @@ class CrudRepository(SqlRepository, Generic[E]):
     mapper: ClassVar[Mapper[Any]]
     _select_all: ClassVar[Select[Any]]
     _by_id: ClassVar[Select[Any]]
+    _by_id_locked: ClassVar[Select[Any]]
     _insert: ClassVar[Insert]
     _update: ClassVar[Update]
     _delete: ClassVar[Delete]
@@ -50,6 +59,7 @@ class CrudRepository(SqlRepository, Generic[E]):
         table = mapper.table
         cls._select_all = select(*mapper.columns)
         cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
+        cls._by_id_locked = cls._by_id.with_for_update()
         cls._insert = insert(table)
         cls._update = update(table).where(table.c.id == bindparam("entity_id"))
         cls._delete = delete(table).where(table.c.id == bindparam("entity_id"))
@@ -69,8 +79,8 @@ class CrudRepository(SqlRepository, Generic[E]):
         self.conn.execute(self._insert, self.mapper.to_row(entity))
 
     def get(self, entity_id: UUID) -> E | None:
-        """The entity with ``entity_id``, or ``None``."""
-        return self._one(self._by_id, {"entity_id": entity_id})
+        """The entity with ``entity_id``, or ``None`` (locked until commit in a write unit of work)."""
+        return self._one(self._by_id_locked if self.lock_rows else self._by_id, {"entity_id": entity_id})
 
     def update(self, entity: E) -> None:
         """Replace every column of the stored row with ``entity``'s values."""
