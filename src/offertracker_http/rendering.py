@@ -2,7 +2,8 @@
 
 The converter's generated unstructure functions turn attrs objects into
 dicts, formatting only datetimes (``2026-03-01T09:30:00.123Z``) and leaving
-UUIDs, dates, enums and tuples to orjson, which writes them natively in C.
+UUIDs, enums and tuples to orjson, which writes them natively in C (dates
+pass through its callback too: orjson's passthrough option covers both).
 ``ApplicationDetail`` unstructures to the ``ApplicationResponse`` shape. Any mix
 of dicts, lists and attrs objects can be rendered: orjson calls back for what
 it does not know (attrs objects, and dates/datetimes, so the wire format is

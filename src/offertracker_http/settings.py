@@ -7,9 +7,11 @@ tokens survive restarts).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -86,18 +88,40 @@ class Settings:
 
 
 def _stored_secret(data_dir: Path) -> str:
-    """Read the generated signing secret, creating it (owner-readable only) on first use."""
+    """Read the generated signing secret, creating it (owner-readable only) on first use.
+
+    The secret is written to a private temporary file and hard-linked into place,
+    so another process starting at the same moment either finds no file or the
+    whole secret, never an empty one; of two racing processes the first link
+    wins and both use its secret. An empty file (left by a crash of an older
+    version) counts as missing.
+    """
     path = data_dir / _SECRET_FILE
+    existing = _read_secret(path)
+    if existing:
+        return existing
+    fd, temporary = tempfile.mkstemp(prefix=f".{_SECRET_FILE}.", dir=data_dir)  # mode 0600
     try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    secret = secrets.token_urlsafe(48)
-    # O_EXCL: if two processes start at once, one writes and the other reads its secret.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            if not _read_secret(path):
+                os.replace(temporary, path)  # an empty leftover: ours takes its place
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    secret = _read_secret(path)
+    if not secret:
+        raise RuntimeError(f"could not store a signing secret in {path}")
     return secret
+
+
+def _read_secret(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import jwt
 
+from offertracker_core.clock import SystemClock
 from offertracker_core.entities import User
 from offertracker_core.errors import InvalidToken
 from offertracker_core.ports import Clock, TokenClaims
@@ -16,11 +17,6 @@ __all__ = ["AUDIENCE", "JwtTokens"]
 
 AUDIENCE = "authenticated"
 _ALGORITHM = "HS256"
-
-
-class _UtcClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def _invalid(reason: str) -> InvalidToken:
@@ -46,7 +42,7 @@ class JwtTokens:
     def __init__(self, secret: str, ttl_seconds: int = 3600, *, clock: Clock | None = None) -> None:
         self._secret = secret
         self._ttl = timedelta(seconds=ttl_seconds)
-        self._clock: Clock = clock or _UtcClock()
+        self._clock: Clock = clock or SystemClock()
         self._verified: dict[str, tuple[float, TokenClaims]] = {}
 
     def issue(self, user: User) -> str:

@@ -171,7 +171,7 @@ class SqlStorage:
         return SqliteWriteUnitOfWork(self._writer, self._executors[0], self._write_lock)
 
     def read(self) -> SqlUnitOfWork:
-        """A read-only unit of work; runs alongside writers and other readers."""
+        """A read-only unit of work; runs alongside writers (reads take turns on the read thread)."""
         if self._async_engine is not None:
             return PostgresUnitOfWork(self._async_engine, readonly=True)
         assert self._reader is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,22 @@ def test_a_token_lifetime_that_is_not_a_positive_whole_number_is_refused(tmp_pat
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG applies to Linux and other Unixes")
 def test_the_default_data_dir_follows_xdg_data_home(tmp_path: Path) -> None:
     assert default_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "offertracker"
+
+
+def test_an_empty_secret_file_left_by_a_crash_is_replaced_by_a_real_secret(tmp_path: Path) -> None:
+    (tmp_path / "jwt-secret").write_text("")
+
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path)})
+
+    assert len(settings.jwt_secret) >= 48
+    assert (tmp_path / "jwt-secret").read_text() == settings.jwt_secret
+    assert [p.name for p in tmp_path.iterdir()] == ["jwt-secret"]  # no temporary file left behind
+
+
+def test_processes_starting_together_all_get_the_same_whole_secret(tmp_path: Path) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path)}
+    with ThreadPoolExecutor(8) as pool:
+        secrets_seen = set(pool.map(lambda _: Settings.from_env(env).jwt_secret, range(32)))
+
+    assert len(secrets_seen) == 1
+    assert len(secrets_seen.pop()) >= 48
