@@ -137,3 +137,17 @@ async def test_relation_reports_follows_and_shared_groups(storage: SqlStorage) -
         assert await uow.users.relation(viewer, people["fol_no"].id) == ViewerRelation()
         assert await uow.users.relation(viewer, people["grp_yes"].id) == ViewerRelation(shares_group=True)
         assert await uow.users.relation(viewer, people["grp_no"].id) == ViewerRelation()
+
+
+async def test_search_ignores_case_beyond_ascii(storage: SqlStorage) -> None:
+    viewer = f.user("viewer")
+    elodie = f.user("elodie", display_name="Élodie Ñúñez", profile_visibility=ProfileVisibility.PUBLIC)
+    async with storage.write() as uow:
+        await uow.users.add(viewer)
+        await uow.users.add(elodie)
+        await uow.commit()
+
+    async with storage.read() as uow:
+        for query in ("élodie", "ÉLODIE", "ñúñez"):
+            found = await uow.users.search_visible(viewer.id, query, 0, 20)
+            assert [u.username for u in found] == ["elodie"], query

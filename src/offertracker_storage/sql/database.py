@@ -66,6 +66,10 @@ _JSON_CODEC: dict[str, Any] = {
 }
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
     engine = create_engine(
         url,
@@ -80,6 +84,9 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin
         # (the pysqlite recipe of the SQLAlchemy docs); then the pragmas.
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; user search promises case-insensitive
+        # matching (behaviour.md §3), as PostgreSQL's lower() gives on a UTF-8 database.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
