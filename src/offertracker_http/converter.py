@@ -42,8 +42,24 @@ Hook = Callable[[Any, Any], Any]
 # --- leaf types ----------------------------------------------------------------
 
 
+# PostgreSQL text and JSONB cannot hold U+0000, so no input may carry it into storage: a 422 here
+# instead of a 500 from the database. pydantic's wording for a custom validator's ValueError.
+_NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+# The deepest free-form JSON (``skill_gaps``) we accept: orjson writes at most 254 levels, and the
+# value sits a few levels down in a stored row or a response, so far deeper input could be stored but
+# never rendered again. 64 levels is far more than any real skill map needs.
+_MAX_JSON_DEPTH = 64
+_DEPTH_MSG = f"Value error, JSON nested deeper than {_MAX_JSON_DEPTH} levels is not allowed"
+
+
+def _nul(value: str, at: tuple[str | int, ...] = ()) -> FieldError:
+    return FieldError("value_error", _NUL_MSG, value, at=at)
+
+
 def _str(v: Any, _: Any) -> str:
     if isinstance(v, str):
+        if "\x00" in v:
+            raise _nul(v)
         return v
     raise FieldError("string_type", "Input should be a valid string", v)
 
@@ -85,7 +101,10 @@ def _int_from_string(v: Any, _: Any) -> int:
     if isinstance(v, str):
         s = v.strip()
         if _INT_STRING.fullmatch(s):
-            return int(s)
+            try:
+                return int(s)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                pass
         raise FieldError(
             "int_parsing", "Input should be a valid integer, unable to parse string as an integer", v
         )
@@ -344,6 +363,32 @@ def _is_dict(t: Any) -> bool:
     return t is dict or get_origin(t) in (dict, Mapping)
 
 
+def _check_free_form(value: dict[str, Any] | list[Any]) -> None:
+    """Raise a ``FieldError`` (``value_error``) if free-form JSON holds a NUL or nests too deeply.
+
+    Free-form values are stored as sent, so this is their only check: every
+    key and string, in document order, iteratively (a recursive walk would
+    itself overflow on hostile nesting). ``at`` points at the culprit; a key is
+    reported at ``(key, "[key]")`` as pydantic reports dictionary keys.
+    """
+    stack: list[tuple[tuple[str | int, ...], Any, int]] = [((), value, 1)]
+    while stack:
+        at, v, depth = stack.pop()
+        t = type(v)
+        if t is str:
+            if "\x00" in v:
+                raise _nul(v, at)
+        elif t is dict or t is list:
+            if depth > _MAX_JSON_DEPTH:
+                raise FieldError("value_error", _DEPTH_MSG, v, at=at)
+            children = []
+            for key, item in v.items() if t is dict else enumerate(v):
+                if t is dict and "\x00" in key:
+                    raise _nul(key, (*at, key, "[key]"))
+                children.append(((*at, key), item, depth + 1))
+            stack.extend(reversed(children))
+
+
 def _dict_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
     def factory(type_: Any) -> Hook:
         args = get_args(type_)
@@ -354,9 +399,12 @@ def _dict_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
             if type(v) is not dict:
                 raise FieldError("dict_type", "Input should be a valid dictionary", v)
             if val_hook is None:  # JSON object keys are strings already; Any values are kept as sent
+                _check_free_form(v)
                 return dict(v)
             result, errors = {}, []
             for key, item in v.items():
+                if "\x00" in key:
+                    raise _nul(key, (key, "[key]"))
                 try:
                     result[key] = val_hook(item, val_type)
                 except Exception as exc:
@@ -413,7 +461,7 @@ def _unstructure_optional_factory(converter: cattrs.Converter) -> Callable[[Any]
     def factory(type_: Any) -> Callable[[Any], Any]:
         inner = next(a for a in get_args(type_) if a is not type(None))
         hook = converter.get_unstructure_hook(inner)
-        if hook is identity:  # keep cattrs' inlining: no call per field for values orjson writes itself
+        if hook is identity:  # keep cattrs' inlining: no call per field for values passed through as they are
             return identity
         return lambda v: None if v is None else hook(v)
 
@@ -468,7 +516,9 @@ def make_converter(*, from_strings: bool = False) -> cattrs.Converter:
     c.register_structure_hook_factory(is_typeddict, _object_factory(c.gen_structure_typeddict))
     c.register_structure_hook_factory(is_annotated, _annotated_factory(c))
 
-    # Unstructuring feeds orjson, which writes UUIDs, dates, enums, tuples and dicts itself.
+    # Unstructuring feeds orjson, which writes UUIDs, enums, tuples and dicts itself. Dates and
+    # datetimes it does not: rendering passes OPT_PASSTHROUGH_DATETIME (which covers ``date`` too),
+    # so a datetime is formatted here and a date is left to rendering's callback (``date.isoformat``).
     for leaf in (UUID, date, str, int, float, bool):
         c.register_unstructure_hook(leaf, identity)
     c.register_unstructure_hook_factory(

@@ -36,7 +36,9 @@ def decode_json(raw: bytes) -> Any:
         rejected = exc
     # Only the error path pays for a second parse: the standard library's position and reason are
     # FastAPI's. What only it accepts (NaN, Infinity, lone surrogates) stays rejected with orjson's
-    # reason, so nothing that cannot be stored or rendered again gets past the edge.
+    # reason, so nothing that cannot be stored or rendered again gets past the edge. So does what it
+    # refuses in other ways than a decode error: an integer over Python's digit limit (ValueError)
+    # and nesting past its recursion limit (RecursionError) would otherwise be a 500.
     try:
         json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -45,10 +47,16 @@ def decode_json(raw: bytes) -> Any:
         error = error_dict(
             "json_invalid", ("body", exc.start), "JSON decode error", {}, {"error": exc.reason}
         )
+    except (ValueError, RecursionError):
+        error = _orjson_error(rejected)
     else:
-        ctx = {"error": rejected.msg}
-        error = error_dict("json_invalid", ("body", rejected.pos), "JSON decode error", {}, ctx)
+        error = _orjson_error(rejected)
     raise RequestValidationError([error])
+
+
+def _orjson_error(rejected: orjson.JSONDecodeError) -> dict[str, Any]:
+    ctx = {"error": rejected.msg}
+    return error_dict("json_invalid", ("body", rejected.pos), "JSON decode error", {}, ctx)
 
 
 def structure_body(value: Any, cls: type[T]) -> T:

@@ -2,7 +2,9 @@
 
 Request bodies are the core's input classes (:mod:`offertracker_core.inputs`)
 and responses are mostly the entities themselves; what is left lives here.
-Pagination bounds are ours (behaviour.md §1): ``skip`` ≥ 0, 1 ≤ ``limit`` ≤ 1000.
+Pagination bounds are ours (behaviour.md §1): ``skip`` ≥ 0, 1 ≤ ``limit`` ≤ 1000;
+``skip`` also stops at the largest BIGINT, since a bigger OFFSET is an overflow in
+SQLite and a type error in PostgreSQL, not an empty page.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import attrs
 from offertracker_core.constraints import Ge, Le
 from offertracker_core.entities import User
 from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
+from offertracker_core.inputs import MAX_BIGINT
 
 __all__ = ["ApplicationListQuery", "PublicProfile", "ResumeListQuery", "UserSearchQuery"]
 
-Skip = Annotated[int, Ge(0)]
+Skip = Annotated[int, Ge(0), Le(MAX_BIGINT)]
 Limit = Annotated[int, Ge(1), Le(1000)]
 
 

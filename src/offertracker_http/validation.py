@@ -27,15 +27,20 @@ class FieldError(ValueError):
     """One invalid value: pydantic's error ``type``, ``msg``, the offending ``input`` and optional ``ctx``.
 
     Raised by the converter's hooks; its position (``loc``) is added later from
-    the cattrs notes, because a hook does not know where its value sits.
+    the cattrs notes, because a hook does not know where its value sits. ``at``
+    is the position *inside* the hook's value, for hooks that look into
+    free-form JSON themselves (a key, then an index, …), appended to that ``loc``.
     """
 
-    def __init__(self, type: str, msg: str, input: Any, ctx: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, type: str, msg: str, input: Any, ctx: dict[str, Any] | None = None, *, at: Loc = ()
+    ) -> None:
         super().__init__(msg)
         self.type = type
         self.msg = msg
         self.input = input
         self.ctx = ctx
+        self.at = at
 
 
 class RequestValidationError(Exception):
@@ -80,7 +85,7 @@ def _walk(
     root: BaseException,
 ) -> None:
     if isinstance(exc, FieldError):
-        out.append(error_dict(exc.type, loc, exc.msg, exc.input, exc.ctx))
+        out.append(error_dict(exc.type, (*loc, *exc.at), exc.msg, exc.input, exc.ctx))
         return
     if not isinstance(exc, BaseValidationError):
         raise root

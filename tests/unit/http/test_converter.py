@@ -671,3 +671,126 @@ def test_a_path_id_that_is_not_a_uuid_is_a_422_at_its_path_position():
             "input": "42",
         }
     ]
+
+
+# --- hostile input: what would otherwise be a 500 ----------------------------------------------
+
+NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
+
+
+def nested_list(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def test_skip_stops_at_the_largest_bigint():
+    assert structure_query({"skip": str(2**63 - 1)}, ResumeListQuery).skip == 2**63 - 1
+    assert query_errors({"skip": str(2**63)}, ApplicationListQuery) == [
+        {
+            "type": "less_than_equal",
+            "loc": ["query", "skip"],
+            "msg": "Input should be less than or equal to 9223372036854775807",
+            "input": "9223372036854775808",
+            "ctx": {"le": 9223372036854775807},
+        }
+    ]
+
+
+def test_a_query_integer_with_more_digits_than_python_converts_cannot_be_parsed():
+    digits = "9" * 5000
+    assert query_errors({"skip": digits}, UserSearchQuery) == [
+        {"type": "int_parsing", "loc": ["query", "skip"], "msg": INT_PARSING, "input": digits}
+    ]
+
+
+def test_a_json_integer_with_more_digits_than_python_converts_is_invalid_json():
+    with pytest.raises(RequestValidationError) as caught:
+        decode_json(b'{"salary_min": ' + b"9" * 5000 + b"}")
+    assert caught.value.errors == [
+        {
+            "type": "json_invalid",
+            "loc": ["body", 15],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": "number is infinity when parsed as double"},
+        }
+    ]
+
+
+def test_json_nested_past_every_parser_limit_is_invalid_json():
+    with pytest.raises(RequestValidationError) as caught:
+        decode_json(b"[" * 100_000)
+    assert caught.value.errors == [
+        {
+            "type": "json_invalid",
+            "loc": ["body", 1025],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": "depth limit exceeded"},
+        }
+    ]
+
+
+def test_a_nul_character_in_a_string_field_is_a_value_error():
+    value = {"company_name": "a\x00b", "role_title": "Engineer"}
+    assert body_errors(value, NewApplication) == [
+        {"type": "value_error", "loc": ["body", "company_name"], "msg": NUL_MSG, "input": "a\x00b"}
+    ]
+
+
+def test_a_nul_character_is_reported_before_the_length_of_the_string():
+    value = {"stage_name": "\x00" * 200}
+    assert body_errors(value, StageChanges) == [
+        {"type": "value_error", "loc": ["body", "stage_name"], "msg": NUL_MSG, "input": "\x00" * 200}
+    ]
+
+
+def test_a_nul_character_in_a_list_of_strings_names_its_index():
+    value = {"stage_name": "Onsite", "questions_asked": ["fine", "\x00"]}
+    assert body_errors(value, NewStage) == [
+        {"type": "value_error", "loc": ["body", "questions_asked", 1], "msg": NUL_MSG, "input": "\x00"}
+    ]
+
+
+def test_a_nul_character_anywhere_in_free_form_json_names_its_position():
+    value = {"skill_gaps": {"Go": "fine", "Rust": [1, {"level": "lo\x00w"}]}}
+    assert body_errors(value, NewReflection) == [
+        {
+            "type": "value_error",
+            "loc": ["body", "skill_gaps", "Rust", 1, "level"],
+            "msg": NUL_MSG,
+            "input": "lo\x00w",
+        }
+    ]
+
+
+def test_a_nul_character_in_a_free_form_key_is_reported_as_a_key():
+    value = {"skill_gaps": {"Go": {"a\x00": 1}}}
+    assert body_errors(value, NewReflection) == [
+        {"type": "value_error", "loc": ["body", "skill_gaps", "Go", "a\x00", "[key]"], "msg": NUL_MSG,
+         "input": "a\x00"}
+    ]  # fmt: skip
+
+
+def test_free_form_json_may_nest_sixty_four_levels_and_no_deeper():
+    assert structure_body({"skill_gaps": {"a": nested_list(63)}}, NewReflection).skill_gaps == {
+        "a": nested_list(63)
+    }
+    errors = body_errors({"skill_gaps": {"a": nested_list(64)}}, NewReflection)
+    assert [(e["type"], e["loc"], e["msg"], e["input"]) for e in errors] == [
+        (
+            "value_error",
+            ["body", "skill_gaps", "a", *[0] * 63],
+            "Value error, JSON nested deeper than 64 levels is not allowed",
+            [],
+        )
+    ]
+
+
+def test_a_nul_character_in_a_query_string_is_a_value_error():
+    assert query_errors({"q": "a\x00b"}, UserSearchQuery) == [
+        {"type": "value_error", "loc": ["query", "q"], "msg": NUL_MSG, "input": "a\x00b"}
+    ]
