@@ -35,10 +35,11 @@ __all__ = ["SqlApplications", "SqlOutcomes", "SqlReflections", "SqlResumes", "Sq
 _stages = Mapper(Stage, application_stages)
 _outcomes = Mapper(Outcome, outcomes)
 _reflections = Mapper(Reflection, reflections)
+_resumes = Mapper(ResumeVersion, resume_versions)
 
 
 _RESUME_PAGE = (
-    select(*Mapper(ResumeVersion, resume_versions).columns)
+    select(*_resumes.columns)
     .where(resume_versions.c.user_id == bindparam("user_id"))
     .order_by(resume_versions.c.created_at.desc(), resume_versions.c.id.desc())
     .offset(bindparam("skip"))
@@ -47,7 +48,7 @@ _RESUME_PAGE = (
 
 
 class SqlResumes(CrudRepository[ResumeVersion]):
-    mapper = Mapper(ResumeVersion, resume_versions)
+    mapper = _resumes
 
     def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[ResumeVersion]:
         """The user's resume versions, newest first."""
