@@ -74,22 +74,31 @@ class Transition:
         """Whether the status moved."""
         return self.event is not None
 
+    @property
+    def events(self) -> tuple[StatusChanged, ...]:
+        """The status event as a sequence to publish: one event, or none."""
+        return () if self.event is None else (self.event,)
+
 
 def _today(now: datetime) -> date:
     # Auto-dates are UTC calendar days whatever zone the clock reports in.
     return now.astimezone(UTC).date() if now.tzinfo is not None else now.date()
 
 
-def _move(application: Application, new: ApplicationStatus, now: datetime, *, automatic: bool) -> Transition:
-    if new == application.status:
-        return Transition(application)
-    event = StatusChanged(
+def _status_changed(application: Application, new: ApplicationStatus, *, automatic: bool) -> StatusChanged:
+    return StatusChanged(
         user_id=application.user_id,
         application_id=application.id,
         old_status=application.status,
         new_status=new,
         automatic=automatic,
     )
+
+
+def _move(application: Application, new: ApplicationStatus, now: datetime, *, automatic: bool) -> Transition:
+    if new == application.status:
+        return Transition(application)
+    event = _status_changed(application, new, automatic=automatic)
     return Transition(attrs.evolve(application, status=new, updated_at=now), event)
 
 
@@ -119,14 +128,7 @@ def on_update(application: Application, changes: ApplicationChanges, now: dateti
         updated = attrs.evolve(updated, applied_date=_today(now))
     if new == old:
         return Transition(updated)
-    event = StatusChanged(
-        user_id=application.user_id,
-        application_id=application.id,
-        old_status=old,
-        new_status=new,
-        automatic=False,
-    )
-    return Transition(updated, event)
+    return Transition(updated, _status_changed(application, new, automatic=False))
 
 
 def on_stage_added(application: Application, now: datetime) -> Transition:

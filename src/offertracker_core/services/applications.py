@@ -10,7 +10,7 @@ from .. import activity, status
 from ..entities import Application, ApplicationDetail
 from ..enums import ApplicationStatus, Priority
 from ..errors import NotFound
-from ..events import ApplicationCreated, Event
+from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
 from ..ports import UnitOfWork
 from .base import ServiceContext, owned_application, owned_application_detail
@@ -128,8 +128,7 @@ class ApplicationService:
                 entry = activity.application_updated(entry_id, transition.application, now)
             await uow.activity.add_many([entry])
             await uow.commit()
-        events: list[Event] = [transition.event] if transition.event is not None else []
-        await self.ctx.publish(events)
+        await self.ctx.publish(transition.events)
         return attrs.evolve(detail, application=transition.application)
 
     async def delete(self, user_id: UUID, application_id: UUID) -> None:

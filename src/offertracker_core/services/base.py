@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
 import attrs
 
-from ..entities import Application, ApplicationDetail
+from .. import activity
+from ..entities import ActivityEntry, Application, ApplicationDetail
 from ..errors import Forbidden, NotFound
 from ..events import Event
 from ..ports import Clock, EventPublisher, IdFactory, Storage, UnitOfWork
+from ..status import Transition
 
-__all__ = ["ServiceContext", "child_of", "owned_application", "owned_application_detail"]
+__all__ = [
+    "ServiceContext",
+    "child_of",
+    "owned_application",
+    "owned_application_detail",
+    "store_automatic_move",
+]
 
 
 class _Child(Protocol):
@@ -70,3 +79,18 @@ def child_of(application_id: UUID, child: ChildT | None, not_found: str) -> Chil
     if child is None or child.application_id != application_id:
         raise NotFound(not_found)
     return child
+
+
+async def store_automatic_move(
+    ctx: ServiceContext, uow: UnitOfWork, transition: Transition, now: datetime, cause: activity.StatusCause
+) -> list[ActivityEntry]:
+    """Store the application a rule moved (stage added, outcome recorded) and return its log entry.
+
+    Returns ``[]`` when the rule left the status alone; otherwise the one
+    "Status Changed" entry, stamped ``now``, for the caller to write together
+    with the entry of the action itself.
+    """
+    if transition.event is None:
+        return []
+    await uow.applications.update(transition.application)
+    return [activity.status_changed(ctx.ids(), transition.event, now, cause)]

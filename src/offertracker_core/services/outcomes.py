@@ -7,12 +7,11 @@ from uuid import UUID
 import attrs
 
 from .. import activity, status
-from ..entities import ActivityEntry, Outcome
+from ..entities import Outcome
 from ..enums import OutcomeStatus
 from ..errors import Conflict, Duplicate
-from ..events import Event
 from ..inputs import NewOutcome, OutcomeChanges
-from .base import ServiceContext, child_of, owned_application
+from .base import ServiceContext, child_of, owned_application, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["OutcomeService"]
@@ -49,21 +48,15 @@ class OutcomeService:
             except Duplicate as exc:
                 raise Conflict(_SECOND_OUTCOME) from exc
             transition = status.on_outcome_recorded(application, outcome.status, now)
-            entries: list[ActivityEntry] = []
-            if transition.event is not None:
-                await uow.applications.update(transition.application)
-                entries.append(
-                    activity.status_changed(
-                        self.ctx.ids(), transition.event, now, activity.StatusCause.OUTCOME_RECORDED
-                    )
-                )
+            entries = await store_automatic_move(
+                self.ctx, uow, transition, now, activity.StatusCause.OUTCOME_RECORDED
+            )
             at = activity.after(now, len(entries))
             entries.append(activity.offer_added(self.ctx.ids(), user_id, application.id, at))
             await uow.activity.add_many(entries)
             progress = await track_activity(self.ctx, uow, user_id, now)
             await uow.commit()
-        events: list[Event] = [transition.event] if transition.event is not None else []
-        await self.ctx.publish([*events, *progress.events])
+        await self.ctx.publish([*transition.events, *progress.events])
         return outcome
 
     async def update(
@@ -85,14 +78,13 @@ class OutcomeService:
             transition = status.Transition(application)
             if updated.status != outcome.status:
                 transition = status.on_outcome_recorded(application, updated.status, now)
-            if transition.event is not None:
-                await uow.applications.update(transition.application)
-                entry = activity.status_changed(
-                    self.ctx.ids(), transition.event, now, activity.StatusCause.OUTCOME_RECORDED
-                )
-                await uow.activity.add_many([entry])
+            entries = await store_automatic_move(
+                self.ctx, uow, transition, now, activity.StatusCause.OUTCOME_RECORDED
+            )
+            if entries:
+                await uow.activity.add_many(entries)
             await uow.commit()
-        await self.ctx.publish([transition.event] if transition.event is not None else [])
+        await self.ctx.publish(transition.events)
         return updated
 
     async def delete(self, user_id: UUID, application_id: UUID, outcome_id: UUID) -> None:

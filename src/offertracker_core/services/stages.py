@@ -9,9 +9,9 @@ import attrs
 
 from .. import activity, status
 from ..entities import Stage
-from ..events import Event, StageAdded
+from ..events import StageAdded
 from ..inputs import NewStage, StageChanges
-from .base import ServiceContext, child_of, owned_application
+from .base import ServiceContext, child_of, owned_application, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["StageService"]
@@ -49,22 +49,16 @@ class StageService:
             )
             await uow.stages.add(stage)
             transition = status.on_stage_added(application, now)
-            entries = []
-            if transition.event is not None:
-                await uow.applications.update(transition.application)
-                entries.append(
-                    activity.status_changed(
-                        self.ctx.ids(), transition.event, now, activity.StatusCause.STAGE_ADDED
-                    )
-                )
+            entries = await store_automatic_move(
+                self.ctx, uow, transition, now, activity.StatusCause.STAGE_ADDED
+            )
             at = activity.after(now, len(entries))
             entries.append(activity.stage_added(self.ctx.ids(), user_id, stage, at))
             await uow.activity.add_many(entries)
             progress = await track_activity(self.ctx, uow, user_id, now)
             await uow.commit()
-        events: list[Event] = [transition.event] if transition.event is not None else []
-        events.append(StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id))
-        await self.ctx.publish([*events, *progress.events])
+        added = StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id)
+        await self.ctx.publish([*transition.events, added, *progress.events])
         return stage
 
     async def update(
