@@ -9,6 +9,11 @@ write; services turn it into the documented ``Conflict`` or
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
 __all__ = [
     "BusinessRuleViolation",
     "Conflict",
@@ -17,8 +22,11 @@ __all__ = [
     "FileTooLarge",
     "Forbidden",
     "InvalidCredentials",
+    "InvalidInput",
     "InvalidToken",
     "NotFound",
+    "Unavailable",
+    "Violation",
 ]
 
 
@@ -67,5 +75,45 @@ class Duplicate(Exception):
         self.constraint = constraint
 
 
-class FileTooLarge(Exception):
-    """Raised by a file store when a stream passes its ``max_bytes``; nothing is kept."""
+class FileTooLarge(BusinessRuleViolation):
+    """Raised by a file store when a stream passes its ``max_bytes``; nothing is kept: 400."""
+
+    def __init__(self, detail: str = "File too large (max 10 MB)") -> None:
+        super().__init__(detail)
+
+
+class Unavailable(DomainError):
+    """The storage could not answer in time (a statement hit its time limit): 503."""
+
+
+@attrs.frozen
+class Violation:
+    """One input value that broke a declared rule, in pydantic's vocabulary.
+
+    ``loc`` is the field's path inside the input (``("username",)``, or
+    ``("questions_asked", 3)``); ``type``, ``msg`` and ``ctx`` are pydantic's
+    (``"string_too_long"``, ``"String should have at most 50 characters"``,
+    ``{"max_length": 50}``), so the HTTP edge renders them unchanged.
+    """
+
+    loc: tuple[str | int, ...]
+    type: str
+    msg: str
+    input: Any
+    ctx: Mapping[str, Any] | None = None
+
+
+class InvalidInput(DomainError):
+    """Input broke a rule declared on its class (length, range, email syntax, enum value): 422.
+
+    ``violations`` lists every broken rule; ``detail`` names the first, field
+    included, for callers that only print the exception.
+    """
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        if not violations:
+            raise ValueError("InvalidInput needs at least one violation")
+        first = violations[0]
+        where = ".".join(map(str, first.loc)) or "input"
+        super().__init__(f"{where}: {first.msg}")
+        self.violations = tuple(violations)

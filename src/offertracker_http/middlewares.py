@@ -18,21 +18,25 @@ from offertracker_core import errors
 
 from .keys import SERVICES, USER_ID
 from .rendering import json_response
-from .validation import RequestValidationError
+from .validation import RequestValidationError, violation_dict
 
-__all__ = ["auth_middleware", "error_middleware", "public"]
+__all__ = ["STATUS", "auth_middleware", "error_middleware", "public", "status_of"]
 
 log = logging.getLogger("offertracker.http")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-_STATUS: dict[type[errors.DomainError], int] = {
+# Looked up along the class hierarchy (see ``status_of``): a subclass answers its parent's status
+# unless it is listed itself, so a new domain error never falls through to a default.
+STATUS: dict[type[errors.DomainError], int] = {
     errors.BusinessRuleViolation: 400,
     errors.InvalidCredentials: 401,
     errors.InvalidToken: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.InvalidInput: 422,
+    errors.Unavailable: 503,
 }
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
@@ -58,7 +62,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except errors.DomainError as exc:
-        status = _STATUS.get(type(exc), 400)
+        status = status_of(type(exc))
+        if isinstance(exc, errors.InvalidInput):
+            return json_response(
+                {"detail": [violation_dict(v, "body") for v in exc.violations]}, status=status
+            )
         headers = _BEARER if status == 401 else None
         return json_response({"detail": exc.detail}, status=status, headers=headers)
     except RequestValidationError as exc:
@@ -71,6 +79,15 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         error_id = uuid.uuid4().hex
         log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
         return json_response({"detail": "Internal server error", "error_id": error_id}, status=500)
+
+
+def status_of(error: type[errors.DomainError]) -> int:
+    """The HTTP status of a domain error class: that of its nearest listed ancestor."""
+    for cls in error.__mro__:
+        status = STATUS.get(cls)  # type: ignore[call-overload]
+        if status is not None:
+            return status
+    raise LookupError(f"{error.__name__} has no HTTP status; add it (or an ancestor) to STATUS")
 
 
 def _allow_header(exc: web.HTTPException) -> dict[str, str] | None:

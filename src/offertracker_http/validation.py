@@ -18,7 +18,15 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-__all__ = ["FieldError", "RequestValidationError", "error_dict", "request_validation_error"]
+from offertracker_core.errors import Violation
+
+__all__ = [
+    "FieldError",
+    "RequestValidationError",
+    "error_dict",
+    "request_validation_error",
+    "violation_dict",
+]
 
 Loc = tuple[str | int, ...]
 
@@ -59,6 +67,12 @@ def error_dict(
     if ctx is not None:
         entry["ctx"] = ctx
     return entry
+
+
+def violation_dict(violation: Violation, location: str) -> dict[str, Any]:
+    """A core :class:`Violation` as one FastAPI error entry under ``location`` (``"body"``, …)."""
+    ctx = None if violation.ctx is None else dict(violation.ctx)
+    return error_dict(violation.type, (location, *violation.loc), violation.msg, violation.input, ctx)
 
 
 def request_validation_error(exc: BaseException, location: str, value: Any) -> RequestValidationError:
