@@ -17,6 +17,7 @@ import attrs
 __all__ = [
     "BusinessRuleViolation",
     "Conflict",
+    "Contention",
     "DomainError",
     "Duplicate",
     "FileTooLarge",
@@ -84,6 +85,18 @@ class FileTooLarge(BusinessRuleViolation):
 
 class Unavailable(DomainError):
     """The storage could not answer in time (a statement hit its time limit): 503."""
+
+
+class Contention(Unavailable):
+    """The database broke a tie between concurrent transactions (a deadlock, a serialization
+    failure, a lock wait that ran out) by aborting this one.
+
+    Raised by adapters. ``ServiceContext.write`` retries the whole unit of work a bounded
+    number of times; one that still escapes answers 503 like any ``Unavailable``.
+    """
+
+    def __init__(self, detail: str = "The database is busy; please try again") -> None:
+        super().__init__(detail)
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 import attrs
@@ -42,11 +42,14 @@ __all__ = [
     "EventPublisher",
     "FileStore",
     "IdFactory",
+    "OnePerApplication",
     "OutcomeRepository",
+    "OwnedRepository",
     "PasswordHasher",
     "ProgressRepository",
     "ProgressTotals",
     "ReflectionRepository",
+    "Repository",
     "ResumeRepository",
     "StageRepository",
     "Storage",
@@ -56,6 +59,7 @@ __all__ = [
     "UnitOfWork",
     "UserRepository",
     "ViewerRelation",
+    "repository_names",
     "today_of",
 ]
 
@@ -149,6 +153,64 @@ class EventPublisher(Protocol):
 
 
 # --- repositories ----------------------------------------------------------------
+#
+# Lock order (PostgreSQL; SQLite serialises writers): a write unit of work locks
+# rows with ``get_for_update`` parent before child, the application before its
+# owner's user row; a child (stage, outcome, reflection) is guarded by its locked
+# application and read with plain ``get``. A row that is only referenced (the
+# resume an application points to) is checked with ``get``, never locked. A
+# deadlock the database breaks anyway surfaces as ``errors.Contention`` and the
+# whole unit of work is retried (see ``ServiceContext.write``).
+
+E = TypeVar("E")
+
+
+class Repository(Protocol[E]):
+    """What every entity stored by ``id`` offers, parametrised by the entity class."""
+
+    async def add(self, entity: E) -> None:
+        """Insert; a broken uniqueness rule raises ``Duplicate`` naming the constraint."""
+        ...
+
+    async def get(self, entity_id: UUID) -> E | None:
+        """The entity, or ``None``; never locks."""
+        ...
+
+    async def get_for_update(self, entity_id: UUID) -> E | None:
+        """Like :meth:`get`, and lock the row until the unit of work ends (see the lock order above)."""
+        ...
+
+    async def update(self, entity: E) -> None:
+        """Replace the stored entity with ``entity`` (same ``id``)."""
+        ...
+
+    async def delete(self, entity_id: UUID) -> None:
+        """Delete the row and, by the schema's rules, what hangs off it."""
+        ...
+
+
+class OwnedRepository(Repository[E], Protocol[E]):
+    """An entity that belongs to one user (it has ``user_id``)."""
+
+    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
+        """``user_id``'s entities, newest first (``created_at``, then ``id``, descending)."""
+        ...
+
+
+class OnePerApplication(Repository[E], Protocol[E]):
+    """A child of which an application has at most one (outcome, reflection)."""
+
+    async def get_for_application(self, application_id: UUID) -> E | None:
+        """The application's one child, or ``None``."""
+        ...
+
+
+ResumeRepository = OwnedRepository[ResumeVersion]
+StageRepository = Repository[Stage]
+OutcomeRepository = OnePerApplication[Outcome]
+"""``add`` raises ``Duplicate("outcomes.application_id")`` when the application has one."""
+ReflectionRepository = OnePerApplication[Reflection]
+"""``add`` raises ``Duplicate("reflections.application_id")`` when the application has one."""
 
 
 @attrs.frozen
@@ -159,20 +221,16 @@ class ViewerRelation:
     shares_group: bool = False
 
 
-class UserRepository(Protocol):
-    async def add(self, user: User) -> None:
-        """Insert; raise ``Duplicate("users.username")`` or ``Duplicate("users.email")``."""
-        ...
-
-    async def get(self, user_id: UUID) -> User | None: ...
+class UserRepository(Repository[User], Protocol):
+    """Profiles; ``add`` raises ``Duplicate("users.username")`` or ``Duplicate("users.email")``."""
 
     async def get_by_email(self, email: str) -> User | None:
         """Find by the stored (lower-cased) email."""
         ...
 
-    async def get_by_username(self, username: str) -> User | None: ...
-
-    async def update(self, user: User) -> None: ...
+    async def get_by_username(self, username: str) -> User | None:
+        """Find by the exact username."""
+        ...
 
     async def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
         """How ``viewer_id`` stands to ``owner_id``, for the visibility rule of behaviour.md §3."""
@@ -188,34 +246,23 @@ class UserRepository(Protocol):
 class CredentialRepository(Protocol):
     """Password hashes, kept apart from the profile so no query can leak them."""
 
-    async def set(self, user_id: UUID, password_hash: str) -> None: ...
-
-    async def get(self, user_id: UUID) -> str | None: ...
-
-
-class ResumeRepository(Protocol):
-    async def add(self, resume: ResumeVersion) -> None: ...
-
-    async def get(self, resume_id: UUID) -> ResumeVersion | None: ...
-
-    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[ResumeVersion]:
-        """Newest first."""
+    async def set(self, user_id: UUID, password_hash: str) -> None:
+        """Store or replace the hash of ``user_id``'s password."""
         ...
 
-    async def update(self, resume: ResumeVersion) -> None: ...
-
-    async def delete(self, resume_id: UUID) -> None:
-        """Delete; applications that used it keep existing with ``resume_version_id`` null."""
+    async def get(self, user_id: UUID) -> str | None:
+        """The stored hash, or ``None`` for a user without a local password."""
         ...
 
 
-class ApplicationRepository(Protocol):
-    async def add(self, application: Application) -> None: ...
+class ApplicationRepository(OwnedRepository[Application], Protocol):
+    """Applications, also read whole: with stages, outcome and reflection."""
 
-    async def get(self, application_id: UUID) -> Application | None: ...
+    async def get_detail(self, application_id: UUID, *, for_update: bool = False) -> ApplicationDetail | None:
+        """The application with stages, outcome and reflection, in one round trip.
 
-    async def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
-        """The application with stages, outcome and reflection, in one round trip."""
+        ``for_update`` locks the application row (not its children) until the unit of work ends.
+        """
         ...
 
     async def list_details(
@@ -247,54 +294,12 @@ class ApplicationRepository(Protocol):
         """
         ...
 
-    async def update(self, application: Application) -> None: ...
-
-    async def delete(self, application_id: UUID) -> None:
-        """Delete with every dependent row (behaviour.md §5)."""
-        ...
-
-
-class StageRepository(Protocol):
-    async def add(self, stage: Stage) -> None: ...
-
-    async def get(self, stage_id: UUID) -> Stage | None: ...
-
-    async def update(self, stage: Stage) -> None: ...
-
-    async def delete(self, stage_id: UUID) -> None: ...
-
-
-class OutcomeRepository(Protocol):
-    async def add(self, outcome: Outcome) -> None:
-        """Insert; raise ``Duplicate("outcomes.application_id")`` when one exists."""
-        ...
-
-    async def get(self, outcome_id: UUID) -> Outcome | None: ...
-
-    async def get_for_application(self, application_id: UUID) -> Outcome | None: ...
-
-    async def update(self, outcome: Outcome) -> None: ...
-
-    async def delete(self, outcome_id: UUID) -> None: ...
-
-
-class ReflectionRepository(Protocol):
-    async def add(self, reflection: Reflection) -> None:
-        """Insert; raise ``Duplicate("reflections.application_id")`` when one exists."""
-        ...
-
-    async def get(self, reflection_id: UUID) -> Reflection | None: ...
-
-    async def get_for_application(self, application_id: UUID) -> Reflection | None: ...
-
-    async def update(self, reflection: Reflection) -> None: ...
-
-    async def delete(self, reflection_id: UUID) -> None: ...
-
 
 class ActivityRepository(Protocol):
+    """The append-only activity log; units of work write what services ``log`` at commit."""
+
     async def add_many(self, entries: Sequence[ActivityEntry]) -> None:
-        """Append entries (the log is append-only)."""
+        """Append ``entries``."""
         ...
 
 
@@ -311,6 +316,8 @@ class ProgressTotals:
 
 
 class ProgressRepository(Protocol):
+    """Milestone bookkeeping: the figures, the catalogue and who holds what."""
+
     async def totals(self, user_id: UUID) -> ProgressTotals:
         """All totals in one query."""
         ...
@@ -319,7 +326,9 @@ class ProgressRepository(Protocol):
         """The catalogue, in its defined order."""
         ...
 
-    async def awarded_milestone_ids(self, user_id: UUID) -> set[UUID]: ...
+    async def awarded_milestone_ids(self, user_id: UUID) -> set[UUID]:
+        """Ids of the milestones ``user_id`` holds."""
+        ...
 
     async def award(self, user_milestone: UserMilestone) -> None:
         """Insert; raise ``Duplicate("user_milestones.user_id,milestone_id")`` when held already."""
@@ -327,14 +336,20 @@ class ProgressRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without ``commit()`` rolls back."""
+    """One transaction, with the repositories it runs against.
+
+    The named repositories below are the registry both adapters are built from
+    (:func:`repository_names`); a plain owned resource needs no name of its own
+    and is reached with :meth:`owned`. Services ``record`` domain events and
+    ``log`` activity entries on the unit of work: entries are written with the
+    commit, events are published once it succeeded (``ServiceContext.write``).
+    Leaving the block without ``commit()`` rolls back.
+    """
 
     @property
     def users(self) -> UserRepository: ...
     @property
     def credentials(self) -> CredentialRepository: ...
-    @property
-    def resumes(self) -> ResumeRepository: ...
     @property
     def applications(self) -> ApplicationRepository: ...
     @property
@@ -348,6 +363,23 @@ class UnitOfWork(Protocol):
     @property
     def progress(self) -> ProgressRepository: ...
 
+    def owned(self, entity: type[E]) -> OwnedRepository[E]:
+        """The repository of the owned entity class ``entity`` (``ResumeVersion``, ``Application``, …)."""
+        ...
+
+    def record(self, *events: Event) -> None:
+        """Remember ``events`` to publish after a successful commit (dropped on rollback)."""
+        ...
+
+    def log(self, *entries: ActivityEntry) -> None:
+        """Remember activity ``entries``, written to the log together with the commit."""
+        ...
+
+    @property
+    def events(self) -> Sequence[Event]:
+        """The events recorded so far (outside rolled-back savepoints), in order."""
+        ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -358,12 +390,20 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None:
-        """Make every change of this unit durable."""
+        """Write the logged activity and make every change of this unit durable."""
         ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
-        """A nested block whose failure rolls back only its own changes, then re-raises."""
+        """A nested block whose failure rolls back only its own changes (and the events
+        and entries recorded inside it), then re-raises."""
         ...
+
+
+def repository_names() -> frozenset[str]:
+    """The named repositories every unit of work offers (the properties of :class:`UnitOfWork`)."""
+    return frozenset(
+        name for name, value in vars(UnitOfWork).items() if isinstance(value, property) and name != "events"
+    )
 
 
 class Storage(Protocol):
@@ -374,7 +414,7 @@ class Storage(Protocol):
         ...
 
     def read(self) -> UnitOfWork:
-        """A read-only unit of work; may run alongside others."""
+        """A read-only unit of work: one consistent snapshot; may run alongside others."""
         ...
 
 

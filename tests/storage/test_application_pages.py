@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from offertracker_core.entities import ResumeVersion
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
 from offertracker_http.rendering import to_json
 from offertracker_storage import SqlStorage
@@ -75,7 +76,7 @@ async def dataset(storage: SqlStorage) -> Any:
     async with storage.write() as uow:
         for user in (ada, bob):
             await uow.users.add(user)
-        await uow.resumes.add(resume)
+        await uow.owned(ResumeVersion).add(resume)
         for app in (rich, bare, rejected, same_moment, f.application(bob.id)):
             await uow.applications.add(app)
         for stage in stages:

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from offertracker_core.entities import UserMilestone
+from offertracker_core.entities import ResumeVersion, UserMilestone
 from offertracker_core.errors import Duplicate
 from offertracker_core.milestones import MILESTONES
 from offertracker_storage import SqlStorage
@@ -157,11 +157,11 @@ async def test_deleting_a_resume_unlinks_the_applications_that_used_it(storage: 
     app = f.application(ada.id, resume_version_id=cv.id)
     async with storage.write() as uow:
         await uow.users.add(ada)
-        await uow.resumes.add(cv)
+        await uow.owned(ResumeVersion).add(cv)
         await uow.applications.add(app)
         await uow.commit()
     async with storage.write() as uow:
-        await uow.resumes.delete(cv.id)
+        await uow.owned(ResumeVersion).delete(cv.id)
         await uow.commit()
     async with storage.read() as uow:
         loaded = await uow.applications.get(app.id)

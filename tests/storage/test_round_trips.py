@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import attrs
 
-from offertracker_core.entities import UserMilestone
+from offertracker_core.entities import ResumeVersion, UserMilestone
 from offertracker_core.enums import (
     ActivityAction,
     ApplicationStatus,
@@ -83,20 +83,25 @@ async def test_resumes_round_trip_and_list_newest_first(storage: SqlStorage) -> 
     new = f.resume(ada.id, version_name="new", notes=None, file_url=None, created_at=f.at(5))
     async with storage.write() as uow:
         await uow.users.add(ada)
-        await uow.resumes.add(old)
-        await uow.resumes.add(new)
-        await uow.resumes.update(attrs.evolve(old, notes="updated", updated_at=f.at(9)))
+        await uow.owned(ResumeVersion).add(old)
+        await uow.owned(ResumeVersion).add(new)
+        await uow.owned(ResumeVersion).update(attrs.evolve(old, notes="updated", updated_at=f.at(9)))
         await uow.commit()
     async with storage.read() as uow:
-        assert await uow.resumes.get(new.id) == new
-        assert [r.version_name for r in await uow.resumes.list_for_user(ada.id, 0, 10)] == ["new", "old"]
-        assert [r.version_name for r in await uow.resumes.list_for_user(ada.id, 1, 10)] == ["old"]
-        assert (await uow.resumes.get(old.id)).notes == "updated"
+        assert await uow.owned(ResumeVersion).get(new.id) == new
+        assert [r.version_name for r in await uow.owned(ResumeVersion).list_for_user(ada.id, 0, 10)] == [
+            "new",
+            "old",
+        ]
+        assert [r.version_name for r in await uow.owned(ResumeVersion).list_for_user(ada.id, 1, 10)] == [
+            "old"
+        ]
+        assert (await uow.owned(ResumeVersion).get(old.id)).notes == "updated"
     async with storage.write() as uow:
-        await uow.resumes.delete(old.id)
+        await uow.owned(ResumeVersion).delete(old.id)
         await uow.commit()
     async with storage.read() as uow:
-        assert await uow.resumes.get(old.id) is None
+        assert await uow.owned(ResumeVersion).get(old.id) is None
 
 
 async def test_an_application_with_all_children_round_trips(storage: SqlStorage) -> None:
@@ -127,7 +132,7 @@ async def test_an_application_with_all_children_round_trips(storage: SqlStorage)
     notes = f.reflection(app.id)
     async with storage.write() as uow:
         await uow.users.add(ada)
-        await uow.resumes.add(cv)
+        await uow.owned(ResumeVersion).add(cv)
         await uow.applications.add(app)
         await uow.applications.add(bare)
         for item in (undated, second, first):

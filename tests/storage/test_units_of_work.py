@@ -236,7 +236,7 @@ async def test_a_write_cancelled_mid_hop_does_not_leave_the_database_locked(
         assert await uow.users.get(ada.id) is None
 
 
-async def test_a_row_read_for_writing_is_held_until_commit_so_no_update_is_lost(
+async def test_a_row_read_for_update_is_held_until_commit_so_no_update_is_lost(
     storage: SqlStorage,
 ) -> None:
     ada = f.user("ada", streak_days=1, bio="old")
@@ -246,13 +246,13 @@ async def test_a_row_read_for_writing_is_held_until_commit_so_no_update_is_lost(
 
     async def edit_bio() -> None:  # another request: read the user, change one field, write it back
         async with storage.write() as uow:
-            user = await uow.users.get(ada.id)
+            user = await uow.users.get_for_update(ada.id)
             assert user is not None
             await uow.users.update(attrs.evolve(user, bio="new"))
             await uow.commit()
 
     async with storage.write() as uow:
-        user = await uow.users.get(ada.id)
+        user = await uow.users.get_for_update(ada.id)
         assert user is not None
         other = asyncio.create_task(edit_bio())
         await asyncio.sleep(0.3)
@@ -265,3 +265,29 @@ async def test_a_row_read_for_writing_is_held_until_commit_so_no_update_is_lost(
         stored = await uow.users.get(ada.id)
     assert stored is not None
     assert (stored.streak_days, stored.bio) == (2, "new")  # neither write undid the other
+
+
+async def test_a_plain_read_in_a_write_unit_takes_no_row_lock(storage: SqlStorage) -> None:
+    """``get`` never locks (a referenced row is only checked): on PostgreSQL another writer of the
+    same row goes ahead while this unit is open; SQLite serialises writers whatever is read."""
+    if storage.dialect != "postgresql":
+        pytest.skip("SQLite serialises whole write units of work; there are no row locks to observe")
+    ada = f.user("ada", bio="old")
+    async with storage.write() as uow:
+        await uow.users.add(ada)
+        await uow.commit()
+
+    async def edit_bio() -> None:
+        async with storage.write() as uow:
+            user = await uow.users.get_for_update(ada.id)
+            assert user is not None
+            await uow.users.update(attrs.evolve(user, bio="new"))
+            await uow.commit()
+
+    async with storage.write() as uow:
+        assert await uow.users.get(ada.id) is not None
+        await asyncio.wait_for(edit_bio(), timeout=5)  # would wait for this unit if get had locked
+    async with storage.read() as uow:
+        stored = await uow.users.get(ada.id)
+    assert stored is not None
+    assert stored.bio == "new"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from uuid import UUID
 
 import attrs
@@ -33,11 +33,14 @@ from offertracker_core.entities import (
     UserMilestone,
 )
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
-from offertracker_core.errors import Duplicate, InvalidToken
+from offertracker_core.errors import Contention, Duplicate, InvalidToken
 from offertracker_core.events import Event
+from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
 from offertracker_core.ports import ProgressTotals, TokenClaims, ViewerRelation
 from offertracker_core.visibility import can_view_profile
+
+E = TypeVar("E")
 
 __all__ = [
     "FakeClock",
@@ -52,29 +55,32 @@ __all__ = [
 
 @attrs.define
 class _Tables:
-    users: dict[UUID, User] = attrs.Factory(dict)
+    rows: dict[type[Any], dict[UUID, Any]] = attrs.Factory(dict)
+    """Entities by class, then by id (users, resumes, applications, stages, ...)."""
     credentials: dict[UUID, str] = attrs.Factory(dict)
-    resumes: dict[UUID, ResumeVersion] = attrs.Factory(dict)
-    applications: dict[UUID, Application] = attrs.Factory(dict)
-    stages: dict[UUID, Stage] = attrs.Factory(dict)
-    outcomes: dict[UUID, Outcome] = attrs.Factory(dict)
-    reflections: dict[UUID, Reflection] = attrs.Factory(dict)
     activity: list[ActivityEntry] = attrs.Factory(list)
     user_milestones: dict[UUID, UserMilestone] = attrs.Factory(dict)
     follows: set[tuple[UUID, UUID]] = attrs.Factory(set)
     memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
     posts: dict[UUID, int] = attrs.Factory(dict)
 
+    def of(self, entity: type[E]) -> dict[UUID, E]:
+        """The table of ``entity`` (created empty on first use)."""
+        return self.rows.setdefault(entity, {})
+
+    # Shorthands for tests that look at the tables directly.
+    users = property(lambda self: self.of(User))
+    resumes = property(lambda self: self.of(ResumeVersion))
+    applications = property(lambda self: self.of(Application))
+    stages = property(lambda self: self.of(Stage))
+    outcomes = property(lambda self: self.of(Outcome))
+    reflections = property(lambda self: self.of(Reflection))
+
     def clone(self) -> _Tables:
         # Entities are frozen, so copying the containers (and the inner sets) is a full snapshot.
         return _Tables(
-            users=dict(self.users),
+            rows={entity: dict(table) for entity, table in self.rows.items()},
             credentials=dict(self.credentials),
-            resumes=dict(self.resumes),
-            applications=dict(self.applications),
-            stages=dict(self.stages),
-            outcomes=dict(self.outcomes),
-            reflections=dict(self.reflections),
             activity=list(self.activity),
             user_milestones=dict(self.user_milestones),
             follows=set(self.follows),
@@ -83,9 +89,20 @@ class _Tables:
         )
 
 
+FAKE_PORTS: dict[str, type[_Repo]] = {}
+"""The fake's registry: repository classes by the unit-of-work property they serve."""
+
+
 class _Repo:
+    port: ClassVar[str | None] = None
+
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("port") is not None:
+            FAKE_PORTS[cls.port] = cls  # type: ignore[index]
 
     @property
     def t(self) -> _Tables:
@@ -97,30 +114,91 @@ class _Repo:
         return self._uow.tables
 
 
-class FakeUsers(_Repo):
-    async def add(self, user: User) -> None:
-        t = self._writable()
-        if any(u.username == user.username for u in t.users.values()):
-            raise Duplicate("users.username")
-        if any(u.email == user.email for u in t.users.values()):
-            raise Duplicate("users.email")
-        t.users[user.id] = user
+class FakeRows(_Repo, Generic[E]):
+    """The generic repository of any entity keyed by ``id``; owned ones also list per user."""
 
-    async def get(self, user_id: UUID) -> User | None:
-        return self.t.users.get(user_id)
+    entity: type[E]
+
+    def __init__(self, uow: FakeUnitOfWork, entity: type[E] | None = None) -> None:
+        super().__init__(uow)
+        if entity is not None:
+            self.entity = entity
+
+    def _rows(self) -> dict[UUID, E]:
+        return self.t.of(self.entity)
+
+    def _check_unique(self, tables: _Tables, entity: E) -> None:
+        """Raise ``Duplicate`` as the schema would (none for a plain table)."""
+
+    async def add(self, entity: E) -> None:
+        tables = self._writable()
+        self._check_unique(tables, entity)
+        tables.of(self.entity)[entity.id] = entity  # type: ignore[attr-defined]
+
+    async def get(self, entity_id: UUID) -> E | None:
+        return self._rows().get(entity_id)
+
+    async def get_for_update(self, entity_id: UUID) -> E | None:
+        self._writable()  # only a write unit of work may lock
+        return self._rows().get(entity_id)
+
+    async def update(self, entity: E) -> None:
+        self._writable().of(self.entity)[entity.id] = entity  # type: ignore[attr-defined]
+
+    async def delete(self, entity_id: UUID) -> None:
+        tables = self._writable()
+        del tables.of(self.entity)[entity_id]
+        _ON_DELETE.get(self.entity, _nothing)(tables, entity_id)
+
+    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
+        mine = [row for row in self._rows().values() if row.user_id == user_id]  # type: ignore[attr-defined]
+        mine.sort(key=lambda row: (row.created_at, row.id), reverse=True)  # type: ignore[attr-defined]
+        return mine[skip : skip + limit]
+
+
+def _nothing(tables: _Tables, entity_id: UUID) -> None:
+    return None
+
+
+def _unlink_resume(tables: _Tables, resume_id: UUID) -> None:
+    applications = tables.of(Application)
+    for app in list(applications.values()):
+        if app.resume_version_id == resume_id:
+            applications[app.id] = attrs.evolve(app, resume_version_id=None)
+
+
+def _drop_children(tables: _Tables, application_id: UUID) -> None:
+    for child in (Stage, Outcome, Reflection):
+        table = tables.of(child)
+        for key in [k for k, v in table.items() if v.application_id == application_id]:
+            del table[key]
+    tables.activity[:] = [e for e in tables.activity if e.application_id != application_id]
+
+
+# What the schema's foreign keys do when a row goes (ON DELETE SET NULL / CASCADE).
+_ON_DELETE: dict[type[Any], Any] = {ResumeVersion: _unlink_resume, Application: _drop_children}
+
+
+class FakeUsers(FakeRows[User]):
+    port = "users"
+    entity = User
+
+    def _check_unique(self, tables: _Tables, user: User) -> None:
+        users = tables.of(User).values()
+        if any(u.username == user.username for u in users):
+            raise Duplicate("users.username")
+        if any(u.email == user.email for u in users):
+            raise Duplicate("users.email")
 
     async def get_by_email(self, email: str) -> User | None:
         if self._uow.storage.racing:
             return None
-        return next((u for u in self.t.users.values() if u.email == email), None)
+        return next((u for u in self._rows().values() if u.email == email), None)
 
     async def get_by_username(self, username: str) -> User | None:
         if self._uow.storage.racing:
             return None
-        return next((u for u in self.t.users.values() if u.username == username), None)
-
-    async def update(self, user: User) -> None:
-        self._writable().users[user.id] = user
+        return next((u for u in self._rows().values() if u.username == username), None)
 
     async def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
         return ViewerRelation(
@@ -133,7 +211,7 @@ class FakeUsers(_Repo):
     async def search_visible(self, viewer_id: UUID, query: str, skip: int, limit: int) -> list[User]:
         q = query.lower()
         found = []
-        for user in sorted(self.t.users.values(), key=lambda u: u.username):
+        for user in sorted(self._rows().values(), key=lambda u: (u.username, u.id)):
             if q not in user.username.lower() and q not in (user.display_name or "").lower():
                 continue
             if can_view_profile(user, viewer_id, await self.relation(viewer_id, user.id)):
@@ -142,6 +220,8 @@ class FakeUsers(_Repo):
 
 
 class FakeCredentials(_Repo):
+    port = "credentials"
+
     async def set(self, user_id: UUID, password_hash: str) -> None:
         self._writable().credentials[user_id] = password_hash
 
@@ -149,50 +229,28 @@ class FakeCredentials(_Repo):
         return self.t.credentials.get(user_id)
 
 
-class FakeResumes(_Repo):
-    async def add(self, resume: ResumeVersion) -> None:
-        self._writable().resumes[resume.id] = resume
-
-    async def get(self, resume_id: UUID) -> ResumeVersion | None:
-        return self.t.resumes.get(resume_id)
-
-    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[ResumeVersion]:
-        mine = [r for r in self.t.resumes.values() if r.user_id == user_id]
-        mine.sort(key=lambda r: r.created_at, reverse=True)
-        return mine[skip : skip + limit]
-
-    async def update(self, resume: ResumeVersion) -> None:
-        self._writable().resumes[resume.id] = resume
-
-    async def delete(self, resume_id: UUID) -> None:
-        t = self._writable()
-        del t.resumes[resume_id]
-        for app in list(t.applications.values()):
-            if app.resume_version_id == resume_id:
-                t.applications[app.id] = attrs.evolve(app, resume_version_id=None)
-
-
-class FakeApplications(_Repo):
-    async def add(self, application: Application) -> None:
-        self._writable().applications[application.id] = application
-
-    async def get(self, application_id: UUID) -> Application | None:
-        return self.t.applications.get(application_id)
+class FakeApplications(FakeRows[Application]):
+    port = "applications"
+    entity = Application
 
     def _detail(self, application: Application) -> ApplicationDetail:
-        stages = [s for s in self.t.stages.values() if s.application_id == application.id]
-        stages.sort(key=lambda s: (s.stage_date is None, s.stage_date or datetime.min.date(), s.created_at))
+        stages = [s for s in self.t.of(Stage).values() if s.application_id == application.id]
+        stages.sort(key=lambda s: (s.stage_date is None, s.stage_date or date.min, s.created_at, s.id))
         return ApplicationDetail(
             application=application,
             stages=tuple(stages),
-            outcome=next((o for o in self.t.outcomes.values() if o.application_id == application.id), None),
+            outcome=next(
+                (o for o in self.t.of(Outcome).values() if o.application_id == application.id), None
+            ),
             reflection=next(
-                (r for r in self.t.reflections.values() if r.application_id == application.id), None
+                (r for r in self.t.of(Reflection).values() if r.application_id == application.id), None
             ),
         )
 
-    async def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
-        app = self.t.applications.get(application_id)
+    async def get_detail(self, application_id: UUID, *, for_update: bool = False) -> ApplicationDetail | None:
+        if for_update:
+            self._writable()
+        app = self._rows().get(application_id)
         return None if app is None else self._detail(app)
 
     async def list_details(
@@ -206,12 +264,12 @@ class FakeApplications(_Repo):
     ) -> list[ApplicationDetail]:
         apps = [
             a
-            for a in self.t.applications.values()
+            for a in self._rows().values()
             if a.user_id == user_id
             and (status is None or a.status == status)
             and (priority is None or a.priority == priority)
         ]
-        apps.sort(key=lambda a: a.created_at, reverse=True)
+        apps.sort(key=lambda a: (a.created_at, a.id), reverse=True)
         return [self._detail(a) for a in apps[skip : skip + limit]]
 
     async def page_json(
@@ -229,73 +287,59 @@ class FakeApplications(_Repo):
         page = await self.list_details(user_id, status=status, priority=priority, skip=skip, limit=limit)
         return to_json(page)
 
-    async def update(self, application: Application) -> None:
-        self._writable().applications[application.id] = application
 
-    async def delete(self, application_id: UUID) -> None:
-        t = self._writable()
-        del t.applications[application_id]
-        for table in (t.stages, t.outcomes, t.reflections):
-            for key in [k for k, v in table.items() if v.application_id == application_id]:
-                del table[key]
-        t.activity[:] = [e for e in t.activity if e.application_id != application_id]
+class FakeStages(FakeRows[Stage]):
+    port = "stages"
+    entity = Stage
 
 
-class _Children(_Repo):
+class _OnePerApplication(FakeRows[E]):
     table: str
 
-    def _rows(self) -> dict[UUID, Any]:
-        return getattr(self.t, self.table)
-
-    async def add(self, row: Any) -> None:
-        rows = getattr(self._writable(), self.table)
-        if self.table != "stages" and any(r.application_id == row.application_id for r in rows.values()):
+    def _check_unique(self, tables: _Tables, row: E) -> None:
+        if any(r.application_id == row.application_id for r in tables.of(self.entity).values()):  # type: ignore[attr-defined]
             raise Duplicate(f"{self.table}.application_id")
-        rows[row.id] = row
 
-    async def get(self, row_id: UUID) -> Any:
-        return self._rows().get(row_id)
-
-    async def get_for_application(self, application_id: UUID) -> Any:
+    async def get_for_application(self, application_id: UUID) -> E | None:
         if self._uow.storage.racing:
             return None
-        return next((r for r in self._rows().values() if r.application_id == application_id), None)
-
-    async def update(self, row: Any) -> None:
-        getattr(self._writable(), self.table)[row.id] = row
-
-    async def delete(self, row_id: UUID) -> None:
-        del getattr(self._writable(), self.table)[row_id]
+        return next((r for r in self._rows().values() if r.application_id == application_id), None)  # type: ignore[attr-defined]
 
 
-class FakeStages(_Children):
-    table = "stages"
-
-
-class FakeOutcomes(_Children):
+class FakeOutcomes(_OnePerApplication[Outcome]):
+    port = "outcomes"
+    entity = Outcome
     table = "outcomes"
 
 
-class FakeReflections(_Children):
+class FakeReflections(_OnePerApplication[Reflection]):
+    port = "reflections"
+    entity = Reflection
     table = "reflections"
 
 
 class FakeActivity(_Repo):
+    port = "activity"
+
     async def add_many(self, entries: Sequence[ActivityEntry]) -> None:
         self._writable().activity.extend(entries)
 
 
 class FakeProgress(_Repo):
+    port = "progress"
+
     async def totals(self, user_id: UUID) -> ProgressTotals:
         if self._uow.storage.broken_progress:
             raise RuntimeError("progress store is broken (test)")
         t = self.t
-        mine = {a.id for a in t.applications.values() if a.user_id == user_id}
+        mine = {a.id for a in t.of(Application).values() if a.user_id == user_id}
         return ProgressTotals(
             applications=len(mine),
-            reflections=sum(1 for r in t.reflections.values() if r.application_id in mine),
+            reflections=sum(1 for r in t.of(Reflection).values() if r.application_id in mine),
             offers=sum(
-                1 for o in t.outcomes.values() if o.application_id in mine and o.status == OutcomeStatus.OFFER
+                1
+                for o in t.of(Outcome).values()
+                if o.application_id in mine and o.status == OutcomeStatus.OFFER
             ),
             follows=sum(1 for follower, _ in t.follows if follower == user_id),
             groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
@@ -318,23 +362,32 @@ class FakeProgress(_Repo):
         t.user_milestones[user_milestone.id] = user_milestone
 
 
-class FakeUnitOfWork:
-    """One transaction over a private copy of the storage's tables."""
+# Owned entities whose repository does more than the generic one.
+_OWNED: dict[type[Any], type[FakeRows[Any]]] = {Application: FakeApplications}
+
+
+class FakeUnitOfWork(Journal):
+    """One transaction over a private copy of the storage's tables, its repositories built
+    from ``FAKE_PORTS`` (named) and ``FakeRows`` (any owned entity)."""
 
     def __init__(self, storage: FakeStorage, *, read_only: bool) -> None:
+        super().__init__()
         self.storage = storage
         self.read_only = read_only
         self.tables = storage.tables
         self.committed = False
-        self.users = FakeUsers(self)
-        self.credentials = FakeCredentials(self)
-        self.resumes = FakeResumes(self)
-        self.applications = FakeApplications(self)
-        self.stages = FakeStages(self)
-        self.outcomes = FakeOutcomes(self)
-        self.reflections = FakeReflections(self)
-        self.activity = FakeActivity(self)
-        self.progress = FakeProgress(self)
+
+    def __getattr__(self, name: str) -> Any:
+        repository = FAKE_PORTS.get(name)
+        if repository is None:
+            raise AttributeError(name)
+        instance = repository(self)
+        setattr(self, name, instance)
+        return instance
+
+    def owned(self, entity: type[E]) -> FakeRows[E]:
+        repository = _OWNED.get(entity)
+        return repository(self) if repository is not None else FakeRows(self, entity)
 
     async def __aenter__(self) -> Self:
         self.tables = self.storage.tables.clone()
@@ -355,6 +408,10 @@ class FakeUnitOfWork:
         if self.storage.fail_next_commit:
             self.storage.fail_next_commit = False
             raise RuntimeError("commit failed (test)")
+        if self.storage.contention > 0:
+            self.storage.contention -= 1
+            raise Contention()
+        self.tables.activity.extend(self.take_entries())
         self.storage.tables = self.tables
         self.storage.commits += 1
         self.committed = True
@@ -362,10 +419,12 @@ class FakeUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         snapshot = self.tables.clone()
+        mark = self.mark()
         try:
             yield
         except BaseException:
             self.tables = snapshot
+            self.rewind(mark)
             raise
 
 
@@ -382,6 +441,8 @@ class FakeStorage:
         # A concurrent twin committed between a service's check and its insert: lookups miss,
         # the uniqueness rule still holds.
         self.racing = False
+        # How many of the next commits the "database" aborts to break a tie (errors.Contention).
+        self.contention = 0
 
     def write(self) -> FakeUnitOfWork:
         self.opened.append("write")

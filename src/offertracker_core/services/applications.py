@@ -9,23 +9,13 @@ import attrs
 from .. import activity, status
 from ..entities import Application, ApplicationDetail
 from ..enums import ApplicationStatus, Priority
-from ..errors import NotFound
 from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
 from ..ports import UnitOfWork
-from .base import ServiceContext, owned_application, owned_application_detail
+from .base import APPLICATION, RESUME, ServiceContext, check_reference, owned, owned_application_detail
 from .progress import track_activity
 
 __all__ = ["ApplicationService"]
-
-
-async def _check_resume_reference(uow: UnitOfWork, user_id: UUID, resume_id: UUID | None) -> None:
-    # Someone else's resume is reported like a missing one: its existence is not ours to reveal.
-    if resume_id is None:
-        return
-    resume = await uow.resumes.get(resume_id)
-    if resume is None or resume.user_id != user_id:
-        raise NotFound("Resume version not found")
 
 
 @attrs.frozen
@@ -88,17 +78,18 @@ class ApplicationService:
             ),
             now,
         ).application
-        async with self.ctx.storage.write() as uow:
-            await _check_resume_reference(uow, user_id, application.resume_version_id)
+
+        async def work(uow: UnitOfWork) -> ApplicationDetail:
+            await check_reference(uow, RESUME, user_id, application.resume_version_id)
             await uow.applications.add(application)
-            await uow.activity.add_many([activity.application_created(self.ctx.ids(), application, now)])
-            progress = await track_activity(self.ctx, uow, user_id, now)
-            await uow.commit()
-        created = ApplicationCreated(
-            user_id=user_id, application_id=application.id, status=application.status
-        )
-        await self.ctx.publish([created, *progress.events])
-        return ApplicationDetail(application=application)
+            uow.log(activity.application_created(self.ctx.ids(), application, now))
+            uow.record(
+                ApplicationCreated(user_id=user_id, application_id=application.id, status=application.status)
+            )
+            await track_activity(self.ctx, uow, user_id, now)
+            return ApplicationDetail(application=application)
+
+        return await self.ctx.write(work)
 
     async def get(self, user_id: UUID, application_id: UUID) -> ApplicationDetail:
         """One of the caller's applications with its children."""
@@ -115,25 +106,28 @@ class ApplicationService:
         publishes ``StatusChanged``), "Application Updated" otherwise.
         """
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            detail = await owned_application_detail(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> ApplicationDetail:
+            detail = await owned_application_detail(uow, user_id, application_id, for_update=True)
             if "resume_version_id" in changes:
-                await _check_resume_reference(uow, user_id, changes["resume_version_id"])
+                await check_reference(uow, RESUME, user_id, changes["resume_version_id"])
             transition = status.on_update(detail.application, changes, now)
             await uow.applications.update(transition.application)
             entry_id = self.ctx.ids()
             if transition.event is not None:
-                entry = activity.status_changed(entry_id, transition.event, now, activity.StatusCause.USER)
+                uow.log(activity.status_changed(entry_id, transition.event, now, activity.StatusCause.USER))
+                uow.record(transition.event)
             else:
-                entry = activity.application_updated(entry_id, transition.application, now)
-            await uow.activity.add_many([entry])
-            await uow.commit()
-        await self.ctx.publish(transition.events)
-        return attrs.evolve(detail, application=transition.application)
+                uow.log(activity.application_updated(entry_id, transition.application, now))
+            return attrs.evolve(detail, application=transition.application)
+
+        return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID) -> None:
         """Delete one of the caller's applications with everything that hangs off it."""
-        async with self.ctx.storage.write() as uow:
-            await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> None:
+            await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             await uow.applications.delete(application_id)
-            await uow.commit()
+
+        await self.ctx.write(work)

@@ -10,9 +10,8 @@ from .. import milestones
 from ..entities import User
 from ..enums import ProfileVisibility
 from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials
-from ..events import MilestoneReached
 from ..inputs import Credentials, Registration
-from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier
+from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from .base import ServiceContext
 from .progress import award, track_activity
 
@@ -71,7 +70,8 @@ class AuthService:
             created_at=now,
             updated_at=now,
         )
-        async with self.ctx.storage.write() as uow:
+
+        async def work(uow: UnitOfWork) -> None:
             if await uow.users.get_by_username(user.username) is not None:
                 raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
             if await uow.users.get_by_email(email) is not None:
@@ -83,16 +83,12 @@ class AuthService:
                     _DUPLICATE_MESSAGES.get(exc.constraint, "Username already taken")
                 ) from exc
             await uow.credentials.set(user.id, password_hash)
-            events: list[MilestoneReached] = []
             try:
-                reached = await award(self.ctx, uow, user.id, milestones.GETTING_STARTED, now)
+                await award(self.ctx, uow, user.id, milestones.GETTING_STARTED, now)
             except Exception:  # bookkeeping never fails the request (behaviour.md §6)
                 logger.exception("could not award Getting Started to %s", user.id)
-                reached = None
-            if reached is not None:
-                events.append(reached)
-            await uow.commit()
-        await self.ctx.publish(events)
+
+        await self.ctx.write(work)
         return AuthSession(access_token=self.issuer.issue(user), user=user)
 
     async def login(self, creds: Credentials) -> AuthSession:
@@ -111,11 +107,12 @@ class AuthService:
         if not await self.passwords.verify(stored, creds.password):
             raise InvalidCredentials(_BAD_LOGIN)
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            progress = await track_activity(self.ctx, uow, user.id, now)
-            await uow.commit()
-        await self.ctx.publish(progress.events)
-        return AuthSession(access_token=self.issuer.issue(progress.user or user), user=progress.user or user)
+
+        async def work(uow: UnitOfWork) -> User:
+            return (await track_activity(self.ctx, uow, user.id, now)).user or user
+
+        signed_in = await self.ctx.write(work)
+        return AuthSession(access_token=self.issuer.issue(signed_in), user=signed_in)
 
     async def authenticate(self, token: str) -> TokenClaims:
         """The claims of a valid bearer token; ``InvalidToken`` otherwise."""

@@ -1,36 +1,42 @@
-"""What every service needs, and the ownership checks they share."""
+"""What every service needs: the context with its write path, and the ownership rules they share."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
 
 from .. import activity
-from ..entities import ActivityEntry, Application, ApplicationDetail
-from ..errors import Forbidden, NotFound
-from ..events import Event
+from ..entities import Application, ApplicationDetail, ResumeVersion
+from ..errors import Contention, Forbidden, NotFound
 from ..ports import Clock, EventPublisher, IdFactory, Storage, UnitOfWork
 from ..status import Transition
 
 __all__ = [
+    "APPLICATION",
+    "RESUME",
+    "Ownable",
     "ServiceContext",
+    "check_reference",
     "child_of",
-    "owned_application",
+    "ensure_owned",
+    "owned",
     "owned_application_detail",
     "store_automatic_move",
 ]
 
+logger = logging.getLogger(__name__)
 
-class _Child(Protocol):
-    @property
-    def application_id(self) -> UUID: ...
+T = TypeVar("T")
 
-
-ChildT = TypeVar("ChildT", bound=_Child)
+WRITE_ATTEMPTS = 4
+"""How often a unit of work the database aborted to break a tie (``Contention``) is run in all."""
 
 
 @attrs.frozen
@@ -42,32 +48,114 @@ class ServiceContext:
     ids: IdFactory
     events: EventPublisher
 
-    async def publish(self, events: Sequence[Event]) -> None:
-        """Publish committed ``events`` (call only after ``uow.commit()`` succeeded)."""
-        if events:
-            await self.events.publish(list(events))
+    async def write(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run ``work`` in a write unit of work, commit, then publish the events it recorded.
+
+        The one post-commit path: services never publish by hand. When the
+        database aborts the transaction to break a tie with a concurrent one
+        (``Contention``: a PostgreSQL deadlock or serialization failure), the
+        whole of ``work`` runs again in a fresh unit of work, up to
+        ``WRITE_ATTEMPTS`` times with a short random pause; after that the
+        ``Contention`` (a 503) reaches the caller. ``work`` must therefore do
+        nothing but its reads and writes through ``uow``.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                async with self.storage.write() as uow:
+                    result = await work(uow)
+                    await uow.commit()
+            except Contention:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                logger.info("write aborted by the database to break a tie; attempt %d again", attempt + 1)
+                await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+                continue
+            if uow.events:
+                await self.events.publish(list(uow.events))
+            return result
+        raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _check_application(application: Application | None, user_id: UUID) -> Application:
-    if application is None:
-        raise NotFound("Application not found")
-    if application.user_id != user_id:
-        raise Forbidden("Not your application")
-    return application
+class _Owned(Protocol):
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def user_id(self) -> UUID: ...
 
 
-async def owned_application(uow: UnitOfWork, user_id: UUID, application_id: UUID) -> Application:
-    """The application, or ``NotFound("Application not found")`` / ``Forbidden("Not your application")``."""
-    return _check_application(await uow.applications.get(application_id), user_id)
+OwnedT = TypeVar("OwnedT", bound=_Owned)
 
 
-async def owned_application_detail(uow: UnitOfWork, user_id: UUID, application_id: UUID) -> ApplicationDetail:
-    """Like :func:`owned_application`, with the children loaded in the same round trip."""
-    detail = await uow.applications.get_detail(application_id)
-    if detail is None:
-        raise NotFound("Application not found")
-    _check_application(detail.application, user_id)
+@attrs.frozen
+class Ownable(Generic[OwnedT]):
+    """An owned entity class with the two messages of behaviour.md §3.
+
+    ``missing`` answers an unknown id (404), ``foreign`` someone else's (403).
+    A reference inside a body (``resume_version_id``, ``application_id``) to
+    someone else's row is reported as ``missing``: its existence is not the
+    caller's to learn.
+    """
+
+    entity: type[OwnedT]
+    missing: str
+    foreign: str
+
+
+APPLICATION = Ownable(Application, "Application not found", "Not your application")
+RESUME = Ownable(ResumeVersion, "Resume version not found", "Not your resume")
+
+
+def ensure_owned(kind: Ownable[OwnedT], user_id: UUID, found: OwnedT | None) -> OwnedT:
+    """``found`` if it belongs to ``user_id``; ``NotFound(kind.missing)`` if it is ``None``,
+    ``Forbidden(kind.foreign)`` if it is someone else's. The one ownership rule."""
+    if found is None:
+        raise NotFound(kind.missing)
+    if found.user_id != user_id:
+        raise Forbidden(kind.foreign)
+    return found
+
+
+async def owned(
+    uow: UnitOfWork, kind: Ownable[OwnedT], user_id: UUID, entity_id: UUID, *, for_update: bool = False
+) -> OwnedT:
+    """Load ``entity_id`` of ``kind`` and check it is ``user_id``'s (:func:`ensure_owned`).
+
+    ``for_update`` locks the row until the unit of work ends: pass it when the
+    row (or a child guarded by it) is about to be written.
+    """
+    repository = uow.owned(kind.entity)
+    load = repository.get_for_update if for_update else repository.get
+    return ensure_owned(kind, user_id, await load(entity_id))
+
+
+async def check_reference(
+    uow: UnitOfWork, kind: Ownable[OwnedT], user_id: UUID, entity_id: UUID | None
+) -> None:
+    """Check an id carried in a body: ``None`` passes; a missing row and someone else's row
+    both raise ``NotFound(kind.missing)``. Reads without a lock (see the lock order in ports)."""
+    if entity_id is None:
+        return
+    found = await uow.owned(kind.entity).get(entity_id)
+    if found is None or found.user_id != user_id:
+        raise NotFound(kind.missing)
+
+
+async def owned_application_detail(
+    uow: UnitOfWork, user_id: UUID, application_id: UUID, *, for_update: bool = False
+) -> ApplicationDetail:
+    """The caller's application with its children in one round trip (checked by :func:`ensure_owned`)."""
+    detail = await uow.applications.get_detail(application_id, for_update=for_update)
+    ensure_owned(APPLICATION, user_id, None if detail is None else detail.application)
+    assert detail is not None  # ensure_owned raised otherwise
     return detail
+
+
+class _Child(Protocol):
+    @property
+    def application_id(self) -> UUID: ...
+
+
+ChildT = TypeVar("ChildT", bound=_Child)
 
 
 def child_of(application_id: UUID, child: ChildT | None, not_found: str) -> ChildT:
@@ -83,14 +171,15 @@ def child_of(application_id: UUID, child: ChildT | None, not_found: str) -> Chil
 
 async def store_automatic_move(
     ctx: ServiceContext, uow: UnitOfWork, transition: Transition, now: datetime, cause: activity.StatusCause
-) -> list[ActivityEntry]:
-    """Store the application a rule moved (stage added, outcome recorded) and return its log entry.
+) -> int:
+    """Store the application a rule moved (stage added, outcome recorded), log and record the move.
 
-    Returns ``[]`` when the rule left the status alone; otherwise the one
-    "Status Changed" entry, stamped ``now``, for the caller to write together
-    with the entry of the action itself.
+    Returns how many entries it logged (0 when the rule left the status alone,
+    else 1), so the caller can stamp the entry of the action itself just after.
     """
     if transition.event is None:
-        return []
+        return 0
     await uow.applications.update(transition.application)
-    return [activity.status_changed(ctx.ids(), transition.event, now, cause)]
+    uow.log(activity.status_changed(ctx.ids(), transition.event, now, cause))
+    uow.record(transition.event)
+    return 1

@@ -11,7 +11,8 @@ from ..entities import Outcome
 from ..enums import OutcomeStatus
 from ..errors import Conflict, Duplicate
 from ..inputs import NewOutcome, OutcomeChanges
-from .base import ServiceContext, child_of, owned_application, store_automatic_move
+from ..ports import UnitOfWork
+from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["OutcomeService"]
@@ -34,8 +35,9 @@ class OutcomeService:
         Offer); that automatic change is logged before "Offer Added".
         """
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Outcome:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             if await uow.outcomes.get_for_application(application.id) is not None:
                 raise Conflict(_SECOND_OUTCOME)
             values = attrs.asdict(new, recurse=False)
@@ -48,16 +50,13 @@ class OutcomeService:
             except Duplicate as exc:
                 raise Conflict(_SECOND_OUTCOME) from exc
             transition = status.on_outcome_recorded(application, outcome.status, now)
-            entries = await store_automatic_move(
-                self.ctx, uow, transition, now, activity.StatusCause.OUTCOME_RECORDED
-            )
-            at = activity.after(now, len(entries))
-            entries.append(activity.offer_added(self.ctx.ids(), user_id, application.id, at))
-            await uow.activity.add_many(entries)
-            progress = await track_activity(self.ctx, uow, user_id, now)
-            await uow.commit()
-        await self.ctx.publish([*transition.events, *progress.events])
-        return outcome
+            cause = activity.StatusCause.OUTCOME_RECORDED
+            moves = await store_automatic_move(self.ctx, uow, transition, now, cause)
+            uow.log(activity.offer_added(self.ctx.ids(), user_id, application.id, activity.after(now, moves)))
+            await track_activity(self.ctx, uow, user_id, now)
+            return outcome
+
+        return await self.ctx.write(work)
 
     async def update(
         self, user_id: UUID, application_id: UUID, outcome_id: UUID, changes: OutcomeChanges
@@ -70,27 +69,27 @@ class OutcomeService:
         published). Other edits leave the application alone.
         """
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Outcome:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             outcome = child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             updated = attrs.evolve(outcome, **changes, updated_at=now)
             await uow.outcomes.update(updated)
-            transition = status.Transition(application)
             if updated.status != outcome.status:
                 transition = status.on_outcome_recorded(application, updated.status, now)
-            entries = await store_automatic_move(
-                self.ctx, uow, transition, now, activity.StatusCause.OUTCOME_RECORDED
-            )
-            if entries:
-                await uow.activity.add_many(entries)
-            await uow.commit()
-        await self.ctx.publish(transition.events)
-        return updated
+                await store_automatic_move(
+                    self.ctx, uow, transition, now, activity.StatusCause.OUTCOME_RECORDED
+                )
+            return updated
+
+        return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID, outcome_id: UUID) -> None:
         """Delete the outcome; the application keeps its current status (what it was before is unknown)."""
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> None:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             await uow.outcomes.delete(outcome_id)
-            await uow.commit()
+
+        await self.ctx.write(work)

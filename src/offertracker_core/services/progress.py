@@ -2,7 +2,8 @@
 
 Runs inside the caller's write unit of work, in a savepoint: whatever goes
 wrong here is rolled back and logged, and the action that triggered it still
-commits. The caller publishes the returned events after its commit.
+commits. Milestones won are recorded on the unit of work (``MilestoneReached``),
+published with the caller's other events after its commit.
 """
 
 from __future__ import annotations
@@ -36,26 +37,29 @@ class ProgressUpdate:
 async def award(
     ctx: ServiceContext, uow: UnitOfWork, user_id: UUID, milestone: Milestone, now: datetime
 ) -> MilestoneReached | None:
-    """Award ``milestone`` to ``user_id``; ``None`` when a concurrent request awarded it first.
+    """Award ``milestone`` to ``user_id`` and record ``MilestoneReached``; ``None`` when a
+    concurrent request awarded it first.
 
     Each award runs in its own savepoint so a lost race (``Duplicate``) does not
     poison the surrounding transaction on PostgreSQL.
     """
+    event = MilestoneReached(user_id=user_id, milestone_id=milestone.id, name=milestone.name)
     try:
         async with uow.savepoint():
             await uow.progress.award(
                 UserMilestone(id=ctx.ids(), user_id=user_id, milestone_id=milestone.id, reached_at=now)
             )
+            uow.record(event)
     except Duplicate:
         return None
-    return MilestoneReached(user_id=user_id, milestone_id=milestone.id, name=milestone.name)
+    return event
 
 
 async def _track(
     ctx: ServiceContext, uow: UnitOfWork, user_id: UUID, now: datetime, user: User | None
 ) -> ProgressUpdate:
     if user is None:
-        user = await uow.users.get(user_id)
+        user = await uow.users.get_for_update(user_id)
         if user is None:
             return ProgressUpdate()
     updated = streaks.record_activity(user, now.astimezone(UTC).date())
@@ -80,7 +84,7 @@ async def track_activity(
 ) -> ProgressUpdate:
     """Advance ``user_id``'s streak for activity at ``now`` and award every milestone now due.
 
-    Pass ``user`` when it is already loaded to save a read. Never raises (an
+    Pass ``user`` when it is already loaded (and locked) to save a read. Never raises (an
     ``Exception`` is logged and its savepoint rolled back); returns an empty
     update then.
     """

@@ -10,7 +10,8 @@ from .. import activity
 from ..entities import Reflection
 from ..errors import Conflict, Duplicate
 from ..inputs import NewReflection, ReflectionChanges
-from .base import ServiceContext, child_of, owned_application
+from ..ports import UnitOfWork
+from .base import APPLICATION, ServiceContext, child_of, owned
 from .progress import track_activity
 
 __all__ = ["ReflectionService"]
@@ -27,8 +28,9 @@ class ReflectionService:
     async def create(self, user_id: UUID, application_id: UUID, new: NewReflection) -> Reflection:
         """Add the reflection (a tracked action); a second one is ``Conflict``. Logs "Reflection Added"."""
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Reflection:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             if await uow.reflections.get_for_application(application.id) is not None:
                 raise Conflict(_SECOND_REFLECTION)
             reflection = Reflection(
@@ -42,32 +44,34 @@ class ReflectionService:
                 await uow.reflections.add(reflection)
             except Duplicate as exc:
                 raise Conflict(_SECOND_REFLECTION) from exc
-            await uow.activity.add_many(
-                [activity.reflection_added(self.ctx.ids(), user_id, application.id, now)]
-            )
-            progress = await track_activity(self.ctx, uow, user_id, now)
-            await uow.commit()
-        await self.ctx.publish(progress.events)
-        return reflection
+            uow.log(activity.reflection_added(self.ctx.ids(), user_id, application.id, now))
+            await track_activity(self.ctx, uow, user_id, now)
+            return reflection
+
+        return await self.ctx.write(work)
 
     async def update(
         self, user_id: UUID, application_id: UUID, reflection_id: UUID, changes: ReflectionChanges
     ) -> Reflection:
         """Apply partial ``changes`` to the reflection."""
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Reflection:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             reflection = child_of(
                 application.id, await uow.reflections.get(reflection_id), "Reflection not found"
             )
             updated = attrs.evolve(reflection, **changes, updated_at=self.ctx.clock.now())
             await uow.reflections.update(updated)
-            await uow.commit()
-        return updated
+            return updated
+
+        return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID, reflection_id: UUID) -> None:
         """Delete the reflection."""
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> None:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             child_of(application.id, await uow.reflections.get(reflection_id), "Reflection not found")
             await uow.reflections.delete(reflection_id)
-            await uow.commit()
+
+        await self.ctx.write(work)

@@ -11,7 +11,8 @@ from .. import activity, status
 from ..entities import Stage
 from ..events import StageAdded
 from ..inputs import NewStage, StageChanges
-from .base import ServiceContext, child_of, owned_application, store_automatic_move
+from ..ports import UnitOfWork
+from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["StageService"]
@@ -38,8 +39,9 @@ class StageService:
         ``StatusChanged`` is published before ``StageAdded``.
         """
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            application = await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Stage:
+            application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             stage = Stage(
                 id=self.ctx.ids(),
                 application_id=application.id,
@@ -49,36 +51,38 @@ class StageService:
             )
             await uow.stages.add(stage)
             transition = status.on_stage_added(application, now)
-            entries = await store_automatic_move(
+            moves = await store_automatic_move(
                 self.ctx, uow, transition, now, activity.StatusCause.STAGE_ADDED
             )
-            at = activity.after(now, len(entries))
-            entries.append(activity.stage_added(self.ctx.ids(), user_id, stage, at))
-            await uow.activity.add_many(entries)
-            progress = await track_activity(self.ctx, uow, user_id, now)
-            await uow.commit()
-        added = StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id)
-        await self.ctx.publish([*transition.events, added, *progress.events])
-        return stage
+            uow.log(activity.stage_added(self.ctx.ids(), user_id, stage, activity.after(now, moves)))
+            uow.record(StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id))
+            await track_activity(self.ctx, uow, user_id, now)
+            return stage
+
+        return await self.ctx.write(work)
 
     async def update(
         self, user_id: UUID, application_id: UUID, stage_id: UUID, changes: StageChanges
     ) -> Stage:
         """Apply partial ``changes`` to a stage of the caller's application; logs "Stage Updated"."""
         now = self.ctx.clock.now()
-        async with self.ctx.storage.write() as uow:
-            await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> Stage:
+            await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             stage = child_of(application_id, await uow.stages.get(stage_id), "Stage not found")
             updated = attrs.evolve(stage, **_questions(dict(changes)), updated_at=now)
             await uow.stages.update(updated)
-            await uow.activity.add_many([activity.stage_updated(self.ctx.ids(), user_id, updated, now)])
-            await uow.commit()
-        return updated
+            uow.log(activity.stage_updated(self.ctx.ids(), user_id, updated, now))
+            return updated
+
+        return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID, stage_id: UUID) -> None:
         """Delete a stage of the caller's application (the status is left as it is)."""
-        async with self.ctx.storage.write() as uow:
-            await owned_application(uow, user_id, application_id)
+
+        async def work(uow: UnitOfWork) -> None:
+            await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             child_of(application_id, await uow.stages.get(stage_id), "Stage not found")
             await uow.stages.delete(stage_id)
-            await uow.commit()
+
+        await self.ctx.write(work)

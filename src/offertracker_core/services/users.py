@@ -9,7 +9,7 @@ import attrs
 from ..entities import User
 from ..errors import Forbidden, NotFound
 from ..inputs import ProfileChanges
-from ..ports import ViewerRelation
+from ..ports import UnitOfWork, ViewerRelation
 from ..visibility import apply_profile_changes, can_view_profile, needs_relation
 from .base import ServiceContext
 
@@ -32,14 +32,16 @@ class UserService:
 
     async def update_me(self, user_id: UUID, changes: ProfileChanges) -> User:
         """Apply partial profile ``changes``, keeping the two visibility fields in sync."""
-        async with self.ctx.storage.write() as uow:
-            user = await uow.users.get(user_id)
+
+        async def work(uow: UnitOfWork) -> User:
+            user = await uow.users.get_for_update(user_id)
             if user is None:
                 raise NotFound("User not found")
             updated = apply_profile_changes(user, changes, self.ctx.clock.now())
             await uow.users.update(updated)
-            await uow.commit()
-        return updated
+            return updated
+
+        return await self.ctx.write(work)
 
     async def search(self, viewer_id: UUID, q: str, skip: int, limit: int) -> list[User]:
         """Profiles whose username or display name contains ``q`` (case-insensitive) and that

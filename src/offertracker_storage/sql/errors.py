@@ -1,5 +1,11 @@
-"""Translate a unique-constraint ``IntegrityError`` into the core's ``Duplicate``.
+"""Translate driver errors into the core's: ``Duplicate`` and ``Contention``.
 
+``translate`` is the one entry point (the units of work call it on every
+failed hop). A PostgreSQL deadlock (40P01), serialization failure (40001) or
+lock-wait timeout (55P03), and SQLite's "database is locked" after its busy
+timeout, become ``Contention``, which ``ServiceContext.write`` retries.
+
+For uniqueness failures:
 Both backends are reduced to the same ``"table.col[,col]"`` name: SQLite says
 ``UNIQUE constraint failed: t.a, t.b`` in its message; PostgreSQL names the
 constraint in ``diag.constraint_name``, which the naming convention of
@@ -12,16 +18,17 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from offertracker_core.errors import Duplicate
+from offertracker_core.errors import Contention, Duplicate
 
 from .tables import metadata
 
-__all__ = ["as_duplicate"]
+__all__ = ["as_duplicate", "translate"]
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
 _PG_UNIQUE_VIOLATION = "23505"
+_PG_CONTENTION = frozenset({"40P01", "40001", "55P03"})
 
 
 def _constraint_names() -> dict[str, str]:
@@ -53,3 +60,16 @@ def as_duplicate(error: IntegrityError) -> Duplicate | None:
     table = qualified[0].split(".", 1)[0]
     columns = ",".join(item.split(".", 1)[1] for item in qualified)
     return Duplicate(f"{table}.{columns}")
+
+
+def translate(error: Exception) -> Exception | None:
+    """The core exception a driver ``error`` stands for, or ``None`` to let it pass unchanged."""
+    if isinstance(error, IntegrityError):
+        return as_duplicate(error)
+    if isinstance(error, DBAPIError):
+        orig = error.orig
+        if getattr(orig, "sqlstate", None) in _PG_CONTENTION:
+            return Contention()
+        if "database is locked" in str(orig):
+            return Contention()
+    return None

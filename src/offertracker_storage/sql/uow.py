@@ -14,132 +14,96 @@ import concurrent.futures
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from offertracker_core import ports
+from offertracker_core.journal import Journal
+from offertracker_core.ports import OwnedRepository
 
-from .errors import as_duplicate
-from .repositories import (
-    SqlActivity,
-    SqlApplications,
-    SqlCredentials,
-    SqlOutcomes,
-    SqlProgress,
-    SqlReflections,
-    SqlRepository,
-    SqlResumes,
-    SqlStages,
-    SqlUsers,
-)
+from .errors import translate
+from .repositories import BY_ENTITY, BY_PORT, SqlRepository
+from .repositories.progress import SqlActivity
 
 __all__ = ["PostgresUnitOfWork", "SqlUnitOfWork", "SqliteReadUnitOfWork", "SqliteWriteUnitOfWork"]
 
 T = TypeVar("T")
+E = TypeVar("E")
 Op = Callable[[Connection], None]
 
 
-def _translated(fn: Callable[[Connection], T]) -> Callable[[Connection], T]:
-    def run(conn: Connection) -> T:
-        try:
-            return fn(conn)
-        except IntegrityError as error:
-            duplicate = as_duplicate(error)
-            if duplicate is None:
-                raise
-            raise duplicate from error
-
-    return run
-
-
 class _Bridge:
-    """Exposes a sync repository class as the async methods of its core port."""
+    """Exposes a sync repository class as the async methods of its core port.
+
+    Each method call becomes one ``unit.execute``: one hop however many
+    statements the sync method runs. Typed loosely on purpose: the contract
+    tests hold every adapter to the port's behaviour.
+    """
 
     def __init__(self, repository: type[SqlRepository], unit: SqlUnitOfWork) -> None:
         self._repository = repository
         self._unit = unit
 
-    def __getattr__(self, name: str) -> Callable[..., Any]:
+    def __getattr__(self, name: str) -> Any:
         method = getattr(self._repository, name)
         repository = self._repository
         unit = self._unit
 
-        lock_rows = unit.locks_rows
-
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return await unit.execute(
-                lambda conn: method(repository(conn, lock_rows=lock_rows), *args, **kwargs)
-            )
+            return await unit.execute(lambda conn: method(repository(conn), *args, **kwargs))
 
         call.__name__ = name
         setattr(self, name, call)  # cache: later lookups skip __getattr__
         return call
 
 
-class SqlUnitOfWork:
-    """What both backends share: the repositories, deferred savepoints, the error translation."""
+class SqlUnitOfWork(Journal):
+    """What both backends share: the repositories from the registry, deferred savepoints,
+    the journal written at commit, the error translation.
 
-    locks_rows = False
-    """Whether rows read by id are locked until commit (write units of work)."""
+    ``uow.<name>`` serves the repository registered for that port name and
+    ``uow.owned(Entity)`` the one registered for that entity (see
+    ``repositories.base``); both are built on first use and kept for the unit's life.
+    """
 
     def __init__(self) -> None:
-        self._bridges: dict[type[SqlRepository], _Bridge] = {}
+        super().__init__()
+        self._owned: dict[type[Any], _Bridge] = {}
         self._deferred: list[Op] = []
 
-    def _bridge(self, repository: type[SqlRepository]) -> Any:
-        bridge = self._bridges.get(repository)
-        if bridge is None:
-            bridge = self._bridges[repository] = _Bridge(repository, self)
+    def __getattr__(self, name: str) -> Any:
+        repository = BY_PORT.get(name)
+        if repository is None:
+            raise AttributeError(f"{type(self).__name__} has no attribute or repository {name!r}")
+        bridge = _Bridge(repository, self)
+        setattr(self, name, bridge)  # cache: later lookups skip __getattr__
         return bridge
 
-    @property
-    def users(self) -> ports.UserRepository:
-        return cast(ports.UserRepository, self._bridge(SqlUsers))
-
-    @property
-    def credentials(self) -> ports.CredentialRepository:
-        return cast(ports.CredentialRepository, self._bridge(SqlCredentials))
-
-    @property
-    def resumes(self) -> ports.ResumeRepository:
-        return cast(ports.ResumeRepository, self._bridge(SqlResumes))
-
-    @property
-    def applications(self) -> ports.ApplicationRepository:
-        return cast(ports.ApplicationRepository, self._bridge(SqlApplications))
-
-    @property
-    def stages(self) -> ports.StageRepository:
-        return cast(ports.StageRepository, self._bridge(SqlStages))
-
-    @property
-    def outcomes(self) -> ports.OutcomeRepository:
-        return cast(ports.OutcomeRepository, self._bridge(SqlOutcomes))
-
-    @property
-    def reflections(self) -> ports.ReflectionRepository:
-        return cast(ports.ReflectionRepository, self._bridge(SqlReflections))
-
-    @property
-    def activity(self) -> ports.ActivityRepository:
-        return cast(ports.ActivityRepository, self._bridge(SqlActivity))
-
-    @property
-    def progress(self) -> ports.ProgressRepository:
-        return cast(ports.ProgressRepository, self._bridge(SqlProgress))
+    def owned(self, entity: type[E]) -> OwnedRepository[E]:
+        """The repository of the owned entity class ``entity``."""
+        bridge = self._owned.get(entity)
+        if bridge is None:
+            repository = BY_ENTITY.get(entity)
+            if repository is None:
+                raise LookupError(f"no SQL repository stores {entity.__name__}")
+            bridge = self._owned[entity] = _Bridge(repository, self)
+        return bridge
 
     async def execute(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` (all the statements of one repository call) in this unit's transaction."""
         deferred, self._deferred = self._deferred, []
-        translated = _translated(fn)
 
         def run(conn: Connection) -> T:
-            for op in deferred:
-                op(conn)
-            return translated(conn)
+            try:
+                for op in deferred:
+                    op(conn)
+                return fn(conn)
+            except Exception as error:
+                translated = translate(error)
+                if translated is None:
+                    raise
+                raise translated from error
 
         return await self._execute(run)
 
@@ -148,15 +112,17 @@ class SqlUnitOfWork:
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        """A nested block whose failure rolls back only its own changes, then re-raises."""
+        """A nested block whose failure rolls back only its own changes and journal, then re-raises."""
         # Each savepoint has its own holder: if the hop that should have opened it failed
         # before getting that far, its release or rollback finds nothing and does nothing,
         # instead of popping some other savepoint (or an empty stack) at commit.
         opened: list[NestedTransaction] = []
+        mark = self.mark()
         self._deferred.append(lambda conn: opened.append(conn.begin_nested()))
         try:
             yield
         except BaseException:
+            self.rewind(mark)
             self._deferred.append(lambda conn: opened and opened.pop().rollback())
             raise
         self._deferred.append(lambda conn: opened and opened.pop().commit())
@@ -170,6 +136,13 @@ class SqlUnitOfWork:
         raise NotImplementedError
 
     async def commit(self) -> None:
+        """Write the logged activity entries and commit, in one hop with any queued savepoint steps."""
+        entries = self.take_entries()
+        if entries:
+            self._deferred.append(lambda conn: SqlActivity(conn).add_many(entries))
+        await self._commit()
+
+    async def _commit(self) -> None:
         raise NotImplementedError
 
 
@@ -180,8 +153,6 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
     first hop; commit (and close) is one more hop, and leaving without commit
     costs one hop to roll back if any hop was ever submitted.
     """
-
-    locks_rows = True
 
     def __init__(
         self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor, lock: asyncio.Lock
@@ -217,7 +188,7 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
         if conn is not None:
             conn.close()  # rolls back whatever was not committed
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         if self._last is None and not self._deferred:
             return  # nothing ever ran: nothing to commit
 
@@ -265,7 +236,7 @@ class SqliteReadUnitOfWork(SqlUnitOfWork):
         # there is nothing a savepoint could undo.
         yield
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         return None
 
     async def __aexit__(
@@ -281,7 +252,6 @@ class PostgresUnitOfWork(SqlUnitOfWork):
         super().__init__()
         self._engine = engine
         self._readonly = readonly
-        self.locks_rows = not readonly
         self._conn: AsyncConnection | None = None
 
     async def _connection(self) -> AsyncConnection:
@@ -297,7 +267,7 @@ class PostgresUnitOfWork(SqlUnitOfWork):
         conn = await self._connection()
         return await conn.run_sync(fn)
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         if self._conn is None and not self._deferred:
             return  # nothing ever ran: nothing to commit
         await self.execute(lambda conn: conn.commit())  # the queued savepoint steps first

@@ -3,42 +3,56 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from uuid import UUID
 
 import pytest
 
 from offertracker_core import ports
+from offertracker_core.entities import ResumeVersion
 
-from ..fakes import FakeStorage, FakeUnitOfWork
+from ..fakes import FAKE_PORTS, FakeStorage, FakeUnitOfWork
 
 USER = UUID(int=1)
 
-REPOSITORIES = {
-    "users": ports.UserRepository,
-    "credentials": ports.CredentialRepository,
-    "resumes": ports.ResumeRepository,
-    "applications": ports.ApplicationRepository,
-    "stages": ports.StageRepository,
-    "outcomes": ports.OutcomeRepository,
-    "reflections": ports.ReflectionRepository,
-    "activity": ports.ActivityRepository,
-    "progress": ports.ProgressRepository,
-}
+
+def port_of(name: str) -> type:
+    """The repository Protocol a unit-of-work property is declared to return."""
+    prop = vars(ports.UnitOfWork)[name]
+    hint = typing.get_type_hints(prop.fget)["return"]
+    return typing.get_origin(hint) or hint
 
 
 def public_methods(cls: type) -> set[str]:
     return {name for name, _ in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")}
 
 
-@pytest.mark.parametrize("name", list(REPOSITORIES))
+@pytest.mark.parametrize("name", sorted(ports.repository_names()))
 def test_every_fake_repository_has_the_methods_of_its_port(name: str) -> None:
     fake = getattr(FakeStorage().write(), name)
-    assert public_methods(REPOSITORIES[name]) <= public_methods(type(fake))
+    assert public_methods(port_of(name)) <= public_methods(type(fake))
 
 
-def test_the_unit_of_work_exposes_every_repository_of_the_port() -> None:
-    port_properties = {n for n, v in vars(ports.UnitOfWork).items() if isinstance(v, property)}
-    assert port_properties == set(REPOSITORIES)
+def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -> None:
+    assert (
+        set(FAKE_PORTS)
+        == ports.repository_names()
+        == {
+            "users",
+            "credentials",
+            "applications",
+            "stages",
+            "outcomes",
+            "reflections",
+            "activity",
+            "progress",
+        }
+    )
+
+
+def test_any_owned_entity_gets_the_generic_repository_with_every_method_of_the_port() -> None:
+    repository = FakeStorage().write().owned(ResumeVersion)
+    assert public_methods(ports.OwnedRepository) <= public_methods(type(repository))
 
 
 async def overwrite_then_fail(uow: FakeUnitOfWork) -> None:

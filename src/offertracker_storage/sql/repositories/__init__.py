@@ -1,20 +1,18 @@
-"""Sync repositories over a SQLAlchemy ``Connection``, one class per core repository port."""
+"""Sync repositories over a SQLAlchemy ``Connection``.
 
-from .applications import SqlApplications, SqlOutcomes, SqlReflections, SqlResumes, SqlStages
-from .base import CrudRepository, SqlRepository
-from .progress import SqlActivity, SqlProgress
-from .users import SqlCredentials, SqlUsers
+Every module of this package is imported here, and defining a repository class
+registers it (see :mod:`.base`): adding a resource's repository module is all
+it takes for units of work to serve it.
+"""
 
-__all__ = [
-    "CrudRepository",
-    "SqlActivity",
-    "SqlApplications",
-    "SqlCredentials",
-    "SqlOutcomes",
-    "SqlProgress",
-    "SqlReflections",
-    "SqlRepository",
-    "SqlResumes",
-    "SqlStages",
-    "SqlUsers",
-]
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from .base import BY_ENTITY, BY_PORT, CrudRepository, SqlRepository
+
+__all__ = ["BY_ENTITY", "BY_PORT", "CrudRepository", "SqlRepository"]
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

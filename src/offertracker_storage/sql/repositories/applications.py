@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Select, bindparam, select
@@ -38,21 +38,10 @@ _reflections = Mapper(Reflection, reflections)
 _resumes = Mapper(ResumeVersion, resume_versions)
 
 
-_RESUME_PAGE = (
-    select(*_resumes.columns)
-    .where(resume_versions.c.user_id == bindparam("user_id"))
-    .order_by(resume_versions.c.created_at.desc(), resume_versions.c.id.desc())
-    .offset(bindparam("skip"))
-    .limit(bindparam("limit"))
-)
-
-
 class SqlResumes(CrudRepository[ResumeVersion]):
-    mapper = _resumes
+    """Resume versions: a plain owned resource, reached as ``uow.owned(ResumeVersion)``."""
 
-    def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[ResumeVersion]:
-        """The user's resume versions, newest first."""
-        return self._all(_RESUME_PAGE, {"user_id": user_id, "skip": skip, "limit": limit})
+    mapper = _resumes
 
 
 _applications = Mapper(Application, applications)
@@ -126,12 +115,14 @@ def _detail(row: Any, stages: Sequence[Stage]) -> ApplicationDetail:
 
 
 class SqlApplications(CrudRepository[Application]):
+    port = "applications"
     mapper = _applications
 
-    def get_detail(self, application_id: UUID) -> ApplicationDetail | None:
-        """The application with its stages, outcome and reflection (two statements)."""
+    def get_detail(self, application_id: UUID, *, for_update: bool = False) -> ApplicationDetail | None:
+        """The application with its stages, outcome and reflection (two statements);
+        ``for_update`` locks the application row."""
         params = {"application_id": application_id}
-        row = self.conn.execute(_DETAIL_LOCKED if self.lock_rows else _DETAIL, params).first()
+        row = self.conn.execute(_DETAIL_LOCKED if for_update else _DETAIL, params).first()
         if row is None:
             return None
         return _detail(row, list(map(_stages.from_row, self.conn.execute(_STAGES_OF_ONE, params).all())))
@@ -185,19 +176,31 @@ class SqlApplications(CrudRepository[Application]):
 
 
 class SqlStages(CrudRepository[Stage]):
+    port = "stages"
     mapper = _stages
 
 
-class _OnePerApplication(CrudRepository[Any]):
-    def get_for_application(self, application_id: UUID) -> Any:
+_E = TypeVar("_E")
+
+
+class _OnePerApplication(CrudRepository[_E]):
+    _of_application: ClassVar[Select[Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.mapper.table
+        cls._of_application = cls._select_all.where(table.c.application_id == bindparam("application_id"))
+
+    def get_for_application(self, application_id: UUID) -> _E | None:
         """The application's one row, or ``None``."""
-        query = self._select().where(self.mapper.table.c.application_id == bindparam("application_id"))
-        return self._one(query, {"application_id": application_id})
+        return self._one(self._of_application, {"application_id": application_id})
 
 
-class SqlOutcomes(_OnePerApplication):
+class SqlOutcomes(_OnePerApplication[Outcome]):
+    port = "outcomes"
     mapper = _outcomes
 
 
-class SqlReflections(_OnePerApplication):
+class SqlReflections(_OnePerApplication[Reflection]):
+    port = "reflections"
     mapper = _reflections

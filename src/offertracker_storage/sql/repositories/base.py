@@ -1,9 +1,17 @@
-"""The shared shape of a sync SQL repository.
+"""The shared shape of a sync SQL repository, and the registry units of work are built from.
 
 Repositories are plain sync classes over a SQLAlchemy ``Connection``: one
 instance per call, built by the bridge in :mod:`..uow`, which runs the call in
 one worker-thread hop (SQLite) or one ``run_sync`` (PostgreSQL). Keeping the SQL
 sync means it is written once for both backends.
+
+A repository registers itself by being defined: a class with ``port = "name"``
+serves ``uow.name`` (one of the core's ``ports.repository_names()``), and every
+:class:`CrudRepository` serves ``uow.owned(<its entity>)``. A plain owned
+resource therefore needs nothing but its class::
+
+    class SqlContacts(CrudRepository[Contact]):
+        mapper = Mapper(Contact, contacts)
 """
 
 from __future__ import annotations
@@ -15,28 +23,37 @@ from sqlalchemy import Connection, Delete, Insert, Select, Update, bindparam, de
 
 from ..rows import Mapper
 
-__all__ = ["CrudRepository", "SqlRepository"]
+__all__ = ["BY_ENTITY", "BY_PORT", "CrudRepository", "SqlRepository"]
 
 E = TypeVar("E")
 
+BY_PORT: dict[str, type[SqlRepository]] = {}
+"""Repository classes by the unit-of-work property they serve (``"applications"``, …)."""
+BY_ENTITY: dict[type[Any], type[CrudRepository[Any]]] = {}
+"""Repository classes of owned entities (tables with ``user_id``), for ``uow.owned(entity)``."""
+
 
 class SqlRepository:
-    """A repository bound to one connection for the duration of one call.
+    """A repository bound to one connection for the duration of one call."""
 
-    ``lock_rows`` is true inside write units of work: a row read there by id is
-    usually rewritten whole, so reading it takes the row lock (``FOR UPDATE`` on
-    PostgreSQL, where READ COMMITTED would otherwise let two requests overwrite
-    each other; SQLite's writers are serialised already and its dialect omits the
-    clause).
-    """
+    port: ClassVar[str | None] = None
+    """The unit-of-work property this class serves, if it has a name of its own."""
 
-    def __init__(self, conn: Connection, *, lock_rows: bool = False) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.lock_rows = lock_rows
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        port = cls.__dict__.get("port")
+        if port is not None:
+            if port in BY_PORT:
+                raise TypeError(f"{cls.__name__} and {BY_PORT[port].__name__} both serve uow.{port}")
+            BY_PORT[port] = cls
 
 
 class CrudRepository(SqlRepository, Generic[E]):
-    """Insert, fetch by id, replace and delete for an entity stored in one table keyed by ``id``.
+    """Insert, fetch by id (with or without a row lock), replace and delete an entity stored in one
+    table keyed by ``id``; list a user's rows when the table has ``user_id``.
 
     Statements are built once per class with bound parameters: constructing a
     SQLAlchemy statement costs more than running it on SQLite, and a prebuilt
@@ -47,6 +64,7 @@ class CrudRepository(SqlRepository, Generic[E]):
     _select_all: ClassVar[Select[Any]]
     _by_id: ClassVar[Select[Any]]
     _by_id_locked: ClassVar[Select[Any]]
+    _for_user: ClassVar[Select[Any] | None]
     _insert: ClassVar[Insert]
     _update: ClassVar[Update]
     _delete: ClassVar[Delete]
@@ -59,7 +77,17 @@ class CrudRepository(SqlRepository, Generic[E]):
         table = mapper.table
         cls._select_all = select(*mapper.columns)
         cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
+        # FOR UPDATE on PostgreSQL; SQLite's dialect omits it (its writers are serialised already).
         cls._by_id_locked = cls._by_id.with_for_update()
+        cls._for_user = None
+        if "user_id" in table.c:  # an owned resource: listable per user and reachable by uow.owned()
+            BY_ENTITY[mapper.entity] = cls
+            cls._for_user = (
+                cls._select_all.where(table.c.user_id == bindparam("user_id"))
+                .order_by(table.c.created_at.desc(), table.c.id.desc())
+                .offset(bindparam("skip"))
+                .limit(bindparam("limit"))
+            )
         cls._insert = insert(table)
         cls._update = update(table).where(table.c.id == bindparam("entity_id"))
         cls._delete = delete(table).where(table.c.id == bindparam("entity_id"))
@@ -79,8 +107,12 @@ class CrudRepository(SqlRepository, Generic[E]):
         self.conn.execute(self._insert, self.mapper.to_row(entity))
 
     def get(self, entity_id: UUID) -> E | None:
-        """The entity with ``entity_id``, or ``None`` (locked until commit in a write unit of work)."""
-        return self._one(self._by_id_locked if self.lock_rows else self._by_id, {"entity_id": entity_id})
+        """The entity with ``entity_id``, or ``None``."""
+        return self._one(self._by_id, {"entity_id": entity_id})
+
+    def get_for_update(self, entity_id: UUID) -> E | None:
+        """Like :meth:`get`, and lock the row until the transaction ends."""
+        return self._one(self._by_id_locked, {"entity_id": entity_id})
 
     def update(self, entity: E) -> None:
         """Replace every column of the stored row with ``entity``'s values."""
@@ -91,3 +123,9 @@ class CrudRepository(SqlRepository, Generic[E]):
     def delete(self, entity_id: UUID) -> None:
         """Delete the row; the schema's foreign keys cascade to dependants."""
         self.conn.execute(self._delete, {"entity_id": entity_id})
+
+    def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
+        """``user_id``'s rows, newest first (``created_at``, then ``id``, descending)."""
+        if self._for_user is None:
+            raise TypeError(f"{self.mapper.entity.__name__} has no user_id")
+        return self._all(self._for_user, {"user_id": user_id, "skip": skip, "limit": limit})

@@ -34,6 +34,8 @@ _user_milestones = Mapper(UserMilestone, user_milestones)
 
 
 class SqlActivity(SqlRepository):
+    port = "activity"
+
     def add_many(self, entries: Sequence[ActivityEntry]) -> None:
         """Append ``entries`` with one executemany."""
         if entries:
@@ -45,6 +47,8 @@ def _count(table: Any, *where: Any) -> ScalarSelect[int]:
 
 
 class SqlProgress(SqlRepository):
+    port = "progress"
+
     def totals(self, user_id: UUID) -> ProgressTotals:
         """Every total of behaviour.md §6 in one SELECT of scalar subqueries."""
         own_applications = applications.c.user_id == user_id

@@ -40,6 +40,7 @@ def _shares_group(viewer_id: UUID, owner_id: object) -> Exists:
 
 
 class SqlUsers(CrudRepository[User]):
+    port = "users"
     mapper = Mapper(User, users)
 
     def get_by_email(self, email: str) -> User | None:
@@ -81,6 +82,8 @@ class SqlUsers(CrudRepository[User]):
 
 
 class SqlCredentials(SqlRepository):
+    port = "credentials"
+
     def set(self, user_id: UUID, password_hash: str) -> None:
         """Store or replace the password hash of ``user_id``."""
         dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
