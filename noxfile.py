@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "architecture", "migrations", "tests"]
+nox.options.sessions = ["lint", "typecheck", "architecture", "migrations", "tests"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
@@ -30,6 +30,13 @@ def lint(session: nox.Session) -> None:
     session.install("ruff>=0.17,<0.18")  # new rules arrive with minor releases
     session.run("ruff", "check", *LINT_PATHS)
     session.run("ruff", "format", "--check", *LINT_PATHS)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/ (configured in pyproject.toml)."""
+    session.install("-e", ".", "mypy>=2.4,<2.5")  # inference changes with minor releases
+    session.run("mypy", *session.posargs)
 
 
 @nox.session

@@ -54,12 +54,18 @@ def apply_profile_changes(user: User, changes: ProfileChanges, now: datetime) ->
     ``public``; setting only ``is_profile_public`` sets the visibility to
     ``public`` or ``private``; when both are sent, ``profile_visibility`` wins.
     """
-    values = dict(changes)
-    if "profile_visibility" in values:
-        visibility = ProfileVisibility(values["profile_visibility"])
-        values["profile_visibility"] = visibility
-        values["is_profile_public"] = visibility == ProfileVisibility.PUBLIC
-    elif "is_profile_public" in values:
-        public = bool(values["is_profile_public"])
-        values["profile_visibility"] = ProfileVisibility.PUBLIC if public else ProfileVisibility.PRIVATE
-    return attrs.evolve(user, **values, updated_at=now)
+    visibility: ProfileVisibility | None = None
+    if "profile_visibility" in changes:
+        visibility = ProfileVisibility(changes["profile_visibility"])
+    elif "is_profile_public" in changes:
+        visibility = ProfileVisibility.PUBLIC if changes["is_profile_public"] else ProfileVisibility.PRIVATE
+    if visibility is not None:
+        user = attrs.evolve(
+            user, profile_visibility=visibility, is_profile_public=visibility == ProfileVisibility.PUBLIC
+        )
+    return attrs.evolve(
+        user,
+        display_name=changes.get("display_name", user.display_name),
+        bio=changes.get("bio", user.bio),
+        updated_at=now,
+    )

@@ -41,7 +41,8 @@ def create_app(open_services: ServicesFactory, *, cors_origins: Sequence[str] = 
 
 
 def _enable_cors(app: web.Application, origins: Sequence[str]) -> None:
-    options = aiohttp_cors.ResourceOptions(
+    # aiohttp-cors ships py.typed but leaves ResourceOptions.__init__ unannotated.
+    options = aiohttp_cors.ResourceOptions(  # type: ignore[no-untyped-call]
         allow_credentials=False,
         expose_headers="*",
         allow_headers="*",

@@ -69,7 +69,9 @@ def json_bytes_response(
     )
 
 
-_public_profile = json_converter.get_unstructure_hook(PublicProfile)
+_public_profile: Callable[[PublicProfile], dict[str, Any]] = json_converter.get_unstructure_hook(
+    PublicProfile
+)
 
 
 def public_profile(user: User) -> dict[str, Any]:

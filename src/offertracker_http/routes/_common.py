@@ -35,7 +35,7 @@ class Routes(web.RouteTableDef):
         super().__init__()
         self._prefix = prefix
 
-    def route(self, method: str, path: str, **kwargs: object) -> Callable[[Handler], Handler]:  # type: ignore[override]
+    def route(self, method: str, path: str, **kwargs: object) -> Callable[[Handler], Handler]:
         full = self._prefix + path
         register = super().route
 

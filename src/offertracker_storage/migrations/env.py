@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool
 
 from offertracker_storage.sql.database import sync_url
 from offertracker_storage.sql.tables import metadata
@@ -30,9 +30,9 @@ def _url() -> str:
     return sync_url(url)
 
 
-def _configure(**kwargs: object) -> None:
-    url = kwargs.pop("url", None)
-    connection = kwargs.pop("connection", None)
+def _configure(
+    *, url: str | None = None, connection: Connection | None = None, offline: bool = False
+) -> None:
     dialect = connection.dialect.name if connection is not None else str(url).split(":", 1)[0]
     context.configure(
         url=url,
@@ -40,12 +40,14 @@ def _configure(**kwargs: object) -> None:
         target_metadata=metadata,
         render_as_batch=dialect.startswith("sqlite"),
         compare_type=True,
-        **kwargs,
+        # Offline mode writes SQL with the values inlined instead of executing it.
+        literal_binds=offline,
+        dialect_opts={"paramstyle": "named"} if offline else None,
     )
 
 
 def run_migrations_offline() -> None:
-    _configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    _configure(url=_url(), offline=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -23,7 +23,7 @@ from sqlalchemy import Table
 
 __all__ = ["Mapper", "aware"]
 
-E = TypeVar("E")
+E = TypeVar("E", bound=attrs.AttrsInstance)
 
 
 def aware(value: datetime) -> datetime:
@@ -85,7 +85,8 @@ def _compile_reader(entity: type[E], readers: Sequence[Callable[[Any], Any] | No
             args.append(f"(None if (v{index} := row[{index}]) is None else _r{index}(v{index}))")
     source = "def from_row(row):\n    return _entity(" + ", ".join(args) + ")\n"
     exec(compile(source, f"<rows from_row {entity.__qualname__}>", "exec"), namespace)
-    return namespace["from_row"]
+    from_row: Callable[[Any], E] = namespace["from_row"]  # generated above, so typed by hand
+    return from_row
 
 
 class Mapper(Generic[E]):

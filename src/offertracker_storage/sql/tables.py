@@ -10,6 +10,9 @@ Enum columns are plain ``String(32)`` holding the wire strings.
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -69,24 +72,24 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 Enum32 = String(32)
 
 
-def _id() -> Column:
+def _id() -> Column[UUID]:
     return Column("id", HexUuid(), primary_key=True)
 
 
-def _created() -> Column:
+def _created() -> Column[datetime]:
     return Column("created_at", UtcDateTime(), nullable=False)
 
 
-def _updated() -> Column:
+def _updated() -> Column[datetime]:
     return Column("updated_at", UtcDateTime(), nullable=False)
 
 
-def _owner(column: str = "user_id", *, nullable: bool = False) -> Column:
+def _owner(column: str = "user_id", *, nullable: bool = False) -> Column[UUID]:
     # Everything a user owns goes when the user goes.
     return Column(column, HexUuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable)
 
 
-def _application(*, nullable: bool = False) -> Column:
+def _application(*, nullable: bool = False) -> Column[UUID]:
     # Children of an application go with it (behaviour.md §5).
     return Column(
         "application_id", HexUuid(), ForeignKey("applications.id", ondelete="CASCADE"), nullable=nullable

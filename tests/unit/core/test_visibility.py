@@ -10,6 +10,7 @@ import pytest
 
 from offertracker_core.entities import User
 from offertracker_core.enums import ProfileVisibility as V
+from offertracker_core.inputs import ProfileChanges
 from offertracker_core.ports import ViewerRelation
 from offertracker_core.visibility import apply_profile_changes, can_view_profile
 
@@ -80,3 +81,14 @@ def test_profile_changes_touch_only_the_keys_present() -> None:
     before = attrs.evolve(owner(), bio="old bio")
     after = apply_profile_changes(before, {"display_name": None}, NOW)
     assert (after.display_name, after.bio, after.username) == (None, "old bio", "owner")
+
+
+# A value different from owner()'s for every key a profile update may carry.
+CHANGED = {"display_name": "New", "bio": "new bio", "is_profile_public": True, "profile_visibility": V.GROUPS}
+
+
+@pytest.mark.parametrize("key", sorted(ProfileChanges.__optional_keys__))
+def test_every_key_of_a_profile_update_is_applied(key: str) -> None:
+    # apply_profile_changes names each field; a key added to ProfileChanges must not be dropped silently.
+    after = apply_profile_changes(owner(), {key: CHANGED[key]}, NOW)  # type: ignore[misc]
+    assert getattr(after, key) == CHANGED[key]
