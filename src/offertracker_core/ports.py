@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 from uuid import UUID
 
 import attrs
@@ -112,6 +112,7 @@ class TokenIssuer(Protocol):
         ...
 
 
+@runtime_checkable
 class TokenVerifier(Protocol):
     """Checks bearer tokens."""
 

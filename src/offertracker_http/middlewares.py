@@ -84,9 +84,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 def status_of(error: type[errors.DomainError]) -> int:
     """The HTTP status of a domain error class: that of its nearest listed ancestor."""
     for cls in error.__mro__:
-        status = STATUS.get(cls)  # type: ignore[call-overload]
-        if status is not None:
-            return status
+        if issubclass(cls, errors.DomainError) and cls in STATUS:
+            return STATUS[cls]
     raise LookupError(f"{error.__name__} has no HTTP status; add it (or an ancestor) to STATUS")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from .httpkit import API, PASSWORD, count, create_application, register, rows, tables
+from .httpkit import API, PASSWORD, count, create_application, create_resume, register, rows, tables
 
 
 async def test_eight_simultaneous_outcomes_make_exactly_one(client, db):
@@ -75,3 +75,36 @@ async def test_simultaneous_creates_by_one_user_all_land(client, db):
     assert await asyncio.gather(*(create(i) for i in range(12))) == [201] * 12
     assert count(db, tables.applications) == 12
     assert count(db, tables.activity_log) == 12
+
+
+async def test_a_resume_deleted_while_an_application_using_it_is_updated_loses_no_change(client, db):
+    """50 rounds of a resume delete racing an update of an application that uses it (or is being
+    pointed at it): never a 500, every acknowledged update is stored, and the application ends
+    unlinked from the deleted resume. Half the rounds set ``resume_version_id`` in the update,
+    so its foreign-key check races the delete too."""
+    _, headers = await register(client, "alice")
+    for round_ in range(50):
+        points_at_it_in_the_update = round_ % 2 == 1
+        resume = await create_resume(client, headers, version_name=f"v{round_}")
+        linked = None if points_at_it_in_the_update else resume["id"]
+        application = await create_application(client, headers, resume_version_id=linked)
+        body: dict[str, object] = {"notes": f"round {round_}"}
+        if points_at_it_in_the_update:
+            body["resume_version_id"] = resume["id"]
+
+        update, delete = await asyncio.gather(
+            client.put(f"{API}/applications/{application['id']}", json=body, headers=headers),
+            client.delete(f"{API}/resumes/{resume['id']}", headers=headers),
+        )
+
+        assert delete.status == 200, await delete.text()
+        assert await delete.json() == {"detail": "Resume version deleted"}
+        [stored] = rows(db, tables.applications, id=uuid.UUID(application["id"]))
+        if update.status == 200:
+            assert stored["notes"] == f"round {round_}"  # the acknowledged change is kept
+        else:  # only possible when the update named the resume the delete had already removed
+            assert points_at_it_in_the_update
+            assert (update.status, await update.json()) == (404, {"detail": "Resume version not found"})
+            assert stored["notes"] is None
+        assert stored["resume_version_id"] is None
+        assert count(db, tables.resume_versions, id=uuid.UUID(resume["id"])) == 0

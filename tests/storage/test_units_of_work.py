@@ -9,8 +9,11 @@ import attrs
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from offertracker_core.errors import Duplicate
+from offertracker_core import ports
+from offertracker_core.entities import ResumeVersion, User
+from offertracker_core.errors import Contention, Duplicate
 from offertracker_storage import SqlStorage
+from offertracker_storage.sql.repositories import BY_ENTITY, BY_PORT
 from offertracker_storage.sql.tables import outcomes
 
 from . import factories as f
@@ -291,3 +294,53 @@ async def test_a_plain_read_in_a_write_unit_takes_no_row_lock(storage: SqlStorag
         stored = await uow.users.get(ada.id)
     assert stored is not None
     assert stored.bio == "new"
+
+
+async def test_a_deadlock_the_database_breaks_surfaces_as_contention(storage: SqlStorage) -> None:
+    """Two units that lock the same two rows in opposite orders: PostgreSQL aborts one of them,
+    and the adapter reports that as ``Contention`` (which ``ServiceContext.write`` retries), not
+    as a driver error that would answer 500."""
+    if storage.dialect != "postgresql":
+        pytest.skip("SQLite serialises whole write units of work: they cannot deadlock")
+    ada, bob = f.user("ada"), f.user("bob")
+    async with storage.write() as uow:
+        await uow.users.add(ada)
+        await uow.users.add(bob)
+        await uow.commit()
+    both_hold_one = asyncio.Barrier(2)
+
+    async def lock(first: User, second: User) -> str:
+        try:
+            async with storage.write() as uow:
+                await uow.users.get_for_update(first.id)
+                await both_hold_one.wait()
+                await uow.users.get_for_update(second.id)
+                await uow.commit()
+        except Contention as lost:
+            return lost.detail
+        return "committed"
+
+    outcomes_ = await asyncio.wait_for(asyncio.gather(lock(ada, bob), lock(bob, ada)), timeout=10)
+    assert sorted(outcomes_) == ["The database is busy; please try again", "committed"]
+
+
+async def test_a_reference_deleted_by_a_concurrent_unit_surfaces_as_contention(storage: SqlStorage) -> None:
+    """Writing a reference to a row that is gone is what a lost race looks like when references
+    are checked without locks: ``Contention``, so the unit is run again and its check answers."""
+    ada = f.user("ada")
+    resume = f.resume(ada.id)
+    async with storage.write() as uow:
+        await uow.users.add(ada)
+        await uow.owned(ResumeVersion).add(resume)
+        await uow.commit()
+    application = f.application(ada.id)
+    async with storage.write() as uow:
+        await uow.applications.add(application)
+        await uow.owned(ResumeVersion).delete(resume.id)  # as if a concurrent unit had committed it
+        with pytest.raises(Contention):
+            await uow.applications.update(attrs.evolve(application, resume_version_id=resume.id))
+
+
+def test_the_sql_registry_serves_exactly_the_named_repositories_of_the_port() -> None:
+    assert set(BY_PORT) == ports.repository_names()
+    assert {entity.__name__ for entity in BY_ENTITY} >= {"Application", "ResumeVersion"}

@@ -36,7 +36,11 @@ __all__ = [
 
 @attrs.frozen
 class Services:
-    """Every use-case service, wired to one set of ports."""
+    """Every use-case service, wired to one set of ports.
+
+    A field is the whole registration of a service: every field after ``auth``
+    is built as ``ServiceType(context)`` by :meth:`create`.
+    """
 
     context: ServiceContext
     auth: AuthService
@@ -66,22 +70,18 @@ class Services:
         to UUID4 and ``events`` to a publisher that drops everything.
         """
         if verifier is None:
-            if not callable(getattr(tokens, "verify", None)):
+            if not isinstance(tokens, TokenVerifier):
                 raise TypeError("tokens cannot verify; pass verifier=")
-            verifier = tokens  # type: ignore[assignment]
+            verifier = tokens
         ctx = ServiceContext(
             storage=storage,
             clock=clock or SystemClock(),
             ids=ids or new_id,
             events=events or NullPublisher(),
         )
-        return cls(
-            context=ctx,
-            auth=AuthService(ctx, passwords, tokens, verifier),
-            users=UserService(ctx),
-            resumes=ResumeService(ctx),
-            applications=ApplicationService(ctx),
-            stages=StageService(ctx),
-            outcomes=OutcomeService(ctx),
-            reflections=ReflectionService(ctx),
-        )
+        plain = {
+            field.name: field.type(ctx)
+            for field in attrs.fields(attrs.resolve_types(cls))
+            if field.name not in ("context", "auth")
+        }
+        return cls(context=ctx, auth=AuthService(ctx, passwords, tokens, verifier), **plain)

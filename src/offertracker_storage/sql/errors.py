@@ -3,7 +3,11 @@
 ``translate`` is the one entry point (the units of work call it on every
 failed hop). A PostgreSQL deadlock (40P01), serialization failure (40001) or
 lock-wait timeout (55P03), and SQLite's "database is locked" after its busy
-timeout, become ``Contention``, which ``ServiceContext.write`` retries.
+timeout, become ``Contention``, which ``ServiceContext.write`` retries. So does
+a foreign-key violation (23503): services check every reference before they
+write it, without locking the referenced row (the lock order of the core's
+ports), so a violation means a concurrent transaction deleted that row in
+between; the retry's own check then answers the documented 404.
 
 For uniqueness failures:
 Both backends are reduced to the same ``"table.col[,col]"`` name: SQLite says
@@ -28,7 +32,8 @@ __all__ = ["as_duplicate", "translate"]
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
 _PG_UNIQUE_VIOLATION = "23505"
-_PG_CONTENTION = frozenset({"40P01", "40001", "55P03"})
+_PG_CONTENTION = frozenset({"40P01", "40001", "55P03", "23503"})
+_SQLITE_CONTENTION = ("database is locked", "FOREIGN KEY constraint failed")
 
 
 def _constraint_names() -> dict[str, str]:
@@ -64,12 +69,13 @@ def as_duplicate(error: IntegrityError) -> Duplicate | None:
 
 def translate(error: Exception) -> Exception | None:
     """The core exception a driver ``error`` stands for, or ``None`` to let it pass unchanged."""
-    if isinstance(error, IntegrityError):
-        return as_duplicate(error)
+    if isinstance(error, IntegrityError) and (duplicate := as_duplicate(error)) is not None:
+        return duplicate
     if isinstance(error, DBAPIError):
         orig = error.orig
         if getattr(orig, "sqlstate", None) in _PG_CONTENTION:
             return Contention()
-        if "database is locked" in str(orig):
+        message = str(orig)
+        if any(sign in message for sign in _SQLITE_CONTENTION):
             return Contention()
     return None

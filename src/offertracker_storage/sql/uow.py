@@ -118,14 +118,26 @@ class SqlUnitOfWork(Journal):
         # instead of popping some other savepoint (or an empty stack) at commit.
         opened: list[NestedTransaction] = []
         mark = self.mark()
-        self._deferred.append(lambda conn: opened.append(conn.begin_nested()))
+
+        def begin(conn: Connection) -> None:
+            opened.append(conn.begin_nested())
+
+        def rollback(conn: Connection) -> None:
+            if opened:
+                opened.pop().rollback()
+
+        def release(conn: Connection) -> None:
+            if opened:
+                opened.pop().commit()
+
+        self._deferred.append(begin)
         try:
             yield
         except BaseException:
             self.rewind(mark)
-            self._deferred.append(lambda conn: opened and opened.pop().rollback())
+            self._deferred.append(rollback)
             raise
-        self._deferred.append(lambda conn: opened and opened.pop().commit())
+        self._deferred.append(release)
 
     async def __aenter__(self) -> Self:
         return self

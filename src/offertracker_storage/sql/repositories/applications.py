@@ -172,7 +172,8 @@ class SqlApplications(CrudRepository[Application]):
             params["status"] = status.value
         if priority is not None:
             params["priority"] = priority.value
-        return self.conn.execute(statement, params).scalar_one().encode()
+        page: str = self.conn.execute(statement, params).scalar_one()
+        return page.encode()
 
 
 class SqlStages(CrudRepository[Stage]):
