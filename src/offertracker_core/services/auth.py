@@ -12,7 +12,7 @@ from ..enums import ProfileVisibility
 from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials
 from ..events import MilestoneReached
 from ..inputs import Credentials, Registration
-from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier
+from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from .base import ServiceContext
 from .progress import award, track_activity
 
@@ -25,6 +25,18 @@ _DUPLICATE_MESSAGES = {
     "users.email": "Email already taken",
 }
 _BAD_LOGIN = "Incorrect email or password"
+
+
+async def _refuse_taken(uow: UnitOfWork, username: str, email: str) -> None:
+    """Raise "Username already taken", else "Email already taken", if either is in use."""
+    if await uow.users.get_by_username(username) is not None:
+        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
+    if await uow.users.get_by_email(email) is not None:
+        # Each statement reads the latest commits (PostgreSQL's READ COMMITTED): a twin with
+        # the same username may have committed between the two look-ups, so ask again.
+        if await uow.users.get_by_username(username) is not None:
+            raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
+        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
 
 
 @attrs.frozen
@@ -72,13 +84,15 @@ class AuthService:
             updated_at=now,
         )
         async with self.ctx.storage.write() as uow:
-            if await uow.users.get_by_username(user.username) is not None:
-                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
-            if await uow.users.get_by_email(email) is not None:
-                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
+            await _refuse_taken(uow, user.username, email)
             try:
-                await uow.users.add(user)
+                # A savepoint, so that after a lost race the transaction can still read.
+                async with uow.savepoint():
+                    await uow.users.add(user)
             except Duplicate as exc:
+                # A twin committed after our look-ups. Which unique index tripped first says
+                # nothing about which field to report: look again, now that the winner is visible.
+                await _refuse_taken(uow, user.username, email)
                 raise BusinessRuleViolation(
                     _DUPLICATE_MESSAGES.get(exc.constraint, "Username already taken")
                 ) from exc
