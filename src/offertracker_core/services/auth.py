@@ -9,9 +9,10 @@ import attrs
 from .. import milestones
 from ..entities import User
 from ..enums import ProfileVisibility
-from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials
+from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials, InvalidToken
 from ..events import MilestoneReached
 from ..inputs import Credentials, Registration
+from ..known_users import KnownUsers
 from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from .base import ServiceContext
 from .progress import award, track_activity
@@ -56,6 +57,8 @@ class AuthService:
     passwords: PasswordHasher
     issuer: TokenIssuer
     verifier: TokenVerifier
+    known_users: KnownUsers = attrs.field(factory=KnownUsers)
+    """Ids recently confirmed to exist, so a warm ``authenticate`` asks storage nothing."""
 
     async def register(self, reg: Registration) -> AuthSession:
         """Create an account and sign it in.
@@ -106,6 +109,7 @@ class AuthService:
             if reached is not None:
                 events.append(reached)
             await uow.commit()
+        self.known_users.remember(user.id, now)
         await self.ctx.publish(events)
         return AuthSession(access_token=self.issuer.issue(user), user=user)
 
@@ -128,9 +132,25 @@ class AuthService:
         async with self.ctx.storage.write() as uow:
             progress = await track_activity(self.ctx, uow, user.id, now)
             await uow.commit()
+        self.known_users.remember(user.id, now)
         await self.ctx.publish(progress.events)
         return AuthSession(access_token=self.issuer.issue(progress.user or user), user=progress.user or user)
 
     async def authenticate(self, token: str) -> TokenClaims:
-        """The claims of a valid bearer token; ``InvalidToken`` otherwise."""
-        return await self.verifier.verify(token)
+        """The claims of a valid bearer token whose user exists; ``InvalidToken`` otherwise.
+
+        A correctly signed token of a user that was deleted (or never existed)
+        is refused like a forged one, with the reason "unknown user", instead of
+        letting the request fail later with a 404 or a foreign-key error. The
+        user's existence is remembered in ``known_users`` for its lifetime, so
+        only the first request after that costs a look-up.
+        """
+        claims = await self.verifier.verify(token)
+        now = self.ctx.clock.now()
+        if not self.known_users.known(claims.user_id, now):
+            async with self.ctx.storage.read() as uow:
+                user = await uow.users.get(claims.user_id)
+            if user is None:
+                raise InvalidToken("Invalid or expired token: unknown user")
+            self.known_users.remember(claims.user_id, now)
+        return claims
