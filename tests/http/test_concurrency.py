@@ -108,3 +108,48 @@ async def test_a_resume_deleted_while_an_application_using_it_is_updated_loses_n
             assert stored["notes"] is None
         assert stored["resume_version_id"] is None
         assert count(db, tables.resume_versions, id=uuid.UUID(resume["id"])) == 0
+
+
+async def race_registrations(client, bodies: list[dict[str, str]]) -> list[tuple[int, dict]]:
+    """Post every registration body at once; return each (status, JSON body)."""
+
+    async def attempt(body: dict[str, str]) -> tuple[int, dict]:
+        resp = await client.post(f"{API}/auth/register", json=body)
+        return resp.status, await resp.json()
+
+    return await asyncio.gather(*(attempt(body) for body in bodies))
+
+
+async def test_racers_sharing_username_and_email_all_lose_on_the_username(client, db):
+    # Ten rounds, because which unique index trips first (and whether the winner commits
+    # between a loser's two look-ups) varies from round to round.
+    for round_ in range(10):
+        username, email = f"twin{round_}", f"twin{round_}@example.com"
+        body = {"email": email, "username": username, "password": PASSWORD}
+
+        answers = await race_registrations(client, [body] * 8)
+
+        assert sorted(status for status, _ in answers) == [201] + [400] * 7, (round_, answers)
+        losers = [body for status, body in answers if status == 400]
+        assert losers == [{"detail": "Username already taken"}] * 7, (round_, losers)
+        assert count(db, tables.users, username=username) == 1
+        assert count(db, tables.users, email=email) == 1
+    assert count(db, tables.users) == 10
+    assert count(db, tables.credentials) == 10
+
+
+async def test_racers_sharing_only_the_email_lose_on_the_email(client, db):
+    for round_ in range(10):
+        email = f"shared{round_}@example.com"
+        bodies = [
+            {"email": email, "username": f"racer{round_}x{index}", "password": PASSWORD} for index in range(8)
+        ]
+
+        answers = await race_registrations(client, bodies)
+
+        assert sorted(status for status, _ in answers) == [201] + [400] * 7, (round_, answers)
+        losers = [body for status, body in answers if status == 400]
+        assert losers == [{"detail": "Email already taken"}] * 7, (round_, losers)
+        assert count(db, tables.users, email=email) == 1
+    assert count(db, tables.users) == 10
+    assert count(db, tables.credentials) == 10

@@ -56,3 +56,21 @@ async def test_a_page_of_five_and_a_page_of_fifty_run_the_same_number_of_stateme
     assert sum(a["reflection"] is not None for a in large) > 0
     assert small_count == large_count
     assert large_count <= 6, f"{large_count} statements for one page"
+
+
+async def test_a_warm_authenticated_get_runs_only_its_own_statement(client, clock):
+    # One statement each, as before tokens were checked against the users table: the
+    # existence of the caller is remembered, and only asked again once that memory expires.
+    _, headers = await register(client, "alice")
+    await create_application(client, headers)
+
+    async def statements_of(path: str) -> int:
+        with counting(client.app) as statements:
+            resp = await client.get(f"{API}{path}", headers=headers)
+            await resp.read()
+        assert resp.status == 200
+        return len(statements)
+
+    assert [await statements_of("/users/me"), await statements_of("/applications/")] == [1, 1]
+    clock.advance(seconds=30)
+    assert [await statements_of("/users/me"), await statements_of("/users/me")] == [2, 1]

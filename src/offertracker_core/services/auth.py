@@ -9,8 +9,9 @@ import attrs
 from .. import milestones
 from ..entities import User
 from ..enums import ProfileVisibility
-from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials
+from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials, InvalidToken
 from ..inputs import Credentials, Registration
+from ..known_users import KnownUsers
 from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from .base import ServiceContext
 from .progress import award, track_activity
@@ -24,6 +25,18 @@ _DUPLICATE_MESSAGES = {
     "users.email": "Email already taken",
 }
 _BAD_LOGIN = "Incorrect email or password"
+
+
+async def _refuse_taken(uow: UnitOfWork, username: str, email: str) -> None:
+    """Raise "Username already taken", else "Email already taken", if either is in use."""
+    if await uow.users.get_by_username(username) is not None:
+        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
+    if await uow.users.get_by_email(email) is not None:
+        # Each statement reads the latest commits (PostgreSQL's READ COMMITTED): a twin with
+        # the same username may have committed between the two look-ups, so ask again.
+        if await uow.users.get_by_username(username) is not None:
+            raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
+        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
 
 
 @attrs.frozen
@@ -43,6 +56,8 @@ class AuthService:
     passwords: PasswordHasher
     issuer: TokenIssuer
     verifier: TokenVerifier
+    known_users: KnownUsers = attrs.field(factory=KnownUsers)
+    """Ids recently confirmed to exist, so a warm ``authenticate`` asks storage nothing."""
 
     async def register(self, reg: Registration) -> AuthSession:
         """Create an account and sign it in.
@@ -72,13 +87,15 @@ class AuthService:
         )
 
         async def work(uow: UnitOfWork) -> None:
-            if await uow.users.get_by_username(user.username) is not None:
-                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
-            if await uow.users.get_by_email(email) is not None:
-                raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
+            await _refuse_taken(uow, user.username, email)
             try:
-                await uow.users.add(user)
+                # A savepoint, so that after a lost race the transaction can still read.
+                async with uow.savepoint():
+                    await uow.users.add(user)
             except Duplicate as exc:
+                # A twin committed after our look-ups. Which unique index tripped first says
+                # nothing about which field to report: look again, now that the winner is visible.
+                await _refuse_taken(uow, user.username, email)
                 raise BusinessRuleViolation(
                     _DUPLICATE_MESSAGES.get(exc.constraint, "Username already taken")
                 ) from exc
@@ -89,6 +106,7 @@ class AuthService:
                 logger.exception("could not award Getting Started to %s", user.id)
 
         await self.ctx.write(work)
+        self.known_users.remember(user.id, now)
         return AuthSession(access_token=self.issuer.issue(user), user=user)
 
     async def login(self, creds: Credentials) -> AuthSession:
@@ -112,8 +130,24 @@ class AuthService:
             return (await track_activity(self.ctx, uow, user.id, now)).user or user
 
         signed_in = await self.ctx.write(work)
+        self.known_users.remember(user.id, now)
         return AuthSession(access_token=self.issuer.issue(signed_in), user=signed_in)
 
     async def authenticate(self, token: str) -> TokenClaims:
-        """The claims of a valid bearer token; ``InvalidToken`` otherwise."""
-        return await self.verifier.verify(token)
+        """The claims of a valid bearer token whose user exists; ``InvalidToken`` otherwise.
+
+        A correctly signed token of a user that was deleted (or never existed)
+        is refused like a forged one, with the reason "unknown user", instead of
+        letting the request fail later with a 404 or a foreign-key error. The
+        user's existence is remembered in ``known_users`` for its lifetime, so
+        only the first request after that costs a look-up.
+        """
+        claims = await self.verifier.verify(token)
+        now = self.ctx.clock.now()
+        if not self.known_users.known(claims.user_id, now):
+            async with self.ctx.storage.read() as uow:
+                user = await uow.users.get(claims.user_id)
+            if user is None:
+                raise InvalidToken("Invalid or expired token: unknown user")
+            self.known_users.remember(claims.user_id, now)
+        return claims
