@@ -10,7 +10,7 @@ repositories are read-only properties so an adapter may narrow their types
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from types import TracebackType
@@ -193,8 +193,15 @@ class Repository(Protocol[E]):
 class OwnedRepository(Repository[E], Protocol[E]):
     """An entity that belongs to one user (it has ``user_id``)."""
 
-    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
-        """``user_id``'s entities, newest first (``created_at``, then ``id``, descending)."""
+    async def list_for_user(
+        self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
+    ) -> list[E]:
+        """``user_id``'s entities, newest first (``created_at``, then ``id``, descending).
+
+        ``where`` narrows the list to entities whose named fields equal the given
+        values (``{"contact_type": ContactType.RECRUITER}``); a ``None`` value means
+        "no filter on that field", as an absent query parameter does.
+        """
         ...
 
 

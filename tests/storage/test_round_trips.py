@@ -6,8 +6,9 @@ from datetime import date
 from uuid import uuid4
 
 import attrs
+import pytest
 
-from offertracker_core.entities import ResumeVersion, UserMilestone
+from offertracker_core.entities import Application, ResumeVersion, UserMilestone
 from offertracker_core.enums import (
     ActivityAction,
     ApplicationStatus,
@@ -350,3 +351,32 @@ async def test_activity_entries_are_appended(storage: SqlStorage) -> None:
         await uow.activity.add_many([])
         await uow.commit()
     assert await f.count_rows(storage, activity_log, user_id=ada.id) == 2
+
+
+async def test_an_owned_list_is_narrowed_by_equality_filters_and_ignores_none(storage: SqlStorage) -> None:
+    ada, bob = f.user("ada"), f.user("bob")
+    applied = f.application(
+        ada.id, status=ApplicationStatus.APPLIED, priority=Priority.HIGH, created_at=f.at(1)
+    )
+    saved = f.application(ada.id, status=ApplicationStatus.SAVED, priority=Priority.HIGH, created_at=f.at(2))
+    low = f.application(ada.id, status=ApplicationStatus.APPLIED, priority=Priority.LOW, created_at=f.at(3))
+    others = f.application(bob.id, status=ApplicationStatus.APPLIED, created_at=f.at(4))
+    async with storage.write() as uow:
+        await uow.users.add(ada)
+        await uow.users.add(bob)
+        for application in (applied, saved, low, others):
+            await uow.applications.add(application)
+        await uow.commit()
+    async with storage.read() as uow:
+        mine = uow.owned(Application)
+
+        async def ids(**where: object) -> list[object]:
+            return [a.id for a in await mine.list_for_user(ada.id, 0, 10, where=where)]
+
+        assert await ids() == [low.id, saved.id, applied.id]
+        assert await ids(status=ApplicationStatus.APPLIED) == [low.id, applied.id]
+        assert await ids(status=ApplicationStatus.APPLIED, priority=Priority.HIGH) == [applied.id]
+        assert await ids(status=None, priority=Priority.HIGH) == [saved.id, applied.id]
+        assert await ids(status=ApplicationStatus.REJECTED) == []
+        with pytest.raises(ValueError, match="no field 'colour'"):
+            await ids(colour="red")

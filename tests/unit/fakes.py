@@ -11,7 +11,7 @@ service that writes through ``storage.read()`` fails loudly.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -150,8 +150,16 @@ class FakeRows(_Repo, Generic[E]):
         del tables.of(self.entity)[entity_id]
         _ON_DELETE.get(self.entity, _nothing)(tables, entity_id)
 
-    async def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
-        mine = [row for row in self._rows().values() if row.user_id == user_id]  # type: ignore[attr-defined]
+    async def list_for_user(
+        self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
+    ) -> list[E]:
+        filters = {name: value for name, value in (where or {}).items() if value is not None}
+        mine = [
+            row
+            for row in self._rows().values()
+            if row.user_id == user_id  # type: ignore[attr-defined]
+            and all(getattr(row, name) == value for name, value in filters.items())
+        ]
         mine.sort(key=lambda row: (row.created_at, row.id), reverse=True)  # type: ignore[attr-defined]
         return mine[skip : skip + limit]
 

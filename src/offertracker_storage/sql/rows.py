@@ -104,6 +104,12 @@ class Mapper(Generic[E]):
         self.columns = tuple(table.c[name] for name in self.names)
         self.from_row: Callable[[Any], E] = _compile_reader(entity, [_reader(hints[n]) for n in self.names])
         self._writers = [(name, w) for name in self.names if (w := _writer(hints[name])) is not None]
+        self._writer_of = dict(self._writers)
+
+    def value(self, name: str, value: Any) -> Any:
+        """``value`` of the field ``name`` as its column stores it (an enum as its string, …)."""
+        convert = self._writer_of.get(name)
+        return value if value is None or convert is None else convert(value)
 
     def to_row(self, entity: E) -> dict[str, Any]:
         """The column values of ``entity``, ready for an INSERT or UPDATE."""

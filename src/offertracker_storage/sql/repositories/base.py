@@ -16,6 +16,7 @@ resource therefore needs nothing but its class::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
@@ -64,7 +65,7 @@ class CrudRepository(SqlRepository, Generic[E]):
     _select_all: ClassVar[Select[Any]]
     _by_id: ClassVar[Select[Any]]
     _by_id_locked: ClassVar[Select[Any]]
-    _for_user: ClassVar[Select[Any] | None]
+    _for_user: ClassVar[dict[frozenset[str], Select[Any]]]
     _insert: ClassVar[Insert]
     _update: ClassVar[Update]
     _delete: ClassVar[Delete]
@@ -79,15 +80,9 @@ class CrudRepository(SqlRepository, Generic[E]):
         cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
         # FOR UPDATE on PostgreSQL; SQLite's dialect omits it (its writers are serialised already).
         cls._by_id_locked = cls._by_id.with_for_update()
-        cls._for_user = None
+        cls._for_user = {}
         if "user_id" in table.c:  # an owned resource: listable per user and reachable by uow.owned()
             BY_ENTITY[mapper.entity] = cls
-            cls._for_user = (
-                cls._select_all.where(table.c.user_id == bindparam("user_id"))
-                .order_by(table.c.created_at.desc(), table.c.id.desc())
-                .offset(bindparam("skip"))
-                .limit(bindparam("limit"))
-            )
         cls._insert = insert(table)
         cls._update = update(table).where(table.c.id == bindparam("entity_id"))
         cls._delete = delete(table).where(table.c.id == bindparam("entity_id"))
@@ -124,8 +119,33 @@ class CrudRepository(SqlRepository, Generic[E]):
         """Delete the row; the schema's foreign keys cascade to dependants."""
         self.conn.execute(self._delete, {"entity_id": entity_id})
 
-    def list_for_user(self, user_id: UUID, skip: int, limit: int) -> list[E]:
-        """``user_id``'s rows, newest first (``created_at``, then ``id``, descending)."""
-        if self._for_user is None:
-            raise TypeError(f"{self.mapper.entity.__name__} has no user_id")
-        return self._all(self._for_user, {"user_id": user_id, "skip": skip, "limit": limit})
+    def list_for_user(
+        self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
+    ) -> list[E]:
+        """``user_id``'s rows, newest first (``created_at``, then ``id``, descending), narrowed to
+        rows whose columns equal the non-``None`` values of ``where``."""
+        filters = {name: value for name, value in (where or {}).items() if value is not None}
+        params: dict[str, Any] = {"user_id": user_id, "skip": skip, "limit": limit}
+        params.update({f"where_{name}": self.mapper.value(name, value) for name, value in filters.items()})
+        return self._all(self._page_statement(frozenset(filters)), params)
+
+    @classmethod
+    def _page_statement(cls, filtered: frozenset[str]) -> Select[Any]:
+        """The page statement for this set of filtered columns, built once per set."""
+        statement = cls._for_user.get(filtered)
+        if statement is None:
+            table = cls.mapper.table
+            if "user_id" not in table.c:
+                raise TypeError(f"{cls.mapper.entity.__name__} is not owned by a user")
+            unknown = filtered - set(cls.mapper.names)
+            if unknown:
+                raise ValueError(f"{cls.mapper.entity.__name__} has no field {sorted(unknown)[0]!r}")
+            statement = (
+                cls._select_all.where(table.c.user_id == bindparam("user_id"))
+                .where(*(table.c[name] == bindparam(f"where_{name}") for name in sorted(filtered)))
+                .order_by(table.c.created_at.desc(), table.c.id.desc())
+                .offset(bindparam("skip"))
+                .limit(bindparam("limit"))
+            )
+            cls._for_user[filtered] = statement
+        return statement
