@@ -20,7 +20,7 @@ from offertracker_core.entities import User
 from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
 from offertracker_core.inputs import MAX_BIGINT
 
-__all__ = ["ApplicationListQuery", "PublicProfile", "ResumeListQuery", "UserSearchQuery"]
+__all__ = ["ApplicationListQuery", "Limit", "PublicProfile", "ResumeListQuery", "Skip", "UserSearchQuery"]
 
 Skip = Annotated[int, Ge(0), Le(MAX_BIGINT)]
 Limit = Annotated[int, Ge(1), Le(1000)]
