@@ -1,4 +1,10 @@
-"""Translate a unique-constraint ``IntegrityError`` into the core's ``Duplicate``.
+"""Translate driver errors into the core's: ``Duplicate`` and ``Unavailable``.
+
+A statement stopped by its time limit becomes ``Unavailable`` (a 503): SQLite
+reports ``SQLITE_INTERRUPT`` (raised by the progress handler of
+:mod:`.sqlite`), PostgreSQL ``query_canceled`` (57014) from ``statement_timeout``.
+
+A unique-constraint ``IntegrityError`` becomes ``Duplicate``.
 
 Both backends are reduced to the same ``"table.col[,col]"`` name: SQLite says
 ``UNIQUE constraint failed: t.a, t.b`` in its message; PostgreSQL names the
@@ -10,18 +16,23 @@ missing foreign key, a failed check) are not duplicates and pass through.
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from offertracker_core.errors import Duplicate
+from offertracker_core.errors import Duplicate, Unavailable
 
 from .tables import metadata
 
-__all__ = ["as_duplicate"]
+__all__ = ["TOO_SLOW", "as_duplicate", "as_unavailable"]
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
 _PG_UNIQUE_VIOLATION = "23505"
+_PG_QUERY_CANCELED = "57014"
+
+TOO_SLOW = "The database took too long to answer"
+"""The ``detail`` of the 503 a statement past its time limit turns into."""
 
 
 def _constraint_names() -> dict[str, str]:
@@ -53,3 +64,13 @@ def as_duplicate(error: IntegrityError) -> Duplicate | None:
     table = qualified[0].split(".", 1)[0]
     columns = ",".join(item.split(".", 1)[1] for item in qualified)
     return Duplicate(f"{table}.{columns}")
+
+
+def as_unavailable(error: OperationalError) -> Unavailable | None:
+    """Return ``Unavailable`` if ``error`` is a statement stopped by its time limit, else ``None``."""
+    orig = error.orig
+    stopped = (
+        getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
+        or getattr(orig, "sqlstate", None) == _PG_QUERY_CANCELED
+    )
+    return Unavailable(TOO_SLOW) if stopped else None
