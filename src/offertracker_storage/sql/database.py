@@ -181,15 +181,15 @@ class SqlStorage:
         dialect, parsed = _parse(url)
         if dialect == "sqlite":
 
-            def engine(writer: bool) -> Engine:
+            def sqlite_engine(writer: bool) -> Engine:
                 return _sqlite_engine(
                     parsed, writer=writer, pool_size=pool_size, statement_timeout=statement_timeout
                 )
 
             return cls(
                 "sqlite",
-                writer=engine(writer=True),
-                reader=engine(writer=False),
+                writer=sqlite_engine(writer=True),
+                reader=sqlite_engine(writer=False),
                 readers=pool_size,
                 read_threads=read_threads,
                 statement_timeout=statement_timeout,
