@@ -62,7 +62,7 @@ async def open_services(
     """
     if prepare:
         await asyncio.to_thread(prepare_database, settings)
-    storage = await SqlStorage.open(settings.database_url)
+    storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
     try:
         tokens = JwtTokens(settings.jwt_secret, ttl_seconds=settings.token_ttl_seconds, clock=clock)
         yield Services.create(

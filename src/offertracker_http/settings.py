@@ -8,6 +8,7 @@ tokens survive restarts).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import secrets
 import sys
@@ -54,6 +55,8 @@ class Settings:
     jwt_secret: str
     cors_origins: tuple[str, ...] = ()
     token_ttl_seconds: int = 3600
+    statement_timeout: float = 30.0
+    """Seconds a database statement may run before the request fails with a 503; 0: no limit."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,6 +80,7 @@ class Settings:
             ) from None
         if ttl <= 0:
             raise ValueError("OFFERTRACKER_TOKEN_TTL_SECONDS must be positive")
+        statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
         secret = env.get("OFFERTRACKER_JWT_SECRET") or _stored_secret(data_dir)
         return cls(
             data_dir=data_dir,
@@ -84,7 +88,19 @@ class Settings:
             jwt_secret=secret,
             cors_origins=origins,
             token_ttl_seconds=ttl,
+            statement_timeout=statement_timeout,
         )
+
+
+def _statement_timeout(text: str) -> float:
+    name = "OFFERTRACKER_STATEMENT_TIMEOUT"
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {text!r}") from None
+    if not math.isfinite(seconds) or seconds < 0:  # float() also reads "nan" and "inf"
+        raise ValueError(f"{name} must be 0 (no limit) or a positive number of seconds, not {text!r}")
+    return seconds
 
 
 def _stored_secret(data_dir: Path) -> str:

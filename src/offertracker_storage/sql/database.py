@@ -1,12 +1,14 @@
 """Engines and the ``SqlStorage`` that opens units of work on them.
 
 SQLite runs on the stdlib ``sqlite3`` driver through *sync* engines, every
-repository call in one hop to a small thread pool: a writer engine whose
-transactions start with ``BEGIN IMMEDIATE`` (taking the write lock up front, so
-a transaction never fails half-way with "database is locked") and a reader
-engine whose connections are query-only. Writers are also serialised
-in-process by an ``asyncio.Lock``. PostgreSQL runs through an ``AsyncEngine``
-on psycopg and executes the same sync repository code with ``run_sync``.
+repository call in one hop to a worker thread: a writer engine on one thread
+whose transactions start with ``BEGIN IMMEDIATE`` (taking the write lock up
+front, so a transaction never fails half-way with "database is locked") and a
+reader engine whose connections are query-only, used by a few reader threads.
+Writers are also serialised in-process by an ``asyncio.Lock``. PostgreSQL runs
+through an ``AsyncEngine`` on psycopg and executes the same sync repository
+code with ``run_sync``. On both, a read unit of work is one snapshot, and a
+statement past ``statement_timeout`` fails with the core's ``Unavailable``.
 """
 
 from __future__ import annotations
@@ -20,19 +22,25 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .sqlite import PROGRESS_STEPS, TimedConnection
 from .uow import PostgresUnitOfWork, SqliteReadUnitOfWork, SqliteWriteUnitOfWork, SqlUnitOfWork
 
-__all__ = ["Dialect", "SqlStorage", "sync_url"]
+__all__ = ["DEFAULT_READ_THREADS", "DEFAULT_STATEMENT_TIMEOUT", "Dialect", "SqlStorage", "sync_url"]
 
 Dialect = Literal["sqlite", "postgresql"]
 
-# One thread for reads and one for writes (datasette's shape). Reads are mostly
+# A few threads for reads and one for writes (datasette's shape). Reads are mostly
 # CPU-bound (turning rows into entities, or SQLite rendering a page of JSON), so
-# more reader threads only compete for the GIL and the two cores: measured with
+# more reader threads mostly compete for the GIL and the two cores: measured with
 # bench/, four readers served 93 entity-built list pages/s and one 131; with the
-# page rendered by SQLite, one reader served 292 and two 208. The separate writer
+# page rendered by SQLite, one reader served 292 and two 208. Two is still the
+# default: with one, a single slow read (a big export, a runaway query waiting
+# for its time limit) stalls every other user's reads. The separate writer
 # thread keeps a commit's fsync from queueing reads behind it.
-_SQLITE_READ_THREADS = 1
+DEFAULT_READ_THREADS = 2
+
+DEFAULT_STATEMENT_TIMEOUT = 30.0
+"""Seconds a statement (on SQLite: a repository call) may run before it fails as ``Unavailable``."""
 
 
 def _parse(url: str | URL) -> tuple[Dialect, URL]:
@@ -70,11 +78,11 @@ def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
+def _sqlite_engine(url: URL, *, writer: bool, pool_size: int, statement_timeout: float) -> Engine:
     engine = create_engine(
         url,
         **_JSON_CODEC,
-        connect_args={"check_same_thread": False},
+        connect_args={"check_same_thread": False, "factory": TimedConnection},
         pool_size=1 if writer else pool_size,
         max_overflow=1 if writer else 0,
     )
@@ -87,6 +95,8 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
         # SQLite's own lower() folds ASCII only; user search promises case-insensitive
         # matching (behaviour.md §3), as PostgreSQL's lower() gives on a UTF-8 database.
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        if statement_timeout:  # without a limit, no callback costs anything
+            dbapi_connection.set_progress_handler(dbapi_connection.past_deadline, PROGRESS_STEPS)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -125,33 +135,74 @@ class SqlStorage:
         writer: Engine | None = None,
         reader: Engine | None = None,
         async_engine: AsyncEngine | None = None,
+        readers: int = 5,
+        read_threads: int = DEFAULT_READ_THREADS,
+        statement_timeout: float = 0.0,
     ) -> None:
+        if read_threads < 1 or readers < read_threads:
+            raise ValueError("SQLite needs at least one read thread and a reader connection for each")
         self._dialect: Dialect = dialect
         self._writer = writer
         self._reader = reader
         self._async_engine = async_engine
+        self._statement_timeout = statement_timeout
         self._executors: tuple[concurrent.futures.ThreadPoolExecutor, ...] = ()
         self._write_lock = asyncio.Lock()
+        # A read unit of work keeps its connection for the whole block (one snapshot) and
+        # waits here for one, so a worker thread never blocks on an empty pool while the
+        # units holding its connections wait for a thread.
+        self._readers = asyncio.Semaphore(readers)
         if dialect == "sqlite":
             self._executors = (
                 concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="offertracker-sqlite-write"),
                 concurrent.futures.ThreadPoolExecutor(
-                    _SQLITE_READ_THREADS, thread_name_prefix="offertracker-sqlite-read"
+                    read_threads, thread_name_prefix="offertracker-sqlite-read"
                 ),
             )
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = 5) -> SqlStorage:
-        """Create the engines for ``url`` (any sync or async SQLite/PostgreSQL spelling)."""
+    async def open(
+        cls,
+        url: str,
+        *,
+        pool_size: int = 5,
+        read_threads: int = DEFAULT_READ_THREADS,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    ) -> SqlStorage:
+        """Create the engines for ``url`` (any sync or async SQLite/PostgreSQL spelling).
+
+        ``pool_size`` connections per engine (on SQLite: read units of work open at
+        once); ``read_threads`` SQLite reader threads; ``statement_timeout`` seconds
+        before a statement (on SQLite: one repository call) fails with the core's
+        ``Unavailable``, ``0`` for no limit.
+        """
+        if statement_timeout < 0:
+            raise ValueError("statement_timeout must be 0 (no limit) or positive")
         dialect, parsed = _parse(url)
         if dialect == "sqlite":
+
+            def sqlite_engine(writer: bool) -> Engine:
+                return _sqlite_engine(
+                    parsed, writer=writer, pool_size=pool_size, statement_timeout=statement_timeout
+                )
+
             return cls(
                 "sqlite",
-                writer=_sqlite_engine(parsed, writer=True, pool_size=pool_size),
-                reader=_sqlite_engine(parsed, writer=False, pool_size=pool_size),
+                writer=sqlite_engine(writer=True),
+                reader=sqlite_engine(writer=False),
+                readers=pool_size,
+                read_threads=read_threads,
+                statement_timeout=statement_timeout,
             )
-        engine = create_async_engine(parsed, pool_size=pool_size, **_JSON_CODEC)
-        return cls("postgresql", async_engine=engine)
+        connect_args: dict[str, Any] = {}
+        if statement_timeout:
+            # A startup option costs no round trip; the server cancels the statement itself.
+            # (A pooler that refuses startup options needs the limit set on the role instead.)
+            limit = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"
+            given = parsed.query.get("options")
+            connect_args["options"] = f"{given} {limit}" if isinstance(given, str) else limit
+        engine = create_async_engine(parsed, pool_size=pool_size, connect_args=connect_args, **_JSON_CODEC)
+        return cls("postgresql", async_engine=engine, statement_timeout=statement_timeout)
 
     @property
     def dialect(self) -> Dialect:
@@ -175,14 +226,18 @@ class SqlStorage:
         if self._async_engine is not None:
             return PostgresUnitOfWork(self._async_engine, readonly=False)
         assert self._writer is not None
-        return SqliteWriteUnitOfWork(self._writer, self._executors[0], self._write_lock)
+        return SqliteWriteUnitOfWork(
+            self._writer, self._executors[0], self._write_lock, statement_timeout=self._statement_timeout
+        )
 
     def read(self) -> SqlUnitOfWork:
-        """A read-only unit of work; runs alongside writers (reads take turns on the read thread)."""
+        """A read-only unit of work: one consistent snapshot for the whole block, alongside writers."""
         if self._async_engine is not None:
             return PostgresUnitOfWork(self._async_engine, readonly=True)
         assert self._reader is not None
-        return SqliteReadUnitOfWork(self._reader, self._executors[1])
+        return SqliteReadUnitOfWork(
+            self._reader, self._executors[1], self._readers, statement_timeout=self._statement_timeout
+        )
 
     async def close(self) -> None:
         """Dispose the engines and stop the worker threads."""

@@ -1,39 +1,50 @@
-"""Translate driver errors into the core's: ``Duplicate`` and ``Contention``.
+"""Translate driver errors into the core's: ``Duplicate``, ``Contention`` and ``Unavailable``.
 
-``translate`` is the one entry point (the units of work call it on every
-failed hop). A PostgreSQL deadlock (40P01), serialization failure (40001) or
-lock-wait timeout (55P03), and SQLite's "database is locked" after its busy
-timeout, become ``Contention``, which ``ServiceContext.write`` retries. So does
-a foreign-key violation (23503): services check every reference before they
-write it, without locking the referenced row (the lock order of the core's
-ports), so a violation means a concurrent transaction deleted that row in
-between; the retry's own check then answers the documented 404.
+``translate`` is the one entry point; the units of work call it on every
+failed hop.
 
-For uniqueness failures:
-Both backends are reduced to the same ``"table.col[,col]"`` name: SQLite says
-``UNIQUE constraint failed: t.a, t.b`` in its message; PostgreSQL names the
-constraint in ``diag.constraint_name``, which the naming convention of
-:mod:`.tables` lets us map back to its columns. Other integrity errors (a
-missing foreign key, a failed check) are not duplicates and pass through.
+- A unique-constraint ``IntegrityError`` becomes ``Duplicate`` naming what was
+  duplicated as ``"table.col[,col]"`` on both backends: SQLite says ``UNIQUE
+  constraint failed: t.a, t.b``; PostgreSQL names the constraint in
+  ``diag.constraint_name``, which the naming convention of :mod:`.tables` maps
+  back to its columns.
+- A PostgreSQL deadlock (40P01), serialization failure (40001) or lock-wait
+  timeout (55P03), and SQLite's "database is locked" after its busy timeout,
+  become ``Contention``, which ``ServiceContext.write`` retries. So does a
+  foreign-key violation (PostgreSQL 23503, SQLite "FOREIGN KEY constraint
+  failed"): services check every reference before they write it, without
+  locking the referenced row (the lock order of the core's ports), so a
+  violation means a concurrent transaction deleted that row in between; the
+  retry's own check then answers the documented 404.
+- A statement stopped by its time limit becomes ``Unavailable`` (a 503): SQLite
+  reports ``SQLITE_INTERRUPT`` (raised by the progress handler of
+  :mod:`.sqlite`), PostgreSQL ``query_canceled`` (57014) from ``statement_timeout``.
+
+Anything else (a failed check constraint, a bug) passes through unchanged.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from offertracker_core.errors import Contention, Duplicate
+from offertracker_core.errors import Contention, Duplicate, Unavailable
 
 from .tables import metadata
 
-__all__ = ["as_duplicate", "translate"]
+__all__ = ["TOO_SLOW", "as_duplicate", "translate"]
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
 _PG_UNIQUE_VIOLATION = "23505"
 _PG_CONTENTION = frozenset({"40P01", "40001", "55P03", "23503"})
 _SQLITE_CONTENTION = ("database is locked", "FOREIGN KEY constraint failed")
+_PG_QUERY_CANCELED = "57014"
+
+TOO_SLOW = "The database took too long to answer"
+"""The ``detail`` of the 503 a statement past its time limit turns into."""
 
 
 def _constraint_names() -> dict[str, str]:
@@ -73,7 +84,13 @@ def translate(error: Exception) -> Exception | None:
         return duplicate
     if isinstance(error, DBAPIError):
         orig = error.orig
-        if getattr(orig, "sqlstate", None) in _PG_CONTENTION:
+        sqlstate = getattr(orig, "sqlstate", None)
+        if (
+            sqlstate == _PG_QUERY_CANCELED
+            or getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
+        ):
+            return Unavailable(TOO_SLOW)
+        if sqlstate in _PG_CONTENTION:
             return Contention()
         message = str(orig)
         if any(sign in message for sign in _SQLITE_CONTENTION):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -25,12 +27,27 @@ from offertracker_core.ports import OwnedRepository
 from .errors import translate
 from .repositories import BY_ENTITY, BY_PORT, SqlRepository
 from .repositories.progress import SqlActivity
+from .sqlite import TimedConnection
 
 __all__ = ["PostgresUnitOfWork", "SqlUnitOfWork", "SqliteReadUnitOfWork", "SqliteWriteUnitOfWork"]
 
 T = TypeVar("T")
 E = TypeVar("E")
 Op = Callable[[Connection], None]
+
+
+def _within(timeout: float, fn: Callable[[Connection], T], conn: Connection) -> T:
+    """Run ``fn(conn)`` on SQLite with its statements limited to ``timeout`` seconds (0: no limit)."""
+    if not timeout:
+        return fn(conn)
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, TimedConnection):
+        raise TypeError("SQLite connections must be opened by SqlStorage (sqlite.TimedConnection)")
+    raw.deadline = time.monotonic() + timeout
+    try:
+        return fn(conn)
+    finally:
+        raw.deadline = math.inf
 
 
 class _Bridge:
@@ -167,12 +184,18 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
     """
 
     def __init__(
-        self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor, lock: asyncio.Lock
+        self,
+        engine: Engine,
+        executor: concurrent.futures.ThreadPoolExecutor,
+        lock: asyncio.Lock,
+        *,
+        statement_timeout: float = 0.0,
     ) -> None:
         super().__init__()
         self._engine = engine
         self._executor = executor
         self._lock = lock
+        self._timeout = statement_timeout
         self._conn: Connection | None = None
         self._last: concurrent.futures.Future[Any] | None = None
 
@@ -189,7 +212,7 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
         return self._conn
 
     async def _execute(self, fn: Callable[[Connection], T]) -> T:
-        return await self._hop(lambda: fn(self._connection()))
+        return await self._hop(lambda: _within(self._timeout, fn, self._connection()))
 
     async def __aenter__(self) -> Self:
         await self._lock.acquire()
@@ -228,24 +251,57 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
 
 
 class SqliteReadUnitOfWork(SqlUnitOfWork):
-    """SQLite reads: each call checks out a reader, runs BEGIN…COMMIT and returns it, in one hop."""
+    """One SQLite read transaction on one reader connection: a consistent snapshot.
 
-    def __init__(self, engine: Engine, executor: concurrent.futures.ThreadPoolExecutor) -> None:
+    The first call waits for a free reader connection at ``gate`` (an asyncio
+    wait, so no worker thread ever blocks on the pool), then checks it out and
+    begins the transaction in its hop; WAL fixes the snapshot at that first
+    read. Later calls reuse the connection on whichever reader thread is free,
+    one at a time. Leaving ends the transaction and returns the connection on
+    the event loop (a read-only rollback is microseconds, cheaper than a hop),
+    so a one-call read still costs one hop. A call still running in its thread
+    when the block is left (a cancelled request) returns the connection itself
+    when it finishes, never while it is in use.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        executor: concurrent.futures.ThreadPoolExecutor,
+        gate: asyncio.Semaphore,
+        *,
+        statement_timeout: float = 0.0,
+    ) -> None:
         super().__init__()
         self._engine = engine
         self._executor = executor
+        self._gate = gate
+        self._timeout = statement_timeout
+        self._conn: Connection | None = None
+        self._holds_gate = False
+        self._last: concurrent.futures.Future[Any] | None = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+            self._conn.begin()
+        return self._conn
 
     async def _execute(self, fn: Callable[[Connection], T]) -> T:
-        def run() -> T:
-            with self._engine.connect() as conn, conn.begin():
-                return fn(conn)
+        if not self._holds_gate:
+            await self._gate.acquire()
+            self._holds_gate = True
+        future = self._last = self._executor.submit(lambda: _within(self._timeout, fn, self._connection()))
+        return await asyncio.wrap_future(future)
 
-        return await asyncio.wrap_future(self._executor.submit(run))
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()  # rolls the read transaction back and returns the connection to the pool
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        # Each read call is its own transaction and reader connections are query-only:
-        # there is nothing a savepoint could undo.
+        # Reader connections are query-only: there is nothing a savepoint could undo.
         yield
 
     async def _commit(self) -> None:
@@ -254,7 +310,26 @@ class SqliteReadUnitOfWork(SqlUnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        return None
+        last, self._last = self._last, None
+        holds_gate, self._holds_gate = self._holds_gate, False
+        self._deferred.clear()
+        if not holds_gate:
+            return  # nothing ever ran
+        if last is None or last.done():
+            try:
+                self._close()
+            finally:
+                self._gate.release()
+            return
+        loop = asyncio.get_running_loop()
+
+        def close_when_done(_: concurrent.futures.Future[Any]) -> None:
+            try:
+                self._close()
+            finally:
+                loop.call_soon_threadsafe(self._gate.release)
+
+        last.add_done_callback(close_when_done)
 
 
 class PostgresUnitOfWork(SqlUnitOfWork):
@@ -270,7 +345,11 @@ class PostgresUnitOfWork(SqlUnitOfWork):
         if self._conn is None:
             conn = await self._engine.connect()
             if self._readonly:
-                conn = await conn.execution_options(postgresql_readonly=True)
+                # One snapshot for the whole block, as on SQLite: READ COMMITTED would give
+                # each statement its own, and a page could mix two states of the data.
+                conn = await conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
             self._conn = conn
             await conn.begin()
         return self._conn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ def test_defaults_put_the_sqlite_database_and_a_generated_secret_in_the_data_dir
     assert settings.is_sqlite
     assert settings.cors_origins == ()
     assert settings.token_ttl_seconds == 3600
+    assert settings.statement_timeout == 30.0
     secret_file = tmp_path / "data" / "jwt-secret"
     assert secret_file.read_text() == settings.jwt_secret
     assert len(settings.jwt_secret) >= 48
@@ -43,6 +45,7 @@ def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
             "OFFERTRACKER_JWT_SECRET": "from-the-environment",
             "OFFERTRACKER_CORS_ORIGINS": "http://localhost:5173, https://app.example ,",
             "OFFERTRACKER_TOKEN_TTL_SECONDS": "600",
+            "OFFERTRACKER_STATEMENT_TIMEOUT": "2.5",
         }
     )
 
@@ -51,6 +54,7 @@ def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
     assert settings.jwt_secret == "from-the-environment"
     assert settings.cors_origins == ("http://localhost:5173", "https://app.example")
     assert settings.token_ttl_seconds == 600
+    assert settings.statement_timeout == 2.5
     assert not (tmp_path / "jwt-secret").exists()
 
 
@@ -58,6 +62,30 @@ def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
 def test_a_token_lifetime_that_is_not_a_positive_whole_number_is_refused(tmp_path: Path, ttl: str) -> None:
     with pytest.raises(ValueError, match="OFFERTRACKER_TOKEN_TTL_SECONDS"):
         Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": ttl})
+
+
+def test_a_statement_timeout_of_zero_means_no_limit(tmp_path: Path) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_STATEMENT_TIMEOUT": "0"}
+
+    assert Settings.from_env(env).statement_timeout == 0.0
+
+
+_NOT_SECONDS = "OFFERTRACKER_STATEMENT_TIMEOUT must be a number of seconds, not {!r}"
+_NOT_POSITIVE = (
+    "OFFERTRACKER_STATEMENT_TIMEOUT must be 0 (no limit) or a positive number of seconds, not {!r}"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("soon", _NOT_SECONDS), ("-1", _NOT_POSITIVE), ("nan", _NOT_POSITIVE), ("inf", _NOT_POSITIVE)],
+)
+def test_a_statement_timeout_that_is_not_a_number_of_seconds_is_refused(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_STATEMENT_TIMEOUT": value}
+    with pytest.raises(ValueError, match=f"^{re.escape(message.format(value))}$"):
+        Settings.from_env(env)
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG applies to Linux and other Unixes")
