@@ -86,10 +86,10 @@ def empty_postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of a migrated, empty database (milestones seeded), once per backend."""
-    if request.param == "sqlite":
+def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a migrated, empty database (milestones seeded) on ``backend``
+    (``"sqlite"`` or ``"postgres"``); for fixtures parametrized over more than databases."""
+    if backend == "sqlite":
         path = tmp_path / "offertracker.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
@@ -97,3 +97,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with engine.begin() as conn:
         conn.exec_driver_sql(_TRUNCATE)
     return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a migrated, empty database (milestones seeded), once per backend."""
+    return fresh_database_url(request.param, request, tmp_path)

@@ -143,17 +143,22 @@ class FakeRows(_Repo, Generic[E]):
         return self._rows().get(entity_id)
 
     async def update(self, entity: E) -> None:
-        self._writable().of(self.entity)[entity.id] = entity  # type: ignore[attr-defined]
+        rows = self._writable().of(self.entity)
+        if entity.id in rows:  # type: ignore[attr-defined]  # an UPDATE of no row changes nothing
+            rows[entity.id] = entity  # type: ignore[attr-defined]
 
     async def delete(self, entity_id: UUID) -> None:
         tables = self._writable()
-        del tables.of(self.entity)[entity_id]
-        _ON_DELETE.get(self.entity, _nothing)(tables, entity_id)
+        if tables.of(self.entity).pop(entity_id, None) is not None:  # a DELETE of no row is no error
+            _ON_DELETE.get(self.entity, _nothing)(tables, entity_id)
 
     async def list_for_user(
         self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
     ) -> list[E]:
         filters = {name: value for name, value in (where or {}).items() if value is not None}
+        unknown = set(filters) - {field.name for field in attrs.fields(self.entity)}  # type: ignore[arg-type]
+        if unknown:
+            raise ValueError(f"{self.entity.__name__} has no field {sorted(unknown)[0]!r}")
         mine = [
             row
             for row in self._rows().values()
@@ -421,6 +426,8 @@ class FakeUnitOfWork(Journal):
             raise Contention()
         self.tables.activity.extend(self.take_entries())
         self.storage.tables = self.tables
+        # Work after the commit is a new transaction: it needs a commit of its own.
+        self.tables = self.tables.clone()
         self.storage.commits += 1
         self.committed = True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -100,19 +100,6 @@ async def test_updating_a_stage_logs_its_new_name(
     assert (updated.stage_name, updated.notes, updated.questions_asked) == ("Tech screen", "keep", ("SQL?",))
     assert updated.updated_at == clock.now()
     assert log(storage, alice)[0] == ("Stage Updated", "Updated stage: Tech screen", {})
-
-
-async def test_stages_are_ordered_by_date_with_undated_last(
-    services: Services, clock: FakeClock, alice: User
-) -> None:
-    app = await new_app(services, alice)
-    undated = await services.stages.add(alice.id, app.id, NewStage(stage_name="?"))
-    clock.advance(seconds=1)
-    later = await services.stages.add(alice.id, app.id, NewStage(stage_name="b", stage_date=date(2026, 3, 9)))
-    earlier = await services.stages.add(
-        alice.id, app.id, NewStage(stage_name="a", stage_date=date(2026, 3, 2))
-    )
-    assert (await services.applications.get(alice.id, app.id)).stages == (earlier, later, undated)
 
 
 async def test_a_stage_under_another_application_is_not_found(services: Services, alice: User) -> None:

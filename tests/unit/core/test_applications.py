@@ -91,7 +91,7 @@ async def test_a_resume_reference_must_be_the_callers(
         await services.applications.update(alice.id, own.application.id, {"resume_version_id": resume_id})
 
 
-async def test_the_list_is_newest_first_and_filtered(
+async def test_the_list_passes_its_filters_and_paging_to_storage(
     services: Services, clock: FakeClock, alice: User
 ) -> None:
     old = await services.applications.create(alice.id, NewApplication(company_name="A", role_title="r"))
@@ -103,10 +103,12 @@ async def test_the_list_is_newest_first_and_filtered(
     applied = await services.applications.create(
         alice.id, NewApplication(company_name="C", role_title="r", status=ApplicationStatus.APPLIED)
     )
-    assert ids(await services.applications.list(alice.id)) == ids([applied, high, old])
+    # The order itself is the storage's promise, checked on every backend in tests/contract.
+    everything = ids(await services.applications.list(alice.id))
+    assert set(everything) == set(ids([applied, high, old]))
     assert ids(await services.applications.list(alice.id, status=ApplicationStatus.APPLIED)) == ids([applied])
     assert ids(await services.applications.list(alice.id, priority=Priority.HIGH)) == ids([high])
-    assert ids(await services.applications.list(alice.id, skip=1, limit=1)) == ids([high])
+    assert ids(await services.applications.list(alice.id, skip=1, limit=1)) == everything[1:2]
 
 
 async def test_a_status_change_is_logged_as_such_and_published(

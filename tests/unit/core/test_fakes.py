@@ -1,4 +1,7 @@
-"""The fakes keep up with the ports they stand in for."""
+"""The fakes keep up with the ports they stand in for: the same repositories and methods.
+
+How they behave (orders, rollbacks, savepoints) is checked against the SQL adapter in tests/contract.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import pytest
 from offertracker_core import ports
 from offertracker_core.entities import ResumeVersion
 
-from ..fakes import FAKE_PORTS, FakeStorage, FakeUnitOfWork
+from ..fakes import FAKE_PORTS, FakeStorage
 
 USER = UUID(int=1)
 
@@ -53,28 +56,3 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
 def test_any_owned_entity_gets_the_generic_repository_with_every_method_of_the_port() -> None:
     repository = FakeStorage().write().owned(ResumeVersion)
     assert public_methods(ports.OwnedRepository) <= public_methods(type(repository))
-
-
-async def overwrite_then_fail(uow: FakeUnitOfWork) -> None:
-    async with uow.savepoint():
-        await uow.credentials.set(USER, "dropped")
-        raise RuntimeError("boom")
-
-
-async def test_a_failed_savepoint_rolls_back_only_its_own_changes() -> None:
-    storage = FakeStorage()
-    async with storage.write() as uow:
-        await uow.credentials.set(USER, "kept")
-        with pytest.raises(RuntimeError):
-            await overwrite_then_fail(uow)
-        await uow.commit()
-    async with storage.read() as uow:
-        assert await uow.credentials.get(USER) == "kept"
-
-
-async def test_leaving_without_commit_rolls_back() -> None:
-    storage = FakeStorage()
-    async with storage.write() as uow:
-        await uow.credentials.set(UUID(int=1), "never committed")
-    assert storage.tables.credentials == {}
-    assert storage.rollbacks == 1

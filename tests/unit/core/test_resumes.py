@@ -22,8 +22,10 @@ async def test_a_resume_is_created_listed_and_read_back(
     second = await services.resumes.create(alice.id, NewResume(version_name="v2"))
     assert (first.user_id, first.version_name, first.notes, first.file_url) == (alice.id, "v1", "short", None)
     assert first.created_at == first.updated_at
-    assert await services.resumes.list(alice.id, 0, 100) == [second, first]
-    assert await services.resumes.list(alice.id, 1, 1) == [first]
+    # The order itself is the storage's promise, checked on every backend in tests/contract.
+    listed = await services.resumes.list(alice.id, 0, 100)
+    assert sorted(listed, key=lambda r: r.version_name) == [first, second]
+    assert await services.resumes.list(alice.id, 1, 1) == listed[1:2]
     assert await services.resumes.get(alice.id, first.id) == first
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 import pytest
 
 from offertracker_core.entities import ResumeVersion, User
-from offertracker_core.enums import ActivityAction, ApplicationStatus
+from offertracker_core.enums import ActivityAction
 from offertracker_core.errors import Contention, Forbidden, NotFound
 from offertracker_core.events import ApplicationCreated, MilestoneReached
 from offertracker_core.inputs import NewApplication, NewResume
@@ -21,7 +21,7 @@ from offertracker_core.services.base import (
     owned,
 )
 
-from ..fakes import FakeStorage, FakeUnitOfWork, RecordingPublisher
+from ..fakes import FakeStorage, RecordingPublisher
 
 ACME = NewApplication(company_name="Acme", role_title="Engineer")
 
@@ -58,22 +58,6 @@ async def test_a_write_that_keeps_losing_gives_up_with_contention_and_changes_no
     assert lost.value.detail == "The database is busy; please try again"
     assert storage.tables.applications == {}
     assert publisher.published == published
-
-
-async def test_events_recorded_inside_a_failed_savepoint_are_not_published(storage: FakeStorage) -> None:
-    kept = ApplicationCreated(user_id=UUID(int=1), application_id=UUID(int=2), status=ApplicationStatus.SAVED)
-    dropped = MilestoneReached(user_id=UUID(int=1), milestone_id=UUID(int=3), name="x")
-
-    async def record_then_fail(uow: FakeUnitOfWork) -> None:
-        async with uow.savepoint():
-            uow.record(dropped)
-            raise RuntimeError("rolled back")
-
-    async with storage.write() as uow:
-        uow.record(kept)
-        with pytest.raises(RuntimeError):
-            await record_then_fail(uow)
-        assert list(uow.events) == [kept]
 
 
 async def test_the_ownership_rule_answers_missing_and_foreign_with_the_kinds_own_messages(

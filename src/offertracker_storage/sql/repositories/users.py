@@ -72,12 +72,13 @@ class SqlUsers(CrudRepository[User]):
             func.lower(users.c.username).like(pattern, escape="\\"),
             func.lower(users.c.display_name).like(pattern, escape="\\"),
         )
+        # Code-point order on both backends: SQLite's BINARY collation; on PostgreSQL "C",
+        # whatever locale the server was initialised with (en_US would sort "Zoe" after "fol").
+        username = (
+            users.c.username.collate("C") if self.conn.dialect.name == "postgresql" else users.c.username
+        )
         return self._all(
-            self._select()
-            .where(matches, visible)
-            .order_by(users.c.username, users.c.id)
-            .offset(skip)
-            .limit(limit)
+            self._select().where(matches, visible).order_by(username, users.c.id).offset(skip).limit(limit)
         )
 
 

@@ -1,0 +1,154 @@
+"""The storage contract: one suite of cases, run against every adapter of the ports.
+
+The unit tests trust ``FakeStorage`` to behave like the database, and the
+services trust both to behave as ``offertracker_core.ports`` says. This suite
+holds them to it: every case here is written once against the ports only (no
+SQL, no fake internals) and runs on the in-memory fake, on SQLite and on
+PostgreSQL, so an order, a tie-break, a cascade, a uniqueness rule or a
+rollback that differs between them fails here rather than in production.
+
+``storage`` is parametrized over ``fake``, ``sqlite`` and ``postgres`` (which is
+skipped, with the reason, when ``OFFERTRACKER_TEST_POSTGRES_URL`` is unset).
+``backdoor`` is the one exception to "ports only": rows no port writes yet
+(follows, group memberships, posts) and the activity log, which no port reads
+yet, are reached through a small helper per backend, clearly separated below.
+SQL-only concerns (statement counts, locks, migrations, column types, dialect
+details) stay in ``tests/storage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import insert, select
+
+from offertracker_core.entities import ActivityEntry
+from offertracker_core.ports import Storage
+from offertracker_storage import SqlStorage
+from offertracker_storage.sql.rows import Mapper
+from offertracker_storage.sql.tables import activity_log, follows, group_members, posts, social_groups
+
+from ..conftest import fresh_database_url
+from ..storage.factories import T0
+from ..unit.fakes import FakeStorage
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    """An empty storage (milestone catalogue seeded) on each backend, closed after the test."""
+    if request.param == "fake":
+        yield FakeStorage()
+        return
+    opened = await SqlStorage.open(fresh_database_url(request.param, request, tmp_path))
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+# --- backdoor: what the ports do not reach yet -------------------------------------
+#
+# Keep this small. When a port gains a way to write follows, memberships or posts,
+# or to read the activity log, the cases should use it and the helper should shrink.
+
+
+class Backdoor(Protocol):
+    """Set up social rows and read the committed activity log of one backend."""
+
+    async def follow(self, follower_id: UUID, following_id: UUID) -> None: ...
+    async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
+    async def add_posts(self, user_id: UUID, count: int) -> None: ...
+    async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
+        """``user_id``'s committed entries, oldest first (``created_at``, then ``id``)."""
+        ...
+
+
+def _in_order(entries: list[ActivityEntry]) -> list[ActivityEntry]:
+    return sorted(entries, key=lambda e: (e.created_at, e.id))
+
+
+class _FakeBackdoor:
+    def __init__(self, storage: FakeStorage) -> None:
+        self.storage = storage
+
+    async def follow(self, follower_id: UUID, following_id: UUID) -> None:
+        self.storage.follow(follower_id, following_id)
+
+    async def join_group(self, group_id: UUID, user_id: UUID) -> None:
+        self.storage.join_group(group_id, user_id)
+
+    async def add_posts(self, user_id: UUID, count: int) -> None:
+        self.storage.add_posts(user_id, count)
+
+    async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
+        return _in_order([e for e in self.storage.tables.activity if e.user_id == user_id])
+
+
+_activity_rows = Mapper(ActivityEntry, activity_log)
+
+
+class _SqlBackdoor:
+    def __init__(self, storage: SqlStorage) -> None:
+        self.storage = storage
+        self.groups: set[UUID] = set()
+
+    async def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        async with self.storage.write() as uow:
+            await uow.execute(lambda conn: conn.execute(insert(table), rows))
+            await uow.commit()
+
+    async def follow(self, follower_id: UUID, following_id: UUID) -> None:
+        row = {"id": uuid4(), "follower_id": follower_id, "following_id": following_id, "created_at": T0}
+        await self._insert(follows, [row])
+
+    async def join_group(self, group_id: UUID, user_id: UUID) -> None:
+        if group_id not in self.groups:  # the first member creates the group
+            self.groups.add(group_id)
+            group = {
+                "id": group_id,
+                "name": f"group {group_id}",
+                "description": None,
+                "created_by": user_id,
+                "is_public": True,
+                "created_at": T0,
+                "updated_at": T0,
+            }
+            await self._insert(social_groups, [group])
+        member = {"id": uuid4(), "group_id": group_id, "user_id": user_id, "role": "member", "joined_at": T0}
+        await self._insert(group_members, [member])
+
+    async def add_posts(self, user_id: UUID, count: int) -> None:
+        rows = [
+            {
+                "id": uuid4(),
+                "user_id": user_id,
+                "group_id": None,
+                "post_type": "Update",
+                "title": None,
+                "content": f"post {n}",
+                "is_public": True,
+                "created_at": T0,
+                "updated_at": T0,
+            }
+            for n in range(count)
+        ]
+        await self._insert(posts, rows)
+
+    async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
+        query = select(*_activity_rows.columns).where(activity_log.c.user_id == user_id)
+        async with self.storage.read() as uow:
+            rows = await uow.execute(lambda conn: conn.execute(query).all())
+        return _in_order([_activity_rows.from_row(row) for row in rows])
+
+
+@pytest.fixture
+def backdoor(storage: Storage) -> Backdoor:
+    """The per-backend helper for rows and reads no port offers yet."""
+    if isinstance(storage, FakeStorage):
+        return _FakeBackdoor(storage)
+    assert isinstance(storage, SqlStorage)
+    return _SqlBackdoor(storage)
