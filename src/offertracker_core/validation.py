@@ -14,7 +14,7 @@ enforcers read the same declarations and the same wording:
   cheap.
 - the HTTP converter, which parses JSON strictly with cattrs and wraps each
   ``Problem`` in its ``FieldError``. Having checked the same declarations, it
-  constructs inputs inside :class:`assume_valid` and hands partial updates over
+  constructs inputs through :func:`unchecked` and hands partial updates over
   through :func:`mark_valid`, so a request does not pay for the checks twice.
 """
 
@@ -51,11 +51,11 @@ __all__ = [
     "STRING_TYPE",
     "TOO_DEEP",
     "CheckedInput",
-    "assume_valid",
     "enum_problem",
     "free_form_problem",
     "mark_valid",
     "prepare",
+    "unchecked",
     "validate_changes",
 ]
 
@@ -415,20 +415,19 @@ class CheckedInput:
             (_VALIDATORS.get(type(self)) or _validator(type(self)))(self)
 
 
-class assume_valid:
-    """Inside the block, :class:`CheckedInput` classes skip their checks.
+def unchecked(build: Callable[..., T], *args: Any) -> T:
+    """``build(*args)`` with the checks of :class:`CheckedInput` classes off while it runs.
 
     For an edge that has just enforced the same declarations itself (the HTTP
-    converter); nobody else should need it.
+    converter builds its inputs this way); nobody else should need it. A plain
+    function rather than a ``with`` block: it runs once per request body, and
+    costs half as much.
     """
-
-    __slots__ = ("_token",)
-
-    def __enter__(self) -> None:
-        self._token = _ASSUMED.set(True)
-
-    def __exit__(self, *_: object) -> None:
-        _ASSUMED.reset(self._token)
+    token = _ASSUMED.set(True)
+    try:
+        return build(*args)
+    finally:
+        _ASSUMED.reset(token)
 
 
 class _Checked(dict[str, Any]):

@@ -303,7 +303,7 @@ def _object_factory(generate: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
     carry them to the service.
 
     The hooks have enforced every declaration the core would check, so an input
-    class is constructed inside :class:`~offertracker_core.validation.assume_valid`
+    class is constructed through :func:`~offertracker_core.validation.unchecked`
     and a partial update leaves :func:`~offertracker_core.validation.mark_valid`:
     the core does not check the same values a second time.
     """
@@ -318,8 +318,7 @@ def _object_factory(generate: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
                 raise FieldError("model_attributes_type", msg, v)
             if keys is not None:
                 return core.mark_valid(type_, inner({k: v[k] for k in keys if k in v}, t))
-            with core.assume_valid():
-                return inner(v, t)
+            return core.unchecked(inner, v, t)
 
         return structure_object
 

@@ -20,7 +20,7 @@ from offertracker_core.inputs import (
     Registration,
     StageChanges,
 )
-from offertracker_core.validation import CheckedInput, assume_valid, mark_valid, validate_changes
+from offertracker_core.validation import CheckedInput, mark_valid, unchecked, validate_changes
 
 STATUSES = "'Saved', 'Applied', 'Interviewing', 'Offer', 'Accepted', 'Rejected' or 'Withdrawn'"
 NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
@@ -241,10 +241,10 @@ def test_valid_input_constructs_and_evolving_it_checks_again() -> None:
     ]
 
 
-def test_inside_assume_valid_nothing_is_checked() -> None:
-    with assume_valid():
-        unchecked = NewStage(stage_name="x" * 101)
-    assert unchecked.stage_name == "x" * 101
+def test_an_unchecked_build_skips_the_checks_and_only_while_it_runs() -> None:
+    stage = unchecked(lambda: NewStage(stage_name="x" * 101))
+    assert stage.stage_name == "x" * 101
+    assert violations(NewStage, stage_name="x" * 101)[0][:2] == (("stage_name",), "string_too_long")
 
 
 def test_every_new_input_class_checks_itself() -> None:
