@@ -1,9 +1,13 @@
 """What callers hand to the services: new things and partial changes.
 
-``New*`` classes are attrs classes with the reference's defaults. ``*Changes``
+``New*`` classes are attrs classes with the reference's defaults that check
+their declared rules on construction (:class:`~offertracker_core.validation.CheckedInput`),
+so a library caller gets the same ``InvalidInput`` the HTTP edge renders as a
+422. ``*Changes``
 are ``TypedDict(total=False)``: a key that is absent leaves the field alone, a
 key set to ``None`` clears a nullable field (behaviour.md §4). Non-nullable
-fields are typed without ``None``, so the edge rejects an explicit ``null``.
+fields are typed without ``None``, so an explicit ``null`` is rejected; services
+check them with :func:`~offertracker_core.validation.validate_changes`.
 Constraints are ``Annotated`` markers from :mod:`offertracker_core.constraints`.
 """
 
@@ -27,6 +31,7 @@ from .enums import (
     StageType,
     WorkMode,
 )
+from .validation import CheckedInput, prepare
 
 __all__ = [
     "ApplicationChanges",
@@ -59,7 +64,7 @@ Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 
 
 @attrs.frozen
-class Registration:
+class Registration(CheckedInput):
     email: Annotated[str, MaxLen(255), Email()]
     username: Annotated[str, MinLen(3), MaxLen(50)]
     password: Annotated[str, MinLen(6), MaxLen(128)]
@@ -67,7 +72,7 @@ class Registration:
 
 
 @attrs.frozen
-class Credentials:
+class Credentials(CheckedInput):
     """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
 
     email: str
@@ -85,7 +90,7 @@ class ProfileChanges(TypedDict, total=False):
 
 
 @attrs.frozen
-class NewResume:
+class NewResume(CheckedInput):
     version_name: Annotated[str, MaxLen(50)]
     notes: str | None = None
     file_url: Url500 | None = None
@@ -101,7 +106,7 @@ class ResumeChanges(TypedDict, total=False):
 
 
 @attrs.frozen
-class NewApplication:
+class NewApplication(CheckedInput):
     company_name: Name255
     role_title: Name255
     url: Url500 | None = None
@@ -142,7 +147,7 @@ class ApplicationChanges(TypedDict, total=False):
 
 
 @attrs.frozen
-class NewStage:
+class NewStage(CheckedInput):
     stage_name: Annotated[str, MaxLen(100)]
     stage_type: StageType | None = None
     stage_date: date | None = None
@@ -167,7 +172,7 @@ class StageChanges(TypedDict, total=False):
 
 
 @attrs.frozen
-class NewOutcome:
+class NewOutcome(CheckedInput):
     """``status`` ``None`` means the default, Offer (the reference types it ``string | null``)."""
 
     status: OutcomeStatus | None = None
@@ -196,7 +201,7 @@ class OutcomeChanges(TypedDict, total=False):
 
 
 @attrs.frozen
-class NewReflection:
+class NewReflection(CheckedInput):
     what_worked: str | None = None
     what_failed: str | None = None
     skill_gaps: dict[str, Any] | None = None
@@ -208,3 +213,7 @@ class ReflectionChanges(TypedDict, total=False):
     what_failed: str | None
     skill_gaps: dict[str, Any] | None
     improvement_plan: str | None
+
+
+# Resolve every declaration now: a type no check understands fails at import, not at first use.
+prepare(*(globals()[name] for name in __all__))

@@ -6,7 +6,10 @@ a ``str`` hook swallows every ``StrEnum``); FastAPI rejects all of that. So
 use, plus factories for ``Annotated`` constraint markers, lists, dicts and the
 dict check in front of attrs classes and ``TypedDict``\\ s — all before first
 use. Hooks raise :class:`~offertracker_http.validation.FieldError` in
-pydantic's words; cattrs' detailed validation groups them per field.
+pydantic's words — the words of the core's declarations (each constraint
+marker's ``problem``, :mod:`offertracker_core.validation`'s type and enum
+problems), wrapped, never restated; cattrs' detailed validation groups them
+per field.
 
 Two instances: :data:`json_converter` for JSON bodies (and rendering, see
 :mod:`offertracker_http.rendering`) and :data:`query_converter`, which parses
@@ -18,7 +21,6 @@ from __future__ import annotations
 import enum
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, MutableSequence, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, get_args, get_origin
@@ -30,7 +32,9 @@ from cattrs._compat import is_annotated, is_optional, is_typeddict
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 
-from offertracker_core import constraints, entities, enums, inputs
+from offertracker_core import entities, enums, inputs
+from offertracker_core import validation as core
+from offertracker_core.constraints import Problem
 
 from .validation import FieldError
 
@@ -42,26 +46,18 @@ Hook = Callable[[Any, Any], Any]
 # --- leaf types ----------------------------------------------------------------
 
 
-# PostgreSQL text and JSONB cannot hold U+0000, so no input may carry it into storage: a 422 here
-# instead of a 500 from the database. pydantic's wording for a custom validator's ValueError.
-_NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
-# The deepest free-form JSON (``skill_gaps``) we accept: orjson writes at most 254 levels, and the
-# value sits a few levels down in a stored row or a response, so far deeper input could be stored but
-# never rendered again. 64 levels is far more than any real skill map needs.
-_MAX_JSON_DEPTH = 64
-_DEPTH_MSG = f"Value error, JSON nested deeper than {_MAX_JSON_DEPTH} levels is not allowed"
-
-
-def _nul(value: str, at: tuple[str | int, ...] = ()) -> FieldError:
-    return FieldError("value_error", _NUL_MSG, value, at=at)
+def _fail(problem: Problem, value: Any, at: tuple[str | int, ...] = ()) -> FieldError:
+    """The core's wording of ``problem`` for ``value`` as this edge's error (``ctx`` copied: it is shared)."""
+    ctx = None if problem.ctx is None else dict(problem.ctx)
+    return FieldError(problem.type, problem.msg, value, ctx, at=at)
 
 
 def _str(v: Any, _: Any) -> str:
     if isinstance(v, str):
         if "\x00" in v:
-            raise _nul(v)
+            raise _fail(core.NUL, v)
         return v
-    raise FieldError("string_type", "Input should be a valid string", v)
+    raise _fail(core.STRING_TYPE, v)
 
 
 def _int(v: Any, _: Any) -> int:
@@ -70,26 +66,26 @@ def _int(v: Any, _: Any) -> int:
         return v
     if t is float:
         if not math.isfinite(v):
-            raise FieldError("finite_number", "Input should be a finite number", v)
+            raise _fail(core.FINITE_NUMBER, v)
         if v.is_integer():
             return int(v)
         raise FieldError(
             "int_from_float", "Input should be a valid integer, got a number with a fractional part", v
         )
-    raise FieldError("int_type", "Input should be a valid integer", v)
+    raise _fail(core.INT_TYPE, v)
 
 
 def _float(v: Any, _: Any) -> float:
     t = type(v)
     if t is float or t is int:
         return float(v)
-    raise FieldError("float_type", "Input should be a valid number", v)
+    raise _fail(core.FLOAT_TYPE, v)
 
 
 def _bool(v: Any, _: Any) -> bool:
     if v is True or v is False:
         return v
-    raise FieldError("bool_type", "Input should be a valid boolean", v)
+    raise _fail(core.BOOL_TYPE, v)
 
 
 _INT_STRING = re.compile(r"[+-]?[0-9]+")
@@ -148,7 +144,7 @@ _DATE_STRING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _date(v: Any, _: Any) -> date:
     if not isinstance(v, str):
-        raise FieldError("date_type", "Input should be a valid date", v)
+        raise _fail(core.DATE_TYPE, v)
     if _DATE_STRING.fullmatch(v):
         try:
             return date.fromisoformat(v)
@@ -160,7 +156,7 @@ def _date(v: Any, _: Any) -> date:
 def _datetime(v: Any, _: Any) -> datetime:
     # Naive datetimes are taken as UTC; the core only ever sees aware UTC values.
     if not isinstance(v, str):
-        raise FieldError("datetime_type", "Input should be a valid datetime", v)
+        raise _fail(core.DATETIME_TYPE, v)
     try:
         parsed = datetime.fromisoformat(v)
     except ValueError:
@@ -170,23 +166,16 @@ def _datetime(v: Any, _: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _expected(values: Sequence[str]) -> str:
-    """pydantic's list of allowed values: ``'a', 'b' or 'c'``."""
-    quoted = [repr(v) for v in values]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-
-
 def _enum_hook(cls: type[enum.Enum]) -> Hook:
     members = {m.value: m for m in cls}
-    expected = _expected([str(m.value) for m in cls])
-    msg = f"Input should be {expected}"
+    problem = core.enum_problem(cls)
 
     def structure_enum(v: Any, _: Any) -> enum.Enum:
         if isinstance(v, str):  # also keeps unhashable inputs (lists, dicts) away from the lookup
             member = members.get(v)
             if member is not None:
                 return member
-        raise FieldError("enum", msg, v, {"expected": expected})
+        raise _fail(problem, v)
 
     return structure_enum
 
@@ -194,113 +183,18 @@ def _enum_hook(cls: type[enum.Enum]) -> Hook:
 # --- constraint markers ----------------------------------------------------------
 
 
-_HEX_COLOR = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
-_LOCAL_SPECIALS = frozenset("!#$%&'*+-/=?^_`{|}~.")
-
-
-def _chars(n: int) -> str:
-    return "s" if n != 1 else ""
-
-
-def email_problem(value: str) -> str | None:
-    """Why ``value`` is not an email address, in email-validator's words (which pydantic shows), or None.
-
-    A syntax check only — one ``@``, a sensible local part, a dotted domain —
-    covering the common mistakes; deliverability is not checked.
-    """
-    if "@" not in value:
-        return "An email address must have an @-sign."
-    if value.count("@") > 1:
-        return "The email address is not valid. It must have exactly one @-sign."
-    local, domain = value.split("@")
-    if not local:
-        return "There must be something before the @-sign."
-    if not domain:
-        return "There must be something after the @-sign."
-    bad = sorted({_display(c) for c in local if not (c.isalnum() or c in _LOCAL_SPECIALS)})
-    if bad:
-        return f"The email address contains invalid characters before the @-sign: {', '.join(bad)}."
-    if local.startswith("."):
-        return "An email address cannot start with a period."
-    if local.endswith("."):
-        return "An email address cannot have a period immediately before the @-sign."
-    if ".." in local or ".." in domain:
-        return "An email address cannot have two periods in a row."
-    bad = sorted({_display(c) for c in domain if not (c.isalnum() or c in "-.")})
-    if bad:
-        return f"The part after the @-sign contains invalid characters: {', '.join(bad)}."
-    if domain.startswith("."):
-        return "An email address cannot have a period immediately after the @-sign."
-    if domain.endswith("."):
-        return "An email address cannot end with a period."
-    if "." not in domain:
-        return "The part after the @-sign is not valid. It should have a period."
-    return None
-
-
-def _display(c: str) -> str:
-    if unicodedata.category(c)[0] in ("L", "N", "P", "S"):
-        return repr(c)
-    return unicodedata.name(c, f"U+{ord(c):04X}")
-
-
 def _check(marker: Any) -> Callable[[Any, Any], None] | None:
-    """A check for one ``Annotated`` marker, raising ``FieldError`` in pydantic's words; None if not ours."""
-    match marker:
-        case constraints.MaxLen(value=n):
-            msg = f"String should have at most {n} character{_chars(n)}"
+    """A check for one ``Annotated`` marker, raising the marker's own problem as a ``FieldError``; None if
+    the marker has no ``problem`` (not ours)."""
+    problem_of = getattr(marker, "problem", None)
+    if problem_of is None:
+        return None
 
-            def check(v: Any, raw: Any) -> None:
-                if len(v) > n:
-                    raise FieldError("string_too_long", msg, raw, {"max_length": n})
+    def check(v: Any, raw: Any) -> None:
+        problem = problem_of(v)
+        if problem is not None:
+            raise _fail(problem, raw)
 
-        case constraints.MinLen(value=n):
-            msg = f"String should have at least {n} character{_chars(n)}"
-
-            def check(v: Any, raw: Any) -> None:
-                if len(v) < n:
-                    raise FieldError("string_too_short", msg, raw, {"min_length": n})
-
-        case constraints.Ge(value=n):
-
-            def check(v: Any, raw: Any) -> None:
-                if not v >= n:
-                    raise FieldError(
-                        "greater_than_equal", f"Input should be greater than or equal to {n}", raw, {"ge": n}
-                    )
-
-        case constraints.Gt(value=n):
-
-            def check(v: Any, raw: Any) -> None:
-                if not v > n:
-                    raise FieldError("greater_than", f"Input should be greater than {n}", raw, {"gt": n})
-
-        case constraints.Le(value=n):
-
-            def check(v: Any, raw: Any) -> None:
-                if not v <= n:
-                    raise FieldError(
-                        "less_than_equal", f"Input should be less than or equal to {n}", raw, {"le": n}
-                    )
-
-        case constraints.Email():
-
-            def check(v: Any, raw: Any) -> None:
-                reason = email_problem(v)
-                if reason is not None:
-                    msg = f"value is not a valid email address: {reason}"
-                    raise FieldError("value_error", msg, raw, {"reason": reason})
-
-        case constraints.HexColor():
-            pattern = re.compile(_HEX_COLOR)
-
-            def check(v: Any, raw: Any) -> None:
-                if not pattern.match(v):
-                    msg = f"String should match pattern '{_HEX_COLOR}'"
-                    raise FieldError("string_pattern_mismatch", msg, raw, {"pattern": _HEX_COLOR})
-
-        case _:
-            return None
     return check
 
 
@@ -342,7 +236,7 @@ def _list_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
         def structure_list(v: Any, _: Any) -> Any:
             # A JSON string is not a list, even though Python would iterate it.
             if type(v) is not list:
-                raise FieldError("list_type", "Input should be a valid list", v)
+                raise _fail(core.LIST_TYPE, v)
             result, errors = [], []
             for index, item in enumerate(v):
                 try:
@@ -364,29 +258,11 @@ def _is_dict(t: Any) -> bool:
 
 
 def _check_free_form(value: dict[str, Any] | list[Any]) -> None:
-    """Raise a ``FieldError`` (``value_error``) if free-form JSON holds a NUL or nests too deeply.
-
-    Free-form values are stored as sent, so this is their only check: every
-    key and string, in document order, iteratively (a recursive walk would
-    itself overflow on hostile nesting). ``at`` points at the culprit; a key is
-    reported at ``(key, "[key]")`` as pydantic reports dictionary keys.
-    """
-    stack: list[tuple[tuple[str | int, ...], Any, int]] = [((), value, 1)]
-    while stack:
-        at, v, depth = stack.pop()
-        t = type(v)
-        if t is str:
-            if "\x00" in v:
-                raise _nul(v, at)
-        elif t is dict or t is list:
-            if depth > _MAX_JSON_DEPTH:
-                raise FieldError("value_error", _DEPTH_MSG, v, at=at)
-            children = []
-            for key, item in v.items() if t is dict else enumerate(v):
-                if t is dict and "\x00" in key:
-                    raise _nul(key, (*at, key, "[key]"))
-                children.append(((*at, key), item, depth + 1))
-            stack.extend(reversed(children))
+    """Raise a ``FieldError`` for the first thing free-form JSON may not carry (see the core's walk)."""
+    found = core.free_form_problem(value)
+    if found is not None:
+        at, problem, culprit = found
+        raise _fail(problem, culprit, at)
 
 
 def _dict_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
@@ -397,14 +273,14 @@ def _dict_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
 
         def structure_dict(v: Any, _: Any) -> dict[str, Any]:
             if type(v) is not dict:
-                raise FieldError("dict_type", "Input should be a valid dictionary", v)
+                raise _fail(core.DICT_TYPE, v)
             if val_hook is None:  # JSON object keys are strings already; Any values are kept as sent
                 _check_free_form(v)
                 return dict(v)
             result, errors = {}, []
             for key, item in v.items():
                 if "\x00" in key:
-                    raise _nul(key, (key, "[key]"))
+                    raise _fail(core.NUL, key, (key, "[key]"))
                 try:
                     result[key] = val_hook(item, val_type)
                 except Exception as exc:
@@ -425,6 +301,11 @@ def _object_factory(generate: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
     For a ``TypedDict`` the input is also cut down to the declared keys first:
     cattrs copies unknown keys into the result, and a partial update must not
     carry them to the service.
+
+    The hooks have enforced every declaration the core would check, so an input
+    class is constructed through :func:`~offertracker_core.validation.unchecked`
+    and a partial update leaves :func:`~offertracker_core.validation.mark_valid`:
+    the core does not check the same values a second time.
     """
 
     def factory(type_: Any) -> Hook:
@@ -436,8 +317,8 @@ def _object_factory(generate: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
                 msg = "Input should be a valid dictionary or object to extract fields from"
                 raise FieldError("model_attributes_type", msg, v)
             if keys is not None:
-                v = {k: v[k] for k in keys if k in v}
-            return inner(v, t)
+                return core.mark_valid(type_, inner({k: v[k] for k in keys if k in v}, t))
+            return core.unchecked(inner, v, t)
 
         return structure_object
 
