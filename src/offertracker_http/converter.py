@@ -63,7 +63,7 @@ def _str(v: Any, _: Any) -> str:
 def _int(v: Any, _: Any) -> int:
     t = type(v)
     if t is int:
-        return v
+        return int(v)  # already an int (the exact type: bool is refused below); int() types it
     if t is float:
         if not math.isfinite(v):
             raise _fail(core.FINITE_NUMBER, v)
@@ -257,6 +257,11 @@ def _is_dict(t: Any) -> bool:
     return t is dict or get_origin(t) in (dict, Mapping)
 
 
+def _is_tuple(t: Any) -> bool:
+    origin: Any = get_origin(t)  # typeshed's overloads cannot see that this may be ``tuple``
+    return origin is tuple
+
+
 def _check_free_form(value: dict[str, Any] | list[Any]) -> None:
     """Raise a ``FieldError`` for the first thing free-form JSON may not carry (see the core's walk)."""
     found = core.free_form_problem(value)
@@ -328,7 +333,9 @@ def _object_factory(generate: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
 # --- rendering ------------------------------------------------------------------
 
 
-def format_datetime(value: datetime, _utc: Any = UTC, _iso: Any = datetime.isoformat) -> str:
+def format_datetime(
+    value: datetime, _utc: Any = UTC, _iso: Callable[[datetime, str, str], str] = datetime.isoformat
+) -> str:
     """A datetime on the wire: UTC, milliseconds, ``Z`` (``2026-03-01T09:30:00.123Z``); naive means UTC."""
     # Called for every datetime of every response: the fast path (the core's aware UTC values) is one
     # C call and a slice, positional arguments and bound defaults included, since ~800 run per list page.
@@ -358,7 +365,7 @@ def _unstructure_detail(
     reflection = converter.get_unstructure_hook(entities.Reflection)
 
     def unstructure_detail(detail: entities.ApplicationDetail) -> dict[str, Any]:
-        body = application(detail.application)
+        body: dict[str, Any] = application(detail.application)
         body["stages"] = [stage(s) for s in detail.stages]
         body["outcome"] = None if detail.outcome is None else outcome(detail.outcome)
         body["reflection"] = None if detail.reflection is None else reflection(detail.reflection)
@@ -406,7 +413,7 @@ def make_converter(*, from_strings: bool = False) -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda _: identity
     )
     c.register_unstructure_hook(datetime, format_datetime)
-    c.register_unstructure_hook_factory(lambda t: get_origin(t) is tuple or _is_dict(t), lambda _: identity)
+    c.register_unstructure_hook_factory(lambda t: _is_tuple(t) or _is_dict(t), lambda _: identity)
     c.register_unstructure_hook_factory(is_optional, _unstructure_optional_factory(c))
     c.register_unstructure_hook(entities.ApplicationDetail, _unstructure_detail(c))
     return c

@@ -12,6 +12,7 @@ from ..enums import ApplicationStatus, Priority
 from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
 from ..ports import UnitOfWork
+from ..validation import validate_changes
 from .base import APPLICATION, RESUME, ServiceContext, check_reference, owned, owned_application_detail
 from .progress import track_activity
 
@@ -105,6 +106,7 @@ class ApplicationService:
         application today. Logs "Status Changed" when the status moved (and
         publishes ``StatusChanged``), "Application Updated" otherwise.
         """
+        changes = validate_changes(ApplicationChanges, changes)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> ApplicationDetail:

@@ -12,6 +12,7 @@ from ..enums import OutcomeStatus
 from ..errors import Conflict, Duplicate
 from ..inputs import NewOutcome, OutcomeChanges
 from ..ports import UnitOfWork
+from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
@@ -68,6 +69,7 @@ class OutcomeService:
         application to Rejected (logged "(outcome recorded)", ``StatusChanged``
         published). Other edits leave the application alone.
         """
+        changes = validate_changes(OutcomeChanges, changes)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> Outcome:

@@ -11,6 +11,7 @@ from ..entities import Reflection
 from ..errors import Conflict, Duplicate
 from ..inputs import NewReflection, ReflectionChanges
 from ..ports import UnitOfWork
+from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned
 from .progress import track_activity
 
@@ -54,6 +55,7 @@ class ReflectionService:
         self, user_id: UUID, application_id: UUID, reflection_id: UUID, changes: ReflectionChanges
     ) -> Reflection:
         """Apply partial ``changes`` to the reflection."""
+        changes = validate_changes(ReflectionChanges, changes)
 
         async def work(uow: UnitOfWork) -> Reflection:
             application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)

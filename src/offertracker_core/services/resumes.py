@@ -14,6 +14,7 @@ import attrs
 from ..entities import ResumeVersion
 from ..inputs import NewResume, ResumeChanges
 from ..ports import UnitOfWork
+from ..validation import validate_changes
 from .base import RESUME, ServiceContext, owned
 
 __all__ = ["ResumeService"]
@@ -54,6 +55,7 @@ class ResumeService:
 
     async def update(self, user_id: UUID, resume_id: UUID, changes: ResumeChanges) -> ResumeVersion:
         """Apply partial ``changes`` to one of the caller's resume versions."""
+        changes = validate_changes(ResumeChanges, changes)
 
         async def work(uow: UnitOfWork) -> ResumeVersion:
             resume = await owned(uow, RESUME, user_id, resume_id, for_update=True)

@@ -12,6 +12,7 @@ from ..entities import Stage
 from ..events import StageAdded
 from ..inputs import NewStage, StageChanges
 from ..ports import UnitOfWork
+from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
@@ -65,6 +66,7 @@ class StageService:
         self, user_id: UUID, application_id: UUID, stage_id: UUID, changes: StageChanges
     ) -> Stage:
         """Apply partial ``changes`` to a stage of the caller's application; logs "Stage Updated"."""
+        changes = validate_changes(StageChanges, changes)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> Stage:

@@ -10,6 +10,7 @@ from ..entities import User
 from ..errors import Forbidden, NotFound
 from ..inputs import ProfileChanges
 from ..ports import UnitOfWork, ViewerRelation
+from ..validation import validate_changes
 from ..visibility import apply_profile_changes, can_view_profile, needs_relation
 from .base import ServiceContext
 
@@ -32,6 +33,7 @@ class UserService:
 
     async def update_me(self, user_id: UUID, changes: ProfileChanges) -> User:
         """Apply partial profile ``changes``, keeping the two visibility fields in sync."""
+        changes = validate_changes(ProfileChanges, changes)
 
         async def work(uow: UnitOfWork) -> User:
             user = await uow.users.get_for_update(user_id)

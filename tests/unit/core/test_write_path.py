@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import pytest
 
 from offertracker_core.entities import ResumeVersion, User
 from offertracker_core.enums import ActivityAction
-from offertracker_core.errors import Contention, Forbidden, NotFound
+from offertracker_core.errors import Contention, Forbidden, InvalidInput, NotFound
 from offertracker_core.events import ApplicationCreated, MilestoneReached
-from offertracker_core.inputs import NewApplication, NewResume
+from offertracker_core.inputs import NewApplication, NewOutcome, NewReflection, NewResume, NewStage
 from offertracker_core.services import Services
 from offertracker_core.services.base import (
     APPLICATION,
@@ -96,3 +97,32 @@ async def test_a_read_unit_of_work_cannot_lock_rows(storage: FakeStorage) -> Non
     async with storage.read() as uow:
         with pytest.raises(AssertionError, match="read-only"):
             await uow.owned(ResumeVersion).get_for_update(UUID(int=1))
+
+
+async def test_every_update_path_refuses_invalid_changes_before_touching_storage(
+    services: Services, storage: FakeStorage, alice: User
+) -> None:
+    resume = await services.resumes.create(alice.id, NewResume(version_name="v1"))
+    application = (await services.applications.create(alice.id, ACME)).application
+    stage = await services.stages.add(alice.id, application.id, NewStage(stage_name="Phone screen"))
+    outcome = await services.outcomes.create(alice.id, application.id, NewOutcome())
+    reflection = await services.reflections.create(alice.id, application.id, NewReflection())
+    commits = storage.commits
+    too_long = "x" * 10_000
+    app_id = application.id
+    attempts: list[tuple[Callable[[], Awaitable[object]], tuple[str, ...]]] = [
+        (lambda: services.resumes.update(alice.id, resume.id, {"version_name": too_long}), ("version_name",)),
+        (lambda: services.applications.update(alice.id, app_id, {"company_name": None}), ("company_name",)),
+        (
+            lambda: services.stages.update(alice.id, app_id, stage.id, {"duration_minutes": 0}),
+            ("duration_minutes",),
+        ),
+        (lambda: services.outcomes.update(alice.id, app_id, outcome.id, {"salary": -1}), ("salary",)),
+        (lambda: services.reflections.update(alice.id, app_id, reflection.id, {"mood": "x"}), ("mood",)),
+        (lambda: services.users.update_me(alice.id, {"display_name": too_long}), ("display_name",)),
+    ]
+    for update, loc in attempts:
+        with pytest.raises(InvalidInput) as refused:
+            await update()
+        assert [v.loc for v in refused.value.violations] == [loc]
+    assert storage.commits == commits
