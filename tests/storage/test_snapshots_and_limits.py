@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from offertracker_core.errors import Unavailable
 from offertracker_storage import SqlStorage
+from offertracker_storage.sql.sqlite import STUCK_AFTER, ReadLanes
 
 from . import factories as f
 
@@ -80,6 +81,7 @@ async def test_a_read_stuck_in_its_statement_does_not_hold_up_another_read(stora
 
     slow = asyncio.create_task(slow_read())
     await started.wait()
+    await asyncio.sleep(STUCK_AFTER * 2)  # on SQLite, a call running this long moves new reads on
     began = time.monotonic()
     async with storage.read() as uow:
         found = await uow.users.get(ada.id)
@@ -176,3 +178,25 @@ async def test_a_read_cancelled_mid_statement_gives_its_connection_back_when_the
             return await uow.users.get(ada.id)
 
     assert await asyncio.wait_for(asyncio.gather(*(read() for _ in range(5))), 2) == [ada] * 5
+
+
+def test_reads_run_on_the_first_lane_until_it_is_stuck_then_overflow_to_the_next() -> None:
+    lanes = ReadLanes(2, stuck_after=0.05)
+    release = threading.Event()
+    try:
+        quick = [lanes.submit(lambda: threading.current_thread().name).result(5) for _ in range(20)]
+        assert set(quick) == {"offertracker-sqlite-read-0_0"}  # one thread while it keeps up: no GIL fight
+        stuck = lanes.submit(lambda: release.wait(5))
+        time.sleep(0.1)
+        assert (
+            lanes.submit(lambda: threading.current_thread().name).result(5) == "offertracker-sqlite-read-1_0"
+        )
+        release.set()
+        assert stuck.result(5) is True
+        time.sleep(0.01)
+        assert (
+            lanes.submit(lambda: threading.current_thread().name).result(5) == "offertracker-sqlite-read-0_0"
+        )
+    finally:
+        release.set()
+        lanes.shutdown()

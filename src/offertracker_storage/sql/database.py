@@ -22,21 +22,17 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .sqlite import PROGRESS_STEPS, TimedConnection
+from .sqlite import PROGRESS_STEPS, ReadLanes, TimedConnection
 from .uow import PostgresUnitOfWork, SqliteReadUnitOfWork, SqliteWriteUnitOfWork, SqlUnitOfWork
 
 __all__ = ["DEFAULT_READ_THREADS", "DEFAULT_STATEMENT_TIMEOUT", "Dialect", "SqlStorage", "sync_url"]
 
 Dialect = Literal["sqlite", "postgresql"]
 
-# A few threads for reads and one for writes (datasette's shape). Reads are mostly
-# CPU-bound (turning rows into entities, or SQLite rendering a page of JSON), so
-# more reader threads mostly compete for the GIL and the two cores: measured with
-# bench/, four readers served 93 entity-built list pages/s and one 131; with the
-# page rendered by SQLite, one reader served 292 and two 208. Two is still the
-# default: with one, a single slow read (a big export, a runaway query waiting
-# for its time limit) stalls every other user's reads. The separate writer
-# thread keeps a commit's fsync from queueing reads behind it.
+# Reader threads beside the one writer thread (datasette's shape): the first
+# serves every read while it keeps up, the second takes over while the first is
+# stuck on a slow call (see sqlite.ReadLanes for why not both at once). The
+# separate writer thread keeps a commit's fsync from queueing reads behind it.
 DEFAULT_READ_THREADS = 2
 
 DEFAULT_STATEMENT_TIMEOUT = 30.0
@@ -146,19 +142,18 @@ class SqlStorage:
         self._reader = reader
         self._async_engine = async_engine
         self._statement_timeout = statement_timeout
-        self._executors: tuple[concurrent.futures.ThreadPoolExecutor, ...] = ()
+        self._write_thread: concurrent.futures.ThreadPoolExecutor | None = None
+        self._read_lanes: ReadLanes | None = None
         self._write_lock = asyncio.Lock()
         # A read unit of work keeps its connection for the whole block (one snapshot) and
         # waits here for one, so a worker thread never blocks on an empty pool while the
         # units holding its connections wait for a thread.
         self._readers = asyncio.Semaphore(readers)
         if dialect == "sqlite":
-            self._executors = (
-                concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="offertracker-sqlite-write"),
-                concurrent.futures.ThreadPoolExecutor(
-                    read_threads, thread_name_prefix="offertracker-sqlite-read"
-                ),
+            self._write_thread = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="offertracker-sqlite-write"
             )
+            self._read_lanes = ReadLanes(read_threads)
 
     @classmethod
     async def open(
@@ -226,8 +221,9 @@ class SqlStorage:
         if self._async_engine is not None:
             return PostgresUnitOfWork(self._async_engine, readonly=False)
         assert self._writer is not None
+        assert self._write_thread is not None
         return SqliteWriteUnitOfWork(
-            self._writer, self._executors[0], self._write_lock, statement_timeout=self._statement_timeout
+            self._writer, self._write_thread, self._write_lock, statement_timeout=self._statement_timeout
         )
 
     def read(self) -> SqlUnitOfWork:
@@ -235,22 +231,26 @@ class SqlStorage:
         if self._async_engine is not None:
             return PostgresUnitOfWork(self._async_engine, readonly=True)
         assert self._reader is not None
+        assert self._read_lanes is not None
         return SqliteReadUnitOfWork(
-            self._reader, self._executors[1], self._readers, statement_timeout=self._statement_timeout
+            self._reader, self._read_lanes, self._readers, statement_timeout=self._statement_timeout
         )
 
     async def close(self) -> None:
         """Dispose the engines and stop the worker threads."""
         if self._async_engine is not None:
             await self._async_engine.dispose()
-        executors, self._executors = self._executors, ()
+        write_thread, self._write_thread = self._write_thread, None
+        read_lanes, self._read_lanes = self._read_lanes, None
         engines = [engine for engine in (self._writer, self._reader) if engine is not None]
 
         def shutdown() -> None:
-            for executor in executors:
-                executor.shutdown(wait=True)
+            if write_thread is not None:
+                write_thread.shutdown(wait=True)
+            if read_lanes is not None:
+                read_lanes.shutdown()
             for engine in engines:
                 engine.dispose()
 
-        if executors or engines:
+        if write_thread or read_lanes or engines:
             await asyncio.to_thread(shutdown)

@@ -27,7 +27,7 @@ from offertracker_core.ports import OwnedRepository
 from .errors import translate
 from .repositories import BY_ENTITY, BY_PORT, SqlRepository
 from .repositories.progress import SqlActivity
-from .sqlite import TimedConnection
+from .sqlite import ReadLanes, TimedConnection
 
 __all__ = ["PostgresUnitOfWork", "SqlUnitOfWork", "SqliteReadUnitOfWork", "SqliteWriteUnitOfWork"]
 
@@ -267,7 +267,7 @@ class SqliteReadUnitOfWork(SqlUnitOfWork):
     def __init__(
         self,
         engine: Engine,
-        executor: concurrent.futures.ThreadPoolExecutor,
+        executor: ReadLanes,
         gate: asyncio.Semaphore,
         *,
         statement_timeout: float = 0.0,
