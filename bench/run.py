@@ -254,10 +254,26 @@ def scenarios(bare: str, base: str, token: str, ids: list[str]) -> list[dict[str
     ]
 
 
-def run_load(procs: Processes, spec: dict[str, Any]) -> dict[str, Any]:
+# --------------------------------------------------------------------------- pinning
+
+SERVER_CPU = 0
+LOAD_CPU = 1
+
+
+def can_pin() -> bool:
+    """Whether servers and load can get a core each: ``taskset`` exists and this process may use two."""
+    return shutil.which("taskset") is not None and len(os.sched_getaffinity(0)) >= 2
+
+
+def pinned(command: list[str], cpu: int | None) -> list[str]:
+    """``command`` run on core ``cpu`` only (``taskset -c``), or as it is when ``cpu`` is None."""
+    return command if cpu is None else ["taskset", "-c", str(cpu), *command]
+
+
+def run_load(procs: Processes, spec: dict[str, Any], cpu: int | None) -> dict[str, Any]:
     """Run ``bench/load.py`` for one scenario in its own process and return its summary."""
     proc = procs.start(
-        [sys.executable, str(BENCH_DIR / "load.py")],
+        pinned([sys.executable, str(BENCH_DIR / "load.py")], cpu),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -337,6 +353,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup", type=float, default=1.0, help="unmeasured seconds before each scenario (1)"
     )
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"servers on core {SERVER_CPU}, load (and this script) on core {LOAD_CPU} "
+        "(default: when taskset exists and two cores are available)",
+    )
     return parser.parse_args(argv)
 
 
@@ -356,6 +379,13 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, Any]:
     """Start the servers, seed, measure; returns the full result record."""
+    pin = can_pin() if args.pin is None else args.pin
+    if pin and not can_pin():
+        raise BenchError("--pin needs taskset and two usable cores")
+    server_cpu, load_cpu = (SERVER_CPU, LOAD_CPU) if pin else (None, None)
+    if pin:
+        os.sched_setaffinity(0, {LOAD_CPU})  # the seeding client runs here too: keep it off the server's core
+        print(f"pinned: servers on core {SERVER_CPU}, load generator on core {LOAD_CPU}", flush=True)
     env = {k: v for k, v in os.environ.items() if k != "OFFERTRACKER_DATABASE_URL"}
     env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
     if args.database_url:
@@ -368,7 +398,9 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     server_log = workdir / "server.log"
     with server_log.open("wb") as log:
         server = procs.start(
-            [*offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            pinned(
+                [*offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], server_cpu
+            ),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -390,7 +422,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     bare_log = workdir / "bare.log"
     with bare_log.open("wb") as log:
         bare_proc = procs.start(
-            [sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", str(bare_port)],
+            pinned([sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", str(bare_port)], server_cpu),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -401,7 +433,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     for spec in scenarios(bare, base, seeded["token"], seeded["ids"]):
         spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
         print(f"running {spec['name']} for {args.duration:g} s ...", flush=True)
-        results.append(run_load(procs, spec))
+        results.append(run_load(procs, spec, load_cpu))
         for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
             if proc.poll() is not None:
                 raise BenchError(f"{proc.args!r} died during the run:\n{log_tail(log_path)}")
@@ -422,6 +454,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
+            "pinned": {"server_cpu": server_cpu, "load_cpu": load_cpu} if pin else None,
             "applications": APPLICATIONS,
             "stages_per_application": STAGES_PER_APPLICATION,
         },
