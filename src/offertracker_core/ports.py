@@ -49,6 +49,7 @@ __all__ = [
     "ProgressRepository",
     "ProgressTotals",
     "ReflectionRepository",
+    "Repositories",
     "Repository",
     "ResumeRepository",
     "StageRepository",
@@ -343,16 +344,10 @@ class ProgressRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction, with the repositories it runs against.
-
-    The named repositories below are the registry both adapters are built from
-    (:func:`repository_names`); a plain owned resource needs no name of its own
-    and is reached with :meth:`owned`. Services ``record`` domain events and
-    ``log`` activity entries on the unit of work: entries are written with the
-    commit, events are published once it succeeded (``ServiceContext.write``).
-    Leaving the block without ``commit()`` rolls back.
-    """
+class Repositories(Protocol):
+    """The named repositories of a unit of work: the registry both adapters are built from
+    (:func:`repository_names`). A plain owned resource needs no name of its own and is
+    reached with :meth:`UnitOfWork.owned`."""
 
     @property
     def users(self) -> UserRepository: ...
@@ -370,6 +365,16 @@ class UnitOfWork(Protocol):
     def activity(self) -> ActivityRepository: ...
     @property
     def progress(self) -> ProgressRepository: ...
+
+
+class UnitOfWork(Repositories, Protocol):
+    """One transaction, with the repositories it runs against.
+
+    Services ``record`` domain events and ``log`` activity entries on the unit
+    of work: entries are written with the commit, events are published once it
+    succeeded (``ServiceContext.write``). Leaving the block without
+    ``commit()`` rolls back.
+    """
 
     def owned(self, entity: type[E]) -> OwnedRepository[E]:
         """The repository of the owned entity class ``entity`` (``ResumeVersion``, ``Application``, …)."""
@@ -408,10 +413,8 @@ class UnitOfWork(Protocol):
 
 
 def repository_names() -> frozenset[str]:
-    """The named repositories every unit of work offers (the properties of :class:`UnitOfWork`)."""
-    return frozenset(
-        name for name, value in vars(UnitOfWork).items() if isinstance(value, property) and name != "events"
-    )
+    """The named repositories every unit of work offers (the properties of :class:`Repositories`)."""
+    return frozenset(name for name, value in vars(Repositories).items() if isinstance(value, property))
 
 
 class Storage(Protocol):

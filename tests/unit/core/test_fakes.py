@@ -21,7 +21,7 @@ USER = UUID(int=1)
 
 def port_of(name: str) -> type:
     """The repository Protocol a unit-of-work property is declared to return."""
-    prop = vars(ports.UnitOfWork)[name]
+    prop = vars(ports.Repositories)[name]
     hint = typing.get_type_hints(prop.fget)["return"]
     return typing.get_origin(hint) or hint
 
