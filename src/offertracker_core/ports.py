@@ -10,7 +10,7 @@ repositories are read-only properties so an adapter may narrow their types
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from types import TracebackType
@@ -165,6 +165,7 @@ class EventPublisher(Protocol):
 # whole unit of work is retried (see ``ServiceContext.write``).
 
 E = TypeVar("E")
+T = TypeVar("T")
 
 
 class Repository(Protocol[E]):
@@ -419,6 +420,18 @@ def repository_names() -> frozenset[str]:
 
 class Storage(Protocol):
     """Opens units of work."""
+
+    async def transact(
+        self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]
+    ) -> tuple[T, Sequence[Event]]:
+        """Run ``work`` in a write unit of work, commit, and return its result and recorded events.
+
+        The cheap way to write: an adapter may run the whole of ``work`` where its
+        connection lives (the SQL adapter: in one worker-thread hop on SQLite,
+        one ``run_sync`` on PostgreSQL), so ``work`` must await nothing but the
+        unit of work's own calls. Errors propagate and nothing is committed.
+        """
+        ...
 
     def write(self) -> UnitOfWork:
         """A read-write unit of work; writers are serialised where the backend needs it."""

@@ -11,7 +11,7 @@ service that writes through ``storage.read()`` fails loudly.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -41,6 +41,7 @@ from offertracker_core.ports import ProgressTotals, TokenClaims, ViewerRelation
 from offertracker_core.visibility import can_view_profile
 
 E = TypeVar("E")
+T = TypeVar("T")
 
 __all__ = [
     "FakeClock",
@@ -458,6 +459,14 @@ class FakeStorage:
         self.racing = False
         # How many of the next commits the "database" aborts to break a tie (errors.Contention).
         self.contention = 0
+
+    async def transact(
+        self, work: Callable[[FakeUnitOfWork], Coroutine[Any, Any, T]]
+    ) -> tuple[T, Sequence[Event]]:
+        async with self.write() as uow:
+            result = await work(uow)
+            await uow.commit()
+        return result, uow.events
 
     def write(self) -> FakeUnitOfWork:
         self.opened.append("write")

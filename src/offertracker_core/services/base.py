@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -48,7 +48,7 @@ class ServiceContext:
     ids: IdFactory
     events: EventPublisher
 
-    async def write(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def write(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``work`` in a write unit of work, commit, then publish the events it recorded.
 
         The one post-commit path: services never publish by hand. When the
@@ -57,21 +57,20 @@ class ServiceContext:
         whole of ``work`` runs again in a fresh unit of work, up to
         ``WRITE_ATTEMPTS`` times with a short random pause; after that the
         ``Contention`` (a 503) reaches the caller. ``work`` must therefore do
-        nothing but its reads and writes through ``uow``.
+        nothing but its reads and writes through ``uow``: the storage may run it
+        where its connection lives (``Storage.transact``), awaiting nothing else.
         """
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                async with self.storage.write() as uow:
-                    result = await work(uow)
-                    await uow.commit()
+                result, events = await self.storage.transact(work)
             except Contention:
                 if attempt == WRITE_ATTEMPTS:
                     raise
                 logger.info("write aborted by the database to break a tie; attempt %d again", attempt + 1)
                 await asyncio.sleep(random.uniform(0, 0.005 * attempt))
                 continue
-            if uow.events:
-                await self.events.publish(list(uow.events))
+            if events:
+                await self.events.publish(list(events))
             return result
         raise AssertionError("unreachable")  # the loop returns or raises
 

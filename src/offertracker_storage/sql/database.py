@@ -15,19 +15,30 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from typing import Any, Literal
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Literal, TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from offertracker_core.events import Event
+
+from .errors import translated_errors
 from .sqlite import PROGRESS_STEPS, ReadLanes, TimedConnection
-from .uow import PostgresUnitOfWork, SqliteReadUnitOfWork, SqliteWriteUnitOfWork, SqlUnitOfWork
+from .uow import (
+    InlineUnitOfWork,
+    PostgresUnitOfWork,
+    SqliteReadUnitOfWork,
+    SqliteWriteUnitOfWork,
+    SqlUnitOfWork,
+)
 
 __all__ = ["DEFAULT_READ_THREADS", "DEFAULT_STATEMENT_TIMEOUT", "Dialect", "SqlStorage", "sync_url"]
 
 Dialect = Literal["sqlite", "postgresql"]
+T = TypeVar("T")
 
 # Reader threads beside the one writer thread (datasette's shape): the first
 # serves every read while it keeps up, the second takes over while the first is
@@ -215,6 +226,49 @@ class SqlStorage:
         assert self._writer is not None
         assert self._reader is not None
         return (self._writer, self._reader)
+
+    async def transact(
+        self, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]
+    ) -> tuple[T, Sequence[Event]]:
+        """Run ``work`` in one write transaction and commit it, in one hop to where the connection lives.
+
+        SQLite: the whole of ``work`` and the commit run in the writer thread, in one
+        hop (serialised with other writers); PostgreSQL: in one ``run_sync`` on a
+        pooled connection. Each repository call inside is then a plain function call
+        instead of a thread hop or a greenlet round trip per call. Returns the result
+        of ``work`` and the events it recorded; errors come back translated
+        (``Duplicate``, ``Contention``, ``Unavailable``) and nothing is committed.
+        """
+        if self._async_engine is not None:
+            return await self._transact_postgres(self._async_engine, work)
+        engine, thread, timeout = self._writer, self._write_thread, self._statement_timeout
+        assert engine is not None
+        assert thread is not None
+
+        def hop() -> tuple[T, Sequence[Event]]:
+            with translated_errors(), engine.connect() as conn:  # closing rolls back what was not committed
+                conn.begin()
+                return InlineUnitOfWork(conn, statement_timeout=timeout).finish(work)
+
+        async with self._write_lock:
+            # One writer thread: a hop still running for a cancelled request finishes before the next.
+            return await asyncio.wrap_future(thread.submit(hop))
+
+    @staticmethod
+    async def _transact_postgres(
+        engine: AsyncEngine, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]
+    ) -> tuple[T, Sequence[Event]]:
+        conn = await engine.connect()
+        try:
+            await conn.begin()
+
+            def run(sync_conn: Connection) -> tuple[T, Sequence[Event]]:
+                with translated_errors():
+                    return InlineUnitOfWork(sync_conn).finish(work)
+
+            return await conn.run_sync(run)
+        finally:
+            await asyncio.shield(conn.close())  # rolls back whatever was not committed
 
     def write(self) -> SqlUnitOfWork:
         """A read-write unit of work (serialised with other writers on SQLite)."""

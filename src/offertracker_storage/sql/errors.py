@@ -25,8 +25,10 @@ Anything else (a failed check constraint, a bug) passes through unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator
 
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -35,7 +37,7 @@ from offertracker_core.errors import Contention, Duplicate, Unavailable
 
 from .tables import metadata
 
-__all__ = ["TOO_SLOW", "as_duplicate", "translate"]
+__all__ = ["TOO_SLOW", "as_duplicate", "translate", "translated_errors"]
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w.]+(?:, [\w.]+)*)")
 _PG_UNIQUE_VIOLATION = "23505"
@@ -79,11 +81,19 @@ def as_duplicate(error: IntegrityError) -> Duplicate | None:
 
 
 def translate(error: Exception) -> Exception | None:
-    """The core exception a driver ``error`` stands for, or ``None`` to let it pass unchanged."""
+    """The core exception a driver ``error`` stands for, or ``None`` to let it pass unchanged.
+
+    ``error`` is SQLAlchemy's wrapper or, for the statements sent straight to the
+    driver (SQLite's ``BEGIN IMMEDIATE``), the ``sqlite3`` error itself.
+    """
     if isinstance(error, IntegrityError) and (duplicate := as_duplicate(error)) is not None:
         return duplicate
+    orig: object = None
     if isinstance(error, DBAPIError):
         orig = error.orig
+    elif isinstance(error, sqlite3.OperationalError):
+        orig = error
+    if orig is not None:
         sqlstate = getattr(orig, "sqlstate", None)
         if (
             sqlstate == _PG_QUERY_CANCELED
@@ -96,3 +106,15 @@ def translate(error: Exception) -> Exception | None:
         if any(sign in message for sign in _SQLITE_CONTENTION):
             return Contention()
     return None
+
+
+@contextlib.contextmanager
+def translated_errors() -> Iterator[None]:
+    """Re-raise a driver error raised inside the block as the core exception it stands for."""
+    try:
+        yield
+    except Exception as error:
+        core = translate(error)
+        if core is None:
+            raise
+        raise core from error

@@ -13,23 +13,31 @@ import asyncio
 import concurrent.futures
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from offertracker_core.events import Event
 from offertracker_core.journal import Journal
 from offertracker_core.ports import OwnedRepository
 
-from .errors import translate
+from .errors import translated_errors
 from .repositories import BY_ENTITY, BY_PORT, SqlRepository
 from .repositories.progress import SqlActivity
 from .sqlite import ReadLanes, TimedConnection
 
-__all__ = ["PostgresUnitOfWork", "SqlUnitOfWork", "SqliteReadUnitOfWork", "SqliteWriteUnitOfWork"]
+__all__ = [
+    "InlineUnitOfWork",
+    "PostgresUnitOfWork",
+    "SqlUnitOfWork",
+    "SqliteReadUnitOfWork",
+    "SqliteWriteUnitOfWork",
+    "run_to_end",
+]
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -112,15 +120,10 @@ class SqlUnitOfWork(Journal):
         deferred, self._deferred = self._deferred, []
 
         def run(conn: Connection) -> T:
-            try:
+            with translated_errors():
                 for op in deferred:
                     op(conn)
                 return fn(conn)
-            except Exception as error:
-                translated = translate(error)
-                if translated is None:
-                    raise
-                raise translated from error
 
         return await self._execute(run)
 
@@ -173,6 +176,50 @@ class SqlUnitOfWork(Journal):
 
     async def _commit(self) -> None:
         raise NotImplementedError
+
+
+def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end in this thread, without an event loop.
+
+    A unit of work's ``work`` only awaits calls of an :class:`InlineUnitOfWork`,
+    which never suspend, so one ``send`` finishes it. One that suspends (it
+    awaited something else: a sleep, a network call) is closed and refused.
+    """
+    try:
+        coroutine.send(None)
+    except StopIteration as finished:
+        return cast(T, finished.value)
+    coroutine.close()
+    raise RuntimeError("a unit of work awaited something other than its own storage calls")
+
+
+class InlineUnitOfWork(SqlUnitOfWork):
+    """A write unit of work whose calls run at once on ``conn``, in the thread (or greenlet) that
+    holds it: ``SqlStorage.transact`` runs a service's whole ``work`` and its commit this way,
+    in one worker-thread hop on SQLite and one ``run_sync`` on PostgreSQL, instead of one hop
+    per repository call. The caller begins the transaction and closes the connection."""
+
+    def __init__(self, conn: Connection, *, statement_timeout: float = 0.0) -> None:
+        super().__init__()
+        self._conn = conn
+        self._timeout = statement_timeout
+
+    async def _execute(self, fn: Callable[[Connection], T]) -> T:
+        return _within(self._timeout, fn, self._conn)
+
+    async def _commit(self) -> None:
+        await self.execute(lambda conn: conn.commit())  # the queued savepoint steps and entries first
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def finish(self, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]) -> tuple[T, Sequence[Event]]:
+        """Run ``work`` and the commit here and now; the result and the events to publish."""
+        result = run_to_end(work(self))
+        run_to_end(self.commit())
+        return result, self.events
 
 
 class SqliteWriteUnitOfWork(SqlUnitOfWork):
