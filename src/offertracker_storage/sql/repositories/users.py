@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Exists, and_, exists, func, or_, select
+from sqlalchemy import Exists, and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from offertracker_core.entities import User
@@ -27,11 +27,11 @@ def escape_like(text: str, escape: str = "\\") -> str:
     return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
 
 
-def _follows(viewer_id: UUID, owner_id: object) -> Exists:
+def _follows(viewer_id: object, owner_id: object) -> Exists:
     return exists().where(follows.c.follower_id == viewer_id, follows.c.following_id == owner_id)
 
 
-def _shares_group(viewer_id: UUID, owner_id: object) -> Exists:
+def _shares_group(viewer_id: object, owner_id: object) -> Exists:
     mine = group_members.alias("viewer_groups")
     theirs = group_members.alias("owner_groups")
     return exists().where(
@@ -39,23 +39,40 @@ def _shares_group(viewer_id: UUID, owner_id: object) -> Exists:
     )
 
 
+_users = Mapper(User, users)
+# Built once with bound parameters (see CrudRepository on why): logins, registrations and
+# profile views run these on every request.
+_BY_EMAIL = select(*_users.columns).where(users.c.email == bindparam("email"))
+_BY_USERNAME = select(*_users.columns).where(users.c.username == bindparam("username"))
+_RELATION = select(
+    _follows(bindparam("viewer_id"), bindparam("owner_id")).label("f"),
+    _shares_group(bindparam("viewer_id"), bindparam("owner_id")).label("g"),
+)
+_PASSWORD_HASH = select(credentials.c.password_hash).where(credentials.c.user_id == bindparam("user_id"))
+_SET_PASSWORD_HASH = {
+    dialect: insert(credentials).on_conflict_do_update(
+        index_elements=[credentials.c.user_id],
+        set_={"password_hash": insert(credentials).excluded.password_hash},
+    )
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 class SqlUsers(CrudRepository[User]):
     port = "users"
-    mapper = Mapper(User, users)
+    mapper = _users
 
     def get_by_email(self, email: str) -> User | None:
         """The user whose stored (lower-cased) email is ``email``."""
-        return self._one(self._select().where(users.c.email == email))
+        return self._one(_BY_EMAIL, {"email": email})
 
     def get_by_username(self, username: str) -> User | None:
         """The user called exactly ``username``."""
-        return self._one(self._select().where(users.c.username == username))
+        return self._one(_BY_USERNAME, {"username": username})
 
     def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
         """Whether the viewer follows the owner and whether they share a group, in one statement."""
-        row = self.conn.execute(
-            select(_follows(viewer_id, owner_id).label("f"), _shares_group(viewer_id, owner_id).label("g"))
-        ).one()
+        row = self.conn.execute(_RELATION, {"viewer_id": viewer_id, "owner_id": owner_id}).one()
         return ViewerRelation(follows=bool(row.f), shares_group=bool(row.g))
 
     def search_visible(self, viewer_id: UUID, query: str, skip: int, limit: int) -> list[User]:
@@ -87,16 +104,12 @@ class SqlCredentials(SqlRepository):
 
     def set(self, user_id: UUID, password_hash: str) -> None:
         """Store or replace the password hash of ``user_id``."""
-        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        statement = dialect_insert(credentials).values(user_id=user_id, password_hash=password_hash)
-        self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[credentials.c.user_id], set_={"password_hash": password_hash}
-            )
-        )
+        statement = _SET_PASSWORD_HASH[self.conn.dialect.name]
+        self.conn.execute(statement, {"user_id": user_id, "password_hash": password_hash})
 
     def get(self, user_id: UUID) -> str | None:
         """The stored hash, or ``None`` for a user without a local password."""
-        return self.conn.execute(
-            select(credentials.c.password_hash).where(credentials.c.user_id == user_id)
+        password_hash: str | None = self.conn.execute(
+            _PASSWORD_HASH, {"user_id": user_id}
         ).scalar_one_or_none()
+        return password_hash
