@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+
+from offertracker_core.milestones import milestone_id
 
 from .httpkit import API, PASSWORD, count, create_application, create_resume, register, rows, tables
 
@@ -153,3 +156,28 @@ async def test_racers_sharing_only_the_email_lose_on_the_email(client, db):
         assert count(db, tables.users, email=email) == 1
     assert count(db, tables.users) == 10
     assert count(db, tables.credentials) == 10
+
+
+async def test_simultaneous_creates_by_one_user_never_deadlock(client, db, caplog):
+    """Each create inserts an application (a foreign-key lock on its user) and then locks the user
+    for the streak: with FOR UPDATE two such requests deadlocked on PostgreSQL, and the deadlock,
+    raised inside the bookkeeping's savepoint, was logged as a bookkeeping failure."""
+    _, headers = await register(client, "alice")
+    with caplog.at_level(logging.INFO, logger="offertracker_core.services.base"):
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    f"{API}/applications/", json={"company_name": f"C{n}", "role_title": "R"}, headers=headers
+                )
+                for n in range(16)
+            )
+        )
+    assert [answer.status for answer in answers] == [201] * 16
+    assert count(db, tables.applications) == 16
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("offertracker_core")] == []
+    [progress] = rows(db, tables.users)
+    assert progress["streak_days"] == 1  # the bookkeeping of every create committed with it
+    first = [
+        r for r in rows(db, tables.user_milestones) if r["milestone_id"] == milestone_id("First Application")
+    ]
+    assert len(first) == 1

@@ -9,7 +9,7 @@ import attrs
 from .. import milestones
 from ..entities import User
 from ..enums import ProfileVisibility
-from ..errors import BusinessRuleViolation, Duplicate, InvalidCredentials, InvalidToken
+from ..errors import BusinessRuleViolation, Contention, Duplicate, InvalidCredentials, InvalidToken
 from ..inputs import Credentials, Registration
 from ..known_users import KnownUsers
 from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
@@ -102,6 +102,8 @@ class AuthService:
             await uow.credentials.set(user.id, password_hash)
             try:
                 await award(self.ctx, uow, user.id, milestones.GETTING_STARTED, now)
+            except Contention:
+                raise  # retried whole by ServiceContext.write
             except Exception:  # bookkeeping never fails the request (behaviour.md §6)
                 logger.exception("could not award Getting Started to %s", user.id)
 

@@ -16,7 +16,7 @@ import attrs
 
 from .. import milestones, streaks
 from ..entities import Milestone, User, UserMilestone
-from ..errors import Duplicate
+from ..errors import Contention, Duplicate
 from ..events import MilestoneReached
 from ..ports import UnitOfWork
 from .base import ServiceContext
@@ -86,11 +86,15 @@ async def track_activity(
 
     Pass ``user`` when it is already loaded (and locked) to save a read. Never raises (an
     ``Exception`` is logged and its savepoint rolled back); returns an empty
-    update then.
+    update then. ``Contention`` is the exception: it propagates, so
+    ``ServiceContext.write`` runs the whole unit again instead of committing the
+    action without its bookkeeping.
     """
     try:
         async with uow.savepoint():
             return await _track(ctx, uow, user_id, now, user)
+    except Contention:
+        raise  # the database aborted the whole unit to break a tie: run it again, bookkeeping included
     except Exception:
         logger.exception("progress bookkeeping failed for user %s; the action itself proceeds", user_id)
         return ProgressUpdate()

@@ -84,7 +84,7 @@ _PAGES = {
 }
 _DETAIL = _with_one_to_ones().where(applications.c.id == bindparam("application_id"))
 # Only the application row: PostgreSQL cannot lock the nullable side of an outer join.
-_DETAIL_LOCKED = _DETAIL.with_for_update(of=applications)
+_DETAIL_LOCKED = _DETAIL.with_for_update(of=applications, key_share=True)  # see CrudRepository
 _STAGE_ORDER = (
     application_stages.c.stage_date.asc().nulls_last(),
     application_stages.c.created_at,

@@ -78,8 +78,12 @@ class CrudRepository(SqlRepository, Generic[E]):
         table = mapper.table
         cls._select_all = select(*mapper.columns)
         cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
-        # FOR UPDATE on PostgreSQL; SQLite's dialect omits it (its writers are serialised already).
-        cls._by_id_locked = cls._by_id.with_for_update()
+        # FOR NO KEY UPDATE on PostgreSQL (SQLite's dialect omits it: its writers are serialised
+        # already). Not FOR UPDATE: inserting a child takes FOR KEY SHARE on its parent for the
+        # foreign-key check, and FOR UPDATE conflicts with that, so two requests that each added a
+        # child (an application) and then locked the parent (the user, for the streak) deadlocked.
+        # No key ever changes here, and NO KEY UPDATE still excludes every other writer of the row.
+        cls._by_id_locked = cls._by_id.with_for_update(key_share=True)
         cls._for_user = {}
         if "user_id" in table.c:  # an owned resource: listable per user and reachable by uow.owned()
             BY_ENTITY[mapper.entity] = cls
