@@ -1,7 +1,7 @@
 """OfferTracker's benchmark: the applications API against a bare aiohttp handler, in one run.
 
 `python bench/run.py [--database-url URL] [--duration 10] [--concurrency 32] [--warmup 1]
-[--pin/--no-pin]`
+[--load-generator auto|wrk|python] [--pin/--no-pin]`
 
 1. starts ``offertracker serve`` on a free 127.0.0.1 port with a throw-away data directory (and
    the given database URL, else the embedded SQLite default inside that directory);
@@ -9,8 +9,8 @@
    registers a fresh user, and gives a third user 10,000 applications written straight into the
    database (``bench/seed_bulk.py``) plus one through the API;
 3. starts ``bench/bare_server.py`` — one ``web.json_response`` route — as the reference point;
-4. runs every scenario with ``bench/load.py`` in a process of its own, pinned to the other core
-   than the servers;
+4. runs every scenario with ``wrk`` (``bench/wrk_load.py``) when it is installed, else with
+   ``bench/load.py``, in a process of its own pinned to the other core than the servers;
 5. prints a table, the ratios against the bare handler and the targets, and writes the whole
    result to ``bench/results/latest.json``.
 
@@ -45,6 +45,7 @@ from typing import Any
 import aiohttp
 
 import seed_bulk
+import wrk_load
 
 __all__ = ["TARGETS", "main"]
 
@@ -331,8 +332,27 @@ def pinned(command: list[str], cpu: int | None) -> list[str]:
     return command if cpu is None else ["taskset", "-c", str(cpu), *command]
 
 
-def run_load(procs: Processes, spec: dict[str, Any], cpu: int | None) -> dict[str, Any]:
-    """Run ``bench/load.py`` for one scenario in its own process and return its summary."""
+def choose_generator(requested: str) -> str:
+    """``wrk`` or ``python``: ``auto`` is wrk when it is on the PATH."""
+    found = shutil.which("wrk") is not None
+    if requested == "wrk" and not found:
+        raise BenchError("--load-generator wrk, but wrk is not on the PATH (apt-get install wrk)")
+    if requested == "auto":
+        return "wrk" if found else "python"
+    return requested
+
+
+def run_load(
+    procs: Processes, spec: dict[str, Any], cpu: int | None, generator: str, workdir: Path
+) -> dict[str, Any]:
+    """Run one scenario with ``generator`` in a process of its own and return its summary."""
+    if generator == "wrk":
+        try:
+            result = wrk_load.run_wrk(spec, workdir, pinned([], cpu))
+        except (subprocess.CalledProcessError, ValueError) as exc:
+            raise BenchError(f"wrk failed on {spec['name']!r}: {exc}") from None
+        result.update(key=spec["key"], generator="wrk")
+        return result
     proc = procs.start(
         pinned([sys.executable, str(BENCH_DIR / "load.py")], cpu),
         stdin=subprocess.PIPE,
@@ -444,6 +464,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--warmup", type=float, default=1.0, help="unmeasured seconds before each scenario (1)"
     )
     parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="wrk (when installed, for auto) or bench/load.py for every scenario (auto)",
+    )
+    parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -473,7 +499,8 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     if pin and not can_pin():
         raise BenchError("--pin needs taskset and two usable cores")
     server_cpu, load_cpu = (SERVER_CPU, LOAD_CPU) if pin else (None, None)
-    generator = "python"
+    generator = choose_generator(args.load_generator)
+    print(f"load generator: {generator}", flush=True)
     if pin:
         os.sched_setaffinity(0, {LOAD_CPU})  # the seeding client runs here too: keep it off the server's core
         print(f"pinned: servers on core {SERVER_CPU}, load generator on core {LOAD_CPU}", flush=True)
@@ -531,7 +558,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     for spec in scenarios(bare, base, tokens, seeded["ids"]):
         spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
         print(f"running {spec['name']} for {args.duration:g} s ({generator}) ...", flush=True)
-        results.append(run_load(procs, spec, load_cpu))
+        results.append(run_load(procs, spec, load_cpu, generator, workdir))
         for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
             if proc.poll() is not None:
                 raise BenchError(f"{proc.args!r} died during the run:\n{log_tail(log_path)}")
@@ -551,7 +578,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
         "config": {
             "database": describe_database(args.database_url),
             "backend": backend,
-            "load_generator": generator,
+            "load_generator": {"requested": args.load_generator, "used": generator},
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
