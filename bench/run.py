@@ -407,6 +407,15 @@ def evaluate(
     targets.append(
         {"target": "zero non-2xx (and zero transport errors)", "actual": str(failures), "pass": failures == 0}
     )
+    # A scenario in which nothing completed has no errors either; it must not read as a pass.
+    empty = [r["scenario"] for r in results if r["requests"] == 0]
+    targets.append(
+        {
+            "target": "every scenario completed requests",
+            "actual": ", ".join(empty) + " completed none" if empty else "all did",
+            "pass": not empty,
+        }
+    )
     return ratios, create, targets
 
 
