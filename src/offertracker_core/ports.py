@@ -47,6 +47,7 @@ __all__ = [
     "OwnedRepository",
     "PasswordHasher",
     "ProgressRepository",
+    "ProgressStanding",
     "ProgressTotals",
     "ReflectionRepository",
     "Repositories",
@@ -315,7 +316,11 @@ class ActivityRepository(Protocol):
 
 @attrs.frozen
 class ProgressTotals:
-    """The figures milestones are checked against (behaviour.md §6 "Totals")."""
+    """The figures milestones are checked against (behaviour.md §6 "Totals").
+
+    Also the shape of a change to them: a delta passed to
+    :meth:`ProgressRepository.count` may hold negative figures.
+    """
 
     applications: int = 0
     reflections: int = 0
@@ -324,12 +329,60 @@ class ProgressTotals:
     groups_joined: int = 0
     posts: int = 0
 
+    def __add__(self, other: ProgressTotals) -> ProgressTotals:
+        """Figure by figure sum (a total plus a delta)."""
+        return ProgressTotals(
+            applications=self.applications + other.applications,
+            reflections=self.reflections + other.reflections,
+            offers=self.offers + other.offers,
+            follows=self.follows + other.follows,
+            groups_joined=self.groups_joined + other.groups_joined,
+            posts=self.posts + other.posts,
+        )
+
+
+@attrs.frozen
+class ProgressStanding:
+    """What the milestone check of a tracked action reads: the kept totals and the milestones held."""
+
+    totals: ProgressTotals = ProgressTotals()
+    held: frozenset[UUID] = frozenset()
+
 
 class ProgressRepository(Protocol):
-    """Milestone bookkeeping: the figures, the catalogue and who holds what."""
+    """Milestone bookkeeping: the kept totals, the catalogue and who holds what.
+
+    The totals are running counters, kept by the services in the same unit of
+    work as the change they count (pitfall 15 of the architecture: counting a
+    user's rows on every tracked action made writes slow down as the account
+    grew). ``recount`` derives them from the rows, for tests and repair only.
+    Follows, group memberships and posts have no service yet: the services
+    that add them must count them too, like applications do.
+    """
 
     async def totals(self, user_id: UUID) -> ProgressTotals:
-        """All totals in one query."""
+        """The kept counters of ``user_id`` (one primary-key lookup); zeros when nothing was counted."""
+        ...
+
+    async def count(self, user_id: UUID, delta: ProgressTotals) -> None:
+        """Add ``delta`` (figures may be negative) to ``user_id``'s counters, in this unit of work.
+
+        One statement however large the account. Call it where the counted row
+        is written, after locking the application it hangs off and before
+        ``track_activity`` locks the user row: the counters row is locked
+        between the two (see the lock order above).
+        """
+        ...
+
+    async def recount(self, user_id: UUID) -> ProgressTotals:
+        """The totals derived from ``user_id``'s rows, ignoring the counters.
+
+        Scans the account: for tests (counters == recount) and repair, never a request path.
+        """
+        ...
+
+    async def standing(self, user_id: UUID) -> ProgressStanding:
+        """:meth:`totals` and :meth:`awarded_milestone_ids` together, in one statement."""
         ...
 
     async def milestones(self) -> list[Milestone]:

@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from offertracker_core.entities import ActivityEntry
-from offertracker_core.ports import Storage
+from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
 from offertracker_storage.sql.rows import Mapper
 from offertracker_storage.sql.tables import activity_log, follows, group_members, posts, social_groups
@@ -96,14 +96,19 @@ class _SqlBackdoor:
         self.storage = storage
         self.groups: set[UUID] = set()
 
-    async def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+    async def _insert(
+        self, table: Any, rows: list[dict[str, Any]], counted: tuple[UUID, ProgressTotals] | None = None
+    ) -> None:
+        # Counted in the same unit of work, as the services these rows will get must do.
         async with self.storage.write() as uow:
             await uow.execute(lambda conn: conn.execute(insert(table), rows))
+            if counted is not None:
+                await uow.progress.count(*counted)
             await uow.commit()
 
     async def follow(self, follower_id: UUID, following_id: UUID) -> None:
         row = {"id": uuid4(), "follower_id": follower_id, "following_id": following_id, "created_at": T0}
-        await self._insert(follows, [row])
+        await self._insert(follows, [row], (follower_id, ProgressTotals(follows=1)))
 
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
         if group_id not in self.groups:  # the first member creates the group
@@ -119,7 +124,7 @@ class _SqlBackdoor:
             }
             await self._insert(social_groups, [group])
         member = {"id": uuid4(), "group_id": group_id, "user_id": user_id, "role": "member", "joined_at": T0}
-        await self._insert(group_members, [member])
+        await self._insert(group_members, [member], (user_id, ProgressTotals(groups_joined=1)))
 
     async def add_posts(self, user_id: UUID, count: int) -> None:
         rows = [
@@ -136,7 +141,7 @@ class _SqlBackdoor:
             }
             for n in range(count)
         ]
-        await self._insert(posts, rows)
+        await self._insert(posts, rows, (user_id, ProgressTotals(posts=count)))
 
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         query = select(*_activity_rows.columns).where(activity_log.c.user_id == user_id)

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from uuid import uuid4
 
-from offertracker_storage import migrate
-from offertracker_storage.sql import sync_url
+import pytest
+from sqlalchemy import Engine, Table, create_engine, insert
+from sqlalchemy.pool import NullPool
+
+from offertracker_core.entities import Application, Outcome, Reflection, User
+from offertracker_core.enums import OutcomeStatus
+from offertracker_core.ports import ProgressTotals
+from offertracker_storage import SqlStorage, migrate
+from offertracker_storage.sql import sync_url, tables
+from offertracker_storage.sql.rows import Mapper
+
+from . import factories as f
 
 
 def test_a_migrated_database_matches_the_tables(database_url: str) -> None:
@@ -19,7 +31,7 @@ def test_upgrading_a_fresh_sqlite_file_from_an_async_url_reaches_head(tmp_path: 
     assert migrate.current_revision(url) is None
     migrate.upgrade(url)
     migrate.upgrade(url)  # idempotent
-    assert migrate.current_revision(url) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(url) == migrate.head_revision() == "0002"
     migrate.check(url)
 
 
@@ -27,3 +39,87 @@ def test_async_urls_map_to_sync_drivers() -> None:
     assert sync_url("sqlite+aiosqlite:///data/x.db") == "sqlite:///data/x.db"
     assert sync_url("postgresql+asyncpg://u:secret@h/db") == "postgresql+psycopg://u:secret@h/db"
     assert sync_url("postgresql://u@h:5433/db") == "postgresql+psycopg://u@h:5433/db"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database with no schema, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    url: str = request.getfixturevalue("empty_postgres_url")
+    return url
+
+
+def _insert(engine: Engine, table: Table, *rows: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(table), list(rows))
+
+
+async def test_upgrading_fills_the_counters_of_existing_accounts_with_their_recount(
+    unmigrated_url: str,
+) -> None:
+    migrate.upgrade(unmigrated_url, "0001")
+    ada, bob, idle = f.user("ada"), f.user("bob"), f.user("idle")
+    offered, rejected, bare, bobs = (f.application(u.id) for u in (ada, ada, ada, bob))
+    group = uuid4()
+    engine = create_engine(sync_url(unmigrated_url), poolclass=NullPool)
+    try:
+        _insert(engine, tables.users, *(Mapper(User, tables.users).to_row(u) for u in (ada, bob, idle)))
+        applications = Mapper(Application, tables.applications)
+        _insert(
+            engine, tables.applications, *(applications.to_row(a) for a in (offered, rejected, bare, bobs))
+        )
+        outcomes = Mapper(Outcome, tables.outcomes)
+        _insert(
+            engine,
+            tables.outcomes,
+            outcomes.to_row(f.outcome(offered.id)),
+            outcomes.to_row(f.outcome(rejected.id, status=OutcomeStatus.REJECTED)),
+            outcomes.to_row(f.outcome(bobs.id)),
+        )
+        reflections = Mapper(Reflection, tables.reflections)
+        _insert(
+            engine, tables.reflections, *(reflections.to_row(f.reflection(a.id)) for a in (offered, bobs))
+        )
+        _insert(
+            engine,
+            tables.follows,
+            {"id": uuid4(), "follower_id": ada.id, "following_id": bob.id, "created_at": f.T0},
+        )
+        group_row = {"id": group, "name": "g", "description": None, "created_by": bob.id, "is_public": True}
+        _insert(engine, tables.social_groups, group_row | {"created_at": f.T0, "updated_at": f.T0})
+        _insert(
+            engine,
+            tables.group_members,
+            *(
+                {"id": uuid4(), "group_id": group, "user_id": u.id, "role": "member", "joined_at": f.T0}
+                for u in (ada, bob)
+            ),
+        )
+        post = {"group_id": None, "post_type": "Update", "title": None, "content": "hi", "is_public": True}
+        _insert(
+            engine,
+            tables.posts,
+            *(
+                {"id": uuid4(), "user_id": ada.id, **post, "created_at": f.T0, "updated_at": f.T0}
+                for _ in range(2)
+            ),
+        )
+    finally:
+        engine.dispose()
+
+    migrate.upgrade(unmigrated_url)
+
+    storage = await SqlStorage.open(unmigrated_url)
+    try:
+        async with storage.read() as uow:
+            kept = {u.username: await uow.progress.totals(u.id) for u in (ada, bob, idle)}
+            recounted = {u.username: await uow.progress.recount(u.id) for u in (ada, bob, idle)}
+    finally:
+        await storage.close()
+    assert kept == recounted
+    assert kept == {
+        "ada": ProgressTotals(applications=3, reflections=1, offers=1, follows=1, groups_joined=1, posts=2),
+        "bob": ProgressTotals(applications=1, reflections=1, offers=1, groups_joined=1),
+        "idle": ProgressTotals(),
+    }

@@ -37,7 +37,7 @@ from offertracker_core.errors import Contention, Duplicate, InvalidToken
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
-from offertracker_core.ports import ProgressTotals, TokenClaims, ViewerRelation
+from offertracker_core.ports import ProgressStanding, ProgressTotals, TokenClaims, ViewerRelation
 from offertracker_core.visibility import can_view_profile
 
 E = TypeVar("E")
@@ -64,6 +64,9 @@ class _Tables:
     follows: set[tuple[UUID, UUID]] = attrs.Factory(set)
     memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
     posts: dict[UUID, int] = attrs.Factory(dict)
+    progress: dict[UUID, ProgressTotals] = attrs.Factory(dict)
+    """The kept counters, apart from the rows ``recount`` looks at, so a service that
+    forgets to count is caught by comparing the two."""
 
     def of(self, entity: type[E]) -> dict[UUID, E]:
         """The table of ``entity`` (created empty on first use)."""
@@ -87,6 +90,7 @@ class _Tables:
             follows=set(self.follows),
             memberships=copy.deepcopy(self.memberships),
             posts=dict(self.posts),
+            progress=dict(self.progress),
         )
 
 
@@ -342,9 +346,19 @@ class FakeActivity(_Repo):
 class FakeProgress(_Repo):
     port = "progress"
 
-    async def totals(self, user_id: UUID) -> ProgressTotals:
+    def _check(self) -> None:
         if self._uow.storage.broken_progress:
             raise RuntimeError("progress store is broken (test)")
+
+    async def totals(self, user_id: UUID) -> ProgressTotals:
+        self._check()
+        return self.t.progress.get(user_id, ProgressTotals())
+
+    async def count(self, user_id: UUID, delta: ProgressTotals) -> None:
+        counters = self._writable().progress
+        counters[user_id] = counters.get(user_id, ProgressTotals()) + delta
+
+    async def recount(self, user_id: UUID) -> ProgressTotals:
         t = self.t
         mine = {a.id for a in t.of(Application).values() if a.user_id == user_id}
         return ProgressTotals(
@@ -358,6 +372,11 @@ class FakeProgress(_Repo):
             follows=sum(1 for follower, _ in t.follows if follower == user_id),
             groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
             posts=t.posts.get(user_id, 0),
+        )
+
+    async def standing(self, user_id: UUID) -> ProgressStanding:
+        return ProgressStanding(
+            await self.totals(user_id), frozenset(await self.awarded_milestone_ids(user_id))
         )
 
     async def milestones(self) -> list[Milestone]:
@@ -476,12 +495,22 @@ class FakeStorage:
         self.opened.append("read")
         return FakeUnitOfWork(self, read_only=True)
 
-    # Social rows have no service yet; tests set them up directly.
+    # Social rows have no service yet; tests set them up directly, counted as their
+    # services will have to (ProgressRepository.count in the same unit of work).
     def follow(self, follower: UUID, following: UUID) -> None:
-        self.tables.follows.add((follower, following))
+        if (follower, following) not in self.tables.follows:
+            self.tables.follows.add((follower, following))
+            self._count(follower, ProgressTotals(follows=1))
 
     def join_group(self, group_id: UUID, user_id: UUID) -> None:
-        self.tables.memberships.setdefault(group_id, set()).add(user_id)
+        members = self.tables.memberships.setdefault(group_id, set())
+        if user_id not in members:
+            members.add(user_id)
+            self._count(user_id, ProgressTotals(groups_joined=1))
+
+    def _count(self, user_id: UUID, delta: ProgressTotals) -> None:
+        counters = self.tables.progress
+        counters[user_id] = counters.get(user_id, ProgressTotals()) + delta
 
     def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         """Committed activity entries of ``user_id``, newest first (as the API lists them)."""
@@ -495,6 +524,7 @@ class FakeStorage:
 
     def add_posts(self, user_id: UUID, count: int = 1) -> None:
         self.tables.posts[user_id] = self.tables.posts.get(user_id, 0) + count
+        self._count(user_id, ProgressTotals(posts=count))
 
 
 class FakeClock:

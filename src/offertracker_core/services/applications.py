@@ -8,15 +8,25 @@ import attrs
 
 from .. import activity, status
 from ..entities import Application, ApplicationDetail
-from ..enums import ApplicationStatus, Priority
+from ..enums import ApplicationStatus, OutcomeStatus, Priority
 from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
-from ..ports import UnitOfWork
+from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
-from .base import APPLICATION, RESUME, ServiceContext, check_reference, owned, owned_application_detail
+from .base import RESUME, ServiceContext, check_reference, owned_application_detail
 from .progress import track_activity
 
 __all__ = ["ApplicationService"]
+
+_ONE_APPLICATION = ProgressTotals(applications=1)
+
+
+def _counted_with(detail: ApplicationDetail, sign: int) -> ProgressTotals:
+    """The milestone totals an application carries: itself, its reflection, an Offer outcome."""
+    offer = detail.outcome is not None and detail.outcome.status == OutcomeStatus.OFFER
+    return ProgressTotals(
+        applications=sign, reflections=sign * (detail.reflection is not None), offers=sign * offer
+    )
 
 
 @attrs.frozen
@@ -83,6 +93,7 @@ class ApplicationService:
         async def work(uow: UnitOfWork) -> ApplicationDetail:
             await check_reference(uow, RESUME, user_id, application.resume_version_id)
             await uow.applications.add(application)
+            await uow.progress.count(user_id, _ONE_APPLICATION)
             uow.log(activity.application_created(self.ctx.ids(), application, now))
             uow.record(
                 ApplicationCreated(user_id=user_id, application_id=application.id, status=application.status)
@@ -126,10 +137,16 @@ class ApplicationService:
         return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID) -> None:
-        """Delete one of the caller's applications with everything that hangs off it."""
+        """Delete one of the caller's applications with everything that hangs off it.
+
+        Its reflection and an Offer outcome leave the milestone totals with it
+        (a milestone already reached is kept).
+        """
 
         async def work(uow: UnitOfWork) -> None:
-            await owned(uow, APPLICATION, user_id, application_id, for_update=True)
+            # The detail (one round trip, like the bare row) says what the cascade takes away.
+            detail = await owned_application_detail(uow, user_id, application_id, for_update=True)
             await uow.applications.delete(application_id)
+            await uow.progress.count(user_id, _counted_with(detail, -1))
 
         await self.ctx.write(work)

@@ -11,7 +11,7 @@ from ..entities import Outcome
 from ..enums import OutcomeStatus
 from ..errors import Conflict, Duplicate
 from ..inputs import NewOutcome, OutcomeChanges
-from ..ports import UnitOfWork
+from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
@@ -19,6 +19,13 @@ from .progress import track_activity
 __all__ = ["OutcomeService"]
 
 _SECOND_OUTCOME = "This application already has offer details. Use PUT to update."
+_OFFER = ProgressTotals(offers=1)
+_NO_OFFER = ProgressTotals(offers=-1)
+
+
+def _offers(outcome: Outcome) -> int:
+    """How many offers ``outcome`` counts for in the milestone totals: 1 for an Offer, else 0."""
+    return int(outcome.status == OutcomeStatus.OFFER)
 
 
 @attrs.frozen
@@ -50,6 +57,8 @@ class OutcomeService:
                 await uow.outcomes.add(outcome)
             except Duplicate as exc:
                 raise Conflict(_SECOND_OUTCOME) from exc
+            if outcome.status == OutcomeStatus.OFFER:
+                await uow.progress.count(user_id, _OFFER)
             transition = status.on_outcome_recorded(application, outcome.status, now)
             cause = activity.StatusCause.OUTCOME_RECORDED
             moves = await store_automatic_move(self.ctx, uow, transition, now, cause)
@@ -67,7 +76,10 @@ class OutcomeService:
         Decision (the spec is silent): changing the outcome's *status* applies
         the outcome rule again, so an Offer turned into a Rejection moves the
         application to Rejected (logged "(outcome recorded)", ``StatusChanged``
-        published). Other edits leave the application alone.
+        published). Other edits leave the application alone. A status change
+        into or out of Offer changes the offers total at once; as an update is
+        not a tracked action, a milestone that makes due is awarded at the
+        user's next tracked action.
         """
         changes = validate_changes(OutcomeChanges, changes)
         now = self.ctx.clock.now()
@@ -77,6 +89,9 @@ class OutcomeService:
             outcome = child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             updated = attrs.evolve(outcome, **changes, updated_at=now)
             await uow.outcomes.update(updated)
+            offers = _offers(updated) - _offers(outcome)
+            if offers:
+                await uow.progress.count(user_id, ProgressTotals(offers=offers))
             if updated.status != outcome.status:
                 transition = status.on_outcome_recorded(application, updated.status, now)
                 await store_automatic_move(
@@ -87,11 +102,16 @@ class OutcomeService:
         return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID, outcome_id: UUID) -> None:
-        """Delete the outcome; the application keeps its current status (what it was before is unknown)."""
+        """Delete the outcome; the application keeps its current status (what it was before is unknown).
+
+        An Offer no longer counts towards the offers total (a milestone already reached is kept).
+        """
 
         async def work(uow: UnitOfWork) -> None:
             application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
-            child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
+            outcome = child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             await uow.outcomes.delete(outcome_id)
+            if outcome.status == OutcomeStatus.OFFER:
+                await uow.progress.count(user_id, _NO_OFFER)
 
         await self.ctx.write(work)

@@ -4,6 +4,14 @@ Runs inside the caller's write unit of work, in a savepoint: whatever goes
 wrong here is rolled back and logged, and the action that triggered it still
 commits. Milestones won are recorded on the unit of work (``MilestoneReached``),
 published with the caller's other events after its commit.
+
+The totals are not counted here: every service that adds or removes a counted
+row (application, reflection, Offer outcome; later follows, memberships and
+posts) adds its delta with ``uow.progress.count`` in the same unit of work,
+before calling :func:`track_activity`, which then reads them with one
+statement whatever the size of the account. Counting is outside the
+savepoint on purpose: a failed count fails the action instead of leaving
+counters that disagree with the rows.
 """
 
 from __future__ import annotations
@@ -66,13 +74,11 @@ async def _track(
     if updated != user:
         updated = attrs.evolve(updated, updated_at=now)
         await uow.users.update(updated)
-    held = await uow.progress.awarded_milestone_ids(user_id)
-    open_ = [m for m in milestones.MILESTONES if m.id not in held and m.criteria.get("action") != "register"]
-    if not open_:
-        return ProgressUpdate(updated)
-    totals = await uow.progress.totals(user_id)
+    # The kept counters and the held milestones in one statement: the check costs the same
+    # for a fresh account and one with thousands of rows (architecture pitfall 15).
+    standing = await uow.progress.standing(user_id)
     won: list[MilestoneReached] = []
-    for milestone in milestones.due_milestones(totals, updated.streak_days, held, open_):
+    for milestone in milestones.due_milestones(standing.totals, updated.streak_days, standing.held):
         event = await award(ctx, uow, user_id, milestone, now)
         if event is not None:
             won.append(event)

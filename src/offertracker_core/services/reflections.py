@@ -10,7 +10,7 @@ from .. import activity
 from ..entities import Reflection
 from ..errors import Conflict, Duplicate
 from ..inputs import NewReflection, ReflectionChanges
-from ..ports import UnitOfWork
+from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned
 from .progress import track_activity
@@ -18,6 +18,8 @@ from .progress import track_activity
 __all__ = ["ReflectionService"]
 
 _SECOND_REFLECTION = "This application already has a reflection. Use PUT to update."
+_ONE_REFLECTION = ProgressTotals(reflections=1)
+_NO_REFLECTION = ProgressTotals(reflections=-1)
 
 
 @attrs.frozen
@@ -45,6 +47,7 @@ class ReflectionService:
                 await uow.reflections.add(reflection)
             except Duplicate as exc:
                 raise Conflict(_SECOND_REFLECTION) from exc
+            await uow.progress.count(user_id, _ONE_REFLECTION)
             uow.log(activity.reflection_added(self.ctx.ids(), user_id, application.id, now))
             await track_activity(self.ctx, uow, user_id, now)
             return reflection
@@ -69,11 +72,12 @@ class ReflectionService:
         return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, application_id: UUID, reflection_id: UUID) -> None:
-        """Delete the reflection."""
+        """Delete the reflection (it no longer counts towards the reflection milestones)."""
 
         async def work(uow: UnitOfWork) -> None:
             application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             child_of(application.id, await uow.reflections.get(reflection_id), "Reflection not found")
             await uow.reflections.delete(reflection_id)
+            await uow.progress.count(user_id, _NO_REFLECTION)
 
         await self.ctx.write(work)

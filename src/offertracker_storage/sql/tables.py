@@ -54,6 +54,7 @@ __all__ = [
     "social_groups",
     "tags",
     "user_milestones",
+    "user_progress",
     "users",
 ]
 
@@ -430,4 +431,25 @@ user_milestones = Table(
     Column("reached_at", UtcDateTime(), nullable=False),
     UniqueConstraint("user_id", "milestone_id"),
     Index(None, "milestone_id"),
+)
+
+
+def _counter(name: str) -> Column[int]:
+    return Column(name, Integer, nullable=False, server_default="0")
+
+
+# The running totals milestones are checked against (behaviour.md §6), one row per user,
+# kept by the services in the same transaction as the rows they count, so a tracked
+# action reads one row instead of counting the account (architecture pitfall 15).
+# A user without a row has counted nothing yet: every figure is zero.
+user_progress = Table(
+    "user_progress",
+    metadata,
+    Column("user_id", HexUuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    _counter("applications"),
+    _counter("reflections"),
+    _counter("offers"),
+    _counter("follows"),
+    _counter("groups_joined"),
+    _counter("posts"),
 )
