@@ -41,6 +41,7 @@ __all__ = ["SqlActivity", "SqlProgress"]
 _activity = Mapper(ActivityEntry, activity_log)
 _milestones = Mapper(Milestone, milestones)
 _user_milestones = Mapper(UserMilestone, user_milestones)
+_APPEND = insert(activity_log)  # built once, like every statement on a write's path
 
 
 class SqlActivity(SqlRepository):
@@ -49,7 +50,7 @@ class SqlActivity(SqlRepository):
     def add_many(self, entries: Sequence[ActivityEntry]) -> None:
         """Append ``entries`` with one executemany."""
         if entries:
-            self.conn.execute(insert(activity_log), [_activity.to_row(entry) for entry in entries])
+            self.conn.execute(_APPEND, [_activity.to_row(entry) for entry in entries])
 
 
 def _count(table: Any, *where: Any) -> ScalarSelect[int]:
