@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -188,7 +188,8 @@ def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         coroutine.send(None)
     except StopIteration as finished:
-        return cast(T, finished.value)
+        result: T = finished.value
+        return result
     coroutine.close()
     raise RuntimeError("a unit of work awaited something other than its own storage calls")
 
