@@ -250,9 +250,17 @@ class SqlStorage:
                 conn.begin()
                 return InlineUnitOfWork(conn, statement_timeout=timeout).finish(work)
 
-        async with self._write_lock:
-            # One writer thread: a hop still running for a cancelled request finishes before the next.
-            return await asyncio.wrap_future(thread.submit(hop))
+        if self._write_lock.locked():
+            # A multi-hop ``write()`` unit holds the writer between its hops: queueing behind it
+            # would put this BEGIN IMMEDIATE between two of its hops on the one writer thread.
+            async with self._write_lock:
+                return await asyncio.wrap_future(thread.submit(hop))
+        # No unit holds the writer: queue the hop at once, without holding the lock while it runs.
+        # The one writer thread runs hops in the order submitted (so one still running for a
+        # cancelled request finishes before the next), and a ``write()`` unit opened later queues
+        # its hops after this one. Holding the lock until the event loop took the result would
+        # leave the writer idle between commits, waiting for the loop, under load.
+        return await asyncio.wrap_future(thread.submit(hop))
 
     @staticmethod
     async def _transact_postgres(
