@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, NestedTransaction
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from offertracker_core.events import Event
@@ -26,6 +26,7 @@ from offertracker_core.journal import Journal
 from offertracker_core.ports import OwnedRepository
 
 from .errors import translated_errors
+from .prepared import run_sql
 from .repositories import BY_ENTITY, BY_PORT, SqlRepository
 from .repositories.progress import SqlActivity
 from .sqlite import ReadLanes, TimedConnection
@@ -133,22 +134,27 @@ class SqlUnitOfWork(Journal):
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested block whose failure rolls back only its own changes and journal, then re-raises."""
-        # Each savepoint has its own holder: if the hop that should have opened it failed
-        # before getting that far, its release or rollback finds nothing and does nothing,
-        # instead of popping some other savepoint (or an empty stack) at commit.
-        opened: list[NestedTransaction] = []
+        # Sent straight to the driver (SQLAlchemy's begin_nested() costs a full execution each
+        # way, on every tracked action). Savepoints nest strictly, so one name serves them all:
+        # RELEASE and ROLLBACK TO name the most recent savepoint of that name. Each has its own
+        # flag: if the hop that should have opened it failed before getting that far, its
+        # release or rollback does nothing, instead of ending some other savepoint.
+        opened = False
         mark = self.mark()
 
         def begin(conn: Connection) -> None:
-            opened.append(conn.begin_nested())
+            nonlocal opened
+            run_sql(conn, "SAVEPOINT offertracker")
+            opened = True
 
         def rollback(conn: Connection) -> None:
             if opened:
-                opened.pop().rollback()
+                run_sql(conn, "ROLLBACK TO SAVEPOINT offertracker")
+                run_sql(conn, "RELEASE SAVEPOINT offertracker")
 
         def release(conn: Connection) -> None:
             if opened:
-                opened.pop().commit()
+                run_sql(conn, "RELEASE SAVEPOINT offertracker")
 
         self._deferred.append(begin)
         try:

@@ -25,6 +25,7 @@ from offertracker_core.entities import (
 )
 from offertracker_core.enums import ApplicationStatus, Priority
 
+from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import application_stages, applications, outcomes, reflections, resume_versions
 from .application_pages import page_json_statement
@@ -82,15 +83,18 @@ _PAGES = {
     for by_status in (False, True)
     for by_priority in (False, True)
 }
-_DETAIL = _with_one_to_ones().where(applications.c.id == bindparam("application_id"))
+_DETAIL_QUERY = _with_one_to_ones().where(applications.c.id == bindparam("application_id"))
+_DETAIL = Prepared(_DETAIL_QUERY)
 # Only the application row: PostgreSQL cannot lock the nullable side of an outer join.
-_DETAIL_LOCKED = _DETAIL.with_for_update(of=applications, key_share=True)  # see CrudRepository
+_DETAIL_LOCKED = Prepared(
+    _DETAIL_QUERY.with_for_update(of=applications, key_share=True)
+)  # see CrudRepository
 _STAGE_ORDER = (
     application_stages.c.stage_date.asc().nulls_last(),
     application_stages.c.created_at,
     application_stages.c.id,
 )
-_STAGES_OF_ONE = (
+_STAGES_OF_ONE = Prepared(
     select(*_stages.columns)
     .where(application_stages.c.application_id == bindparam("application_id"))
     .order_by(*_STAGE_ORDER)
@@ -122,10 +126,10 @@ class SqlApplications(CrudRepository[Application]):
         """The application with its stages, outcome and reflection (two statements);
         ``for_update`` locks the application row."""
         params = {"application_id": application_id}
-        row = self.conn.execute(_DETAIL_LOCKED if for_update else _DETAIL, params).first()
+        row = (_DETAIL_LOCKED if for_update else _DETAIL).first(self.conn, params)
         if row is None:
             return None
-        return _detail(row, list(map(_stages.from_row, self.conn.execute(_STAGES_OF_ONE, params).all())))
+        return _detail(row, list(map(_stages.from_row, _STAGES_OF_ONE.rows(self.conn, params))))
 
     def list_details(
         self,
@@ -185,12 +189,14 @@ _E = TypeVar("_E")
 
 
 class _OnePerApplication(CrudRepository[_E]):
-    _of_application: ClassVar[Select[Any]]
+    _of_application: ClassVar[Prepared]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         table = cls.mapper.table
-        cls._of_application = cls._select_all.where(table.c.application_id == bindparam("application_id"))
+        cls._of_application = Prepared(
+            cls._select_all.where(table.c.application_id == bindparam("application_id"))
+        )
 
     def get_for_application(self, application_id: UUID) -> _E | None:
         """The application's one row, or ``None``."""

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Delete, Insert, Select, Update, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 
+from ..prepared import Prepared
 from ..rows import Mapper
 
 __all__ = ["BY_ENTITY", "BY_PORT", "CrudRepository", "SqlRepository"]
@@ -63,12 +64,12 @@ class CrudRepository(SqlRepository, Generic[E]):
 
     mapper: ClassVar[Mapper[Any]]
     _select_all: ClassVar[Select[Any]]
-    _by_id: ClassVar[Select[Any]]
-    _by_id_locked: ClassVar[Select[Any]]
-    _for_user: ClassVar[dict[frozenset[str], Select[Any]]]
-    _insert: ClassVar[Insert]
-    _update: ClassVar[Update]
-    _delete: ClassVar[Delete]
+    _by_id: ClassVar[Prepared]
+    _by_id_locked: ClassVar[Prepared]
+    _for_user: ClassVar[dict[frozenset[str], Prepared]]
+    _insert: ClassVar[Prepared]
+    _update: ClassVar[Prepared]
+    _delete: ClassVar[Prepared]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -77,33 +78,35 @@ class CrudRepository(SqlRepository, Generic[E]):
             return
         table = mapper.table
         cls._select_all = select(*mapper.columns)
-        cls._by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
+        by_id = cls._select_all.where(table.c.id == bindparam("entity_id"))
+        cls._by_id = Prepared(by_id)
         # FOR NO KEY UPDATE on PostgreSQL (SQLite's dialect omits it: its writers are serialised
         # already). Not FOR UPDATE: inserting a child takes FOR KEY SHARE on its parent for the
         # foreign-key check, and FOR UPDATE conflicts with that, so two requests that each added a
         # child (an application) and then locked the parent (the user, for the streak) deadlocked.
         # No key ever changes here, and NO KEY UPDATE still excludes every other writer of the row.
-        cls._by_id_locked = cls._by_id.with_for_update(key_share=True)
+        cls._by_id_locked = Prepared(by_id.with_for_update(key_share=True))
         cls._for_user = {}
         if "user_id" in table.c:  # an owned resource: listable per user and reachable by uow.owned()
             BY_ENTITY[mapper.entity] = cls
-        cls._insert = insert(table)
-        cls._update = update(table).where(table.c.id == bindparam("entity_id"))
-        cls._delete = delete(table).where(table.c.id == bindparam("entity_id"))
+        # Compiled with every column named: to_row() always gives them all.
+        cls._insert = Prepared(insert(table), keys=mapper.names)
+        cls._update = Prepared(
+            update(table).where(table.c.id == bindparam("entity_id")),
+            keys=[name for name in mapper.names if name != "id"],
+        )
+        cls._delete = Prepared(delete(table).where(table.c.id == bindparam("entity_id")))
 
-    def _select(self) -> Select[Any]:
-        return self._select_all
-
-    def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> E | None:
-        row = self.conn.execute(query, params).first()
+    def _one(self, query: Prepared, params: dict[str, Any] | None = None) -> E | None:
+        row = query.first(self.conn, params)
         return None if row is None else self.mapper.from_row(row)
 
-    def _all(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[E]:
-        return list(map(self.mapper.from_row, self.conn.execute(query, params).all()))
+    def _all(self, query: Prepared, params: dict[str, Any] | None = None) -> list[E]:
+        return list(map(self.mapper.from_row, query.rows(self.conn, params)))
 
     def add(self, entity: E) -> None:
         """Insert ``entity``; a uniqueness failure surfaces as ``Duplicate`` through the bridge."""
-        self.conn.execute(self._insert, self.mapper.to_row(entity))
+        self._insert.run(self.conn, self.mapper.to_row(entity))
 
     def get(self, entity_id: UUID) -> E | None:
         """The entity with ``entity_id``, or ``None``."""
@@ -117,11 +120,11 @@ class CrudRepository(SqlRepository, Generic[E]):
         """Replace every column of the stored row with ``entity``'s values."""
         values = self.mapper.to_row(entity)
         values["entity_id"] = values.pop("id")
-        self.conn.execute(self._update, values)
+        self._update.run(self.conn, values)
 
     def delete(self, entity_id: UUID) -> None:
         """Delete the row; the schema's foreign keys cascade to dependants."""
-        self.conn.execute(self._delete, {"entity_id": entity_id})
+        self._delete.run(self.conn, {"entity_id": entity_id})
 
     def list_for_user(
         self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
@@ -134,7 +137,7 @@ class CrudRepository(SqlRepository, Generic[E]):
         return self._all(self._page_statement(frozenset(filters)), params)
 
     @classmethod
-    def _page_statement(cls, filtered: frozenset[str]) -> Select[Any]:
+    def _page_statement(cls, filtered: frozenset[str]) -> Prepared:
         """The page statement for this set of filtered columns, built once per set."""
         statement = cls._for_user.get(filtered)
         if statement is None:
@@ -144,7 +147,7 @@ class CrudRepository(SqlRepository, Generic[E]):
             unknown = filtered - set(cls.mapper.names)
             if unknown:
                 raise ValueError(f"{cls.mapper.entity.__name__} has no field {sorted(unknown)[0]!r}")
-            statement = (
+            statement = Prepared(
                 cls._select_all.where(table.c.user_id == bindparam("user_id"))
                 .where(*(table.c[name] == bindparam(f"where_{name}") for name in sorted(filtered)))
                 .order_by(table.c.created_at.desc(), table.c.id.desc())

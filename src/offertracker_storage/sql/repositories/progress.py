@@ -20,6 +20,7 @@ from offertracker_core.entities import ActivityEntry, Milestone, UserMilestone
 from offertracker_core.enums import OutcomeStatus
 from offertracker_core.ports import ProgressStanding, ProgressTotals
 
+from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import (
     activity_log,
@@ -41,7 +42,9 @@ __all__ = ["SqlActivity", "SqlProgress"]
 _activity = Mapper(ActivityEntry, activity_log)
 _milestones = Mapper(Milestone, milestones)
 _user_milestones = Mapper(UserMilestone, user_milestones)
-_APPEND = insert(activity_log)  # built once, like every statement on a write's path
+_APPEND = Prepared(
+    insert(activity_log), keys=_activity.names
+)  # built once, like every statement on a write's path
 
 
 class SqlActivity(SqlRepository):
@@ -50,7 +53,7 @@ class SqlActivity(SqlRepository):
     def add_many(self, entries: Sequence[ActivityEntry]) -> None:
         """Append ``entries`` with one executemany."""
         if entries:
-            self.conn.execute(_APPEND, [_activity.to_row(entry) for entry in entries])
+            _APPEND.run_many(self.conn, [_activity.to_row(entry) for entry in entries])
 
 
 def _count(table: Any, *where: Any) -> ScalarSelect[int]:
@@ -61,7 +64,7 @@ _COUNTERS = tuple(column.name for column in user_progress.c if column.name != "u
 _counter_columns = [user_progress.c[name] for name in _COUNTERS]
 
 # Every statement is built once with bound parameters (architecture pitfall 16).
-_TOTALS = select(*_counter_columns).where(user_progress.c.user_id == bindparam("user_id"))
+_TOTALS = Prepared(select(*_counter_columns).where(user_progress.c.user_id == bindparam("user_id")))
 
 
 def _upsert(dialect_insert: Any) -> Any:
@@ -74,12 +77,15 @@ def _upsert(dialect_insert: Any) -> Any:
 
 
 # SQLAlchemy spells ON CONFLICT per dialect; the SQL is the same on both.
-_COUNT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
+_COUNT = {
+    dialect: Prepared(_upsert(insert), keys=("user_id", *_COUNTERS))
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 
 # One row per milestone held (at most 12), the counters repeated on each; one row with a
 # NULL milestone when none is held. Both joins are on the user's key, so this stays a few
 # index lookups however large the account.
-_STANDING = (
+_STANDING = Prepared(
     select(*_counter_columns, user_milestones.c.milestone_id)
     .select_from(
         users.outerjoin(user_progress, user_progress.c.user_id == users.c.id).outerjoin(
@@ -103,7 +109,7 @@ _RECOUNT = select(
 
 _CATALOGUE = select(*_milestones.columns).order_by(milestones.c.position)
 _AWARDED = select(user_milestones.c.milestone_id).where(user_milestones.c.user_id == bindparam("user_id"))
-_AWARD = insert(user_milestones)
+_AWARD = Prepared(insert(user_milestones), keys=_user_milestones.names)
 
 
 class SqlProgress(SqlRepository):
@@ -111,14 +117,14 @@ class SqlProgress(SqlRepository):
 
     def totals(self, user_id: UUID) -> ProgressTotals:
         """The kept counters: one primary-key lookup; zeros when the user has no row yet."""
-        row = self.conn.execute(_TOTALS, {"user_id": user_id}).first()
+        row = _TOTALS.first(self.conn, {"user_id": user_id})
         return ProgressTotals() if row is None else ProgressTotals(*row)
 
     def count(self, user_id: UUID, delta: ProgressTotals) -> None:
         """Add ``delta`` to the user's counters with one upsert (the first count creates the row)."""
         params = {name: getattr(delta, name) for name in _COUNTERS}
         params["user_id"] = user_id
-        self.conn.execute(_COUNT[self.conn.dialect.name], params)
+        _COUNT[self.conn.dialect.name].run(self.conn, params)
 
     def recount(self, user_id: UUID) -> ProgressTotals:
         """Every total of behaviour.md §6 from the rows: one SELECT of six COUNT subqueries."""
@@ -126,7 +132,7 @@ class SqlProgress(SqlRepository):
 
     def standing(self, user_id: UUID) -> ProgressStanding:
         """The counters and the milestones held, in one statement."""
-        rows = self.conn.execute(_STANDING, {"user_id": user_id}).all()
+        rows = _STANDING.rows(self.conn, {"user_id": user_id})
         if not rows or rows[0][0] is None:  # no such user, or nothing counted yet
             totals = ProgressTotals()
         else:
@@ -143,4 +149,4 @@ class SqlProgress(SqlRepository):
 
     def award(self, user_milestone: UserMilestone) -> None:
         """Insert; a second award of the same milestone is a ``Duplicate``."""
-        self.conn.execute(_AWARD, _user_milestones.to_row(user_milestone))
+        _AWARD.run(self.conn, _user_milestones.to_row(user_milestone))

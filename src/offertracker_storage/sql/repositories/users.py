@@ -15,6 +15,7 @@ from offertracker_core.entities import User
 from offertracker_core.enums import ProfileVisibility
 from offertracker_core.ports import ViewerRelation
 
+from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import credentials, follows, group_members, users
 from .base import CrudRepository, SqlRepository
@@ -42,13 +43,15 @@ def _shares_group(viewer_id: object, owner_id: object) -> Exists:
 _users = Mapper(User, users)
 # Built once with bound parameters (see CrudRepository on why): logins, registrations and
 # profile views run these on every request.
-_BY_EMAIL = select(*_users.columns).where(users.c.email == bindparam("email"))
-_BY_USERNAME = select(*_users.columns).where(users.c.username == bindparam("username"))
+_BY_EMAIL = Prepared(select(*_users.columns).where(users.c.email == bindparam("email")))
+_BY_USERNAME = Prepared(select(*_users.columns).where(users.c.username == bindparam("username")))
 _RELATION = select(
     _follows(bindparam("viewer_id"), bindparam("owner_id")).label("f"),
     _shares_group(bindparam("viewer_id"), bindparam("owner_id")).label("g"),
 )
-_PASSWORD_HASH = select(credentials.c.password_hash).where(credentials.c.user_id == bindparam("user_id"))
+_PASSWORD_HASH = Prepared(
+    select(credentials.c.password_hash).where(credentials.c.user_id == bindparam("user_id"))
+)
 _SET_PASSWORD_HASH = {
     dialect: insert(credentials).on_conflict_do_update(
         index_elements=[credentials.c.user_id],
@@ -94,9 +97,11 @@ class SqlUsers(CrudRepository[User]):
         username = (
             users.c.username.collate("C") if self.conn.dialect.name == "postgresql" else users.c.username
         )
-        return self._all(
-            self._select().where(matches, visible).order_by(username, users.c.id).offset(skip).limit(limit)
+        # Built per call (the pattern is inlined), so through Connection.execute.
+        page = (
+            self._select_all.where(matches, visible).order_by(username, users.c.id).offset(skip).limit(limit)
         )
+        return list(map(self.mapper.from_row, self.conn.execute(page).all()))
 
 
 class SqlCredentials(SqlRepository):
@@ -109,7 +114,5 @@ class SqlCredentials(SqlRepository):
 
     def get(self, user_id: UUID) -> str | None:
         """The stored hash, or ``None`` for a user without a local password."""
-        password_hash: str | None = self.conn.execute(
-            _PASSWORD_HASH, {"user_id": user_id}
-        ).scalar_one_or_none()
-        return password_hash
+        row = _PASSWORD_HASH.first(self.conn, {"user_id": user_id})
+        return None if row is None else str(row[0])
