@@ -486,6 +486,16 @@ class Storage(Protocol):
         """
         ...
 
+    async def snapshot(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run ``work`` on one consistent read-only snapshot and return its result.
+
+        The cheap way to read, as :meth:`transact` is to write: an adapter may run
+        the whole of ``work`` where its connection lives (the SQL adapter: one hop
+        to a reader thread on SQLite, one ``run_sync`` on PostgreSQL), so ``work``
+        must await nothing but the unit of work's own calls, and must not write.
+        """
+        ...
+
     def write(self) -> UnitOfWork:
         """A read-write unit of work; writers are serialised where the backend needs it."""
         ...

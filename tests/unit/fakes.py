@@ -487,6 +487,10 @@ class FakeStorage:
             await uow.commit()
         return result, uow.events
 
+    async def snapshot(self, work: Callable[[FakeUnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        async with self.read() as uow:
+            return await work(uow)
+
     def write(self) -> FakeUnitOfWork:
         self.opened.append("write")
         return FakeUnitOfWork(self, read_only=False)

@@ -45,10 +45,11 @@ class ApplicationService:
         limit: int = 100,
     ) -> list[ApplicationDetail]:
         """The caller's applications, newest first, optionally filtered by status and priority."""
-        async with self.ctx.storage.read() as uow:
-            return await uow.applications.list_details(
+        return await self.ctx.read(
+            lambda uow: uow.applications.list_details(
                 user_id, status=status, priority=priority, skip=skip, limit=limit
             )
+        )
 
     async def list_json(
         self,
@@ -65,10 +66,11 @@ class ApplicationService:
         without building an entity per row and stage (a read model). Library
         users who want objects call :meth:`list`.
         """
-        async with self.ctx.storage.read() as uow:
-            return await uow.applications.page_json(
+        return await self.ctx.read(
+            lambda uow: uow.applications.page_json(
                 user_id, status=status, priority=priority, skip=skip, limit=limit
             )
+        )
 
     async def create(self, user_id: UUID, new: NewApplication) -> ApplicationDetail:
         """Create an application (a tracked action).
@@ -105,8 +107,7 @@ class ApplicationService:
 
     async def get(self, user_id: UUID, application_id: UUID) -> ApplicationDetail:
         """One of the caller's applications with its children."""
-        async with self.ctx.storage.read() as uow:
-            return await owned_application_detail(uow, user_id, application_id)
+        return await self.ctx.read(lambda uow: owned_application_detail(uow, user_id, application_id))
 
     async def update(
         self, user_id: UUID, application_id: UUID, changes: ApplicationChanges

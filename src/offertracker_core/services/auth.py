@@ -118,9 +118,12 @@ class AuthService:
         ``InvalidCredentials("Incorrect email or password")``; for an unknown
         email the password is hashed anyway so timing does not tell them apart.
         """
-        async with self.ctx.storage.read() as uow:
+
+        async def find(uow: UnitOfWork) -> tuple[User | None, str | None]:
             user = await uow.users.get_by_email(creds.email.lower())
-            stored = await uow.credentials.get(user.id) if user is not None else None
+            return user, await uow.credentials.get(user.id) if user is not None else None
+
+        user, stored = await self.ctx.read(find)
         if user is None or stored is None:
             await self.passwords.hash(creds.password)
             raise InvalidCredentials(_BAD_LOGIN)
@@ -147,8 +150,7 @@ class AuthService:
         claims = await self.verifier.verify(token)
         now = self.ctx.clock.now()
         if not self.known_users.known(claims.user_id, now):
-            async with self.ctx.storage.read() as uow:
-                user = await uow.users.get(claims.user_id)
+            user = await self.ctx.read(lambda uow: uow.users.get(claims.user_id))
             if user is None:
                 raise InvalidToken("Invalid or expired token: unknown user")
             self.known_users.remember(claims.user_id, now)

@@ -74,6 +74,13 @@ class ServiceContext:
             return result
         raise AssertionError("unreachable")  # the loop returns or raises
 
+    async def read(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run ``work`` on one consistent read-only snapshot (``Storage.snapshot``); its result.
+
+        Like :meth:`write`'s, ``work`` must await nothing but its reads through ``uow``.
+        """
+        return await self.storage.snapshot(work)
+
 
 class _Owned(Protocol):
     @property

@@ -1,7 +1,7 @@
 """Resume versions: a plain owned resource, and the model for the ones to come.
 
 The whole recipe of a plain owned resource is here: an :class:`Ownable` with
-its two messages, reads through ``storage.read()``, writes through
+its two messages, reads through ``ctx.read``, writes through
 ``ctx.write`` with :func:`owned` checking the row is the caller's.
 """
 
@@ -28,8 +28,7 @@ class ResumeService:
 
     async def list(self, user_id: UUID, skip: int = 0, limit: int = 100) -> list[ResumeVersion]:
         """The caller's resume versions, newest first."""
-        async with self.ctx.storage.read() as uow:
-            return await uow.owned(ResumeVersion).list_for_user(user_id, skip, limit)
+        return await self.ctx.read(lambda uow: uow.owned(ResumeVersion).list_for_user(user_id, skip, limit))
 
     async def create(self, user_id: UUID, new: NewResume) -> ResumeVersion:
         """Create a resume version owned by the caller."""
@@ -50,8 +49,7 @@ class ResumeService:
 
     async def get(self, user_id: UUID, resume_id: UUID) -> ResumeVersion:
         """One of the caller's resume versions."""
-        async with self.ctx.storage.read() as uow:
-            return await owned(uow, RESUME, user_id, resume_id)
+        return await self.ctx.read(lambda uow: owned(uow, RESUME, user_id, resume_id))
 
     async def update(self, user_id: UUID, resume_id: UUID, changes: ResumeChanges) -> ResumeVersion:
         """Apply partial ``changes`` to one of the caller's resume versions."""

@@ -25,8 +25,7 @@ class UserService:
 
     async def me(self, user_id: UUID) -> User:
         """The caller's own profile; ``NotFound("User not found")`` if the account is gone."""
-        async with self.ctx.storage.read() as uow:
-            user = await uow.users.get(user_id)
+        user = await self.ctx.read(lambda uow: uow.users.get(user_id))
         if user is None:
             raise NotFound("User not found")
         return user
@@ -55,8 +54,7 @@ class UserService:
         query = q.strip()
         if not query:
             return []
-        async with self.ctx.storage.read() as uow:
-            return await uow.users.search_visible(viewer_id, query, skip, limit)
+        return await self.ctx.read(lambda uow: uow.users.search_visible(viewer_id, query, skip, limit))
 
     async def profile(self, viewer_id: UUID, user_id: UUID) -> User:
         """``user_id``'s profile if ``viewer_id`` may see it.
@@ -64,15 +62,16 @@ class UserService:
         ``NotFound("User not found")`` for an unknown user,
         ``Forbidden("Profile is private")`` when visibility forbids it.
         """
-        async with self.ctx.storage.read() as uow:
+
+        async def work(uow: UnitOfWork) -> tuple[User, ViewerRelation]:
             owner = await uow.users.get(user_id)
             if owner is None:
                 raise NotFound("User not found")
-            relation = (
-                await uow.users.relation(viewer_id, owner.id)
-                if needs_relation(owner, viewer_id)
-                else ViewerRelation()
-            )
+            if not needs_relation(owner, viewer_id):
+                return owner, ViewerRelation()
+            return owner, await uow.users.relation(viewer_id, owner.id)
+
+        owner, relation = await self.ctx.read(work)
         if not can_view_profile(owner, viewer_id, relation):
             raise Forbidden("Profile is private")
         return owner

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -165,6 +166,10 @@ class SqlStorage:
                 1, thread_name_prefix="offertracker-sqlite-write"
             )
             self._read_lanes = ReadLanes(read_threads)
+        # Each reader thread keeps one reader connection of its own for snapshot() hops:
+        # no pool checkout, reset and return per read. Outside the ``readers`` gate, so the
+        # reader engine's pool holds ``readers + read_threads`` connections.
+        self._lane = threading.local()
 
     @classmethod
     async def open(
@@ -189,7 +194,10 @@ class SqlStorage:
 
             def sqlite_engine(writer: bool) -> Engine:
                 return _sqlite_engine(
-                    parsed, writer=writer, pool_size=pool_size, statement_timeout=statement_timeout
+                    parsed,
+                    writer=writer,
+                    pool_size=pool_size + read_threads,  # see the lane connections in __init__
+                    statement_timeout=statement_timeout,
                 )
 
             return cls(
@@ -278,6 +286,71 @@ class SqlStorage:
         finally:
             await asyncio.shield(conn.close())  # rolls back whatever was not committed
 
+    async def snapshot(self, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run the read-only ``work`` on one snapshot, in one hop to where a connection lives.
+
+        SQLite: one hop to a reader thread, on that thread's own reader connection
+        (one read transaction: WAL fixes the snapshot at its first read);
+        PostgreSQL: one ``run_sync`` in a ``REPEATABLE READ, READ ONLY`` transaction.
+        Errors come back translated, as from :meth:`transact`.
+        """
+        if self._async_engine is not None:
+            return await self._snapshot_postgres(self._async_engine, work)
+        lanes, timeout = self._read_lanes, self._statement_timeout
+        assert lanes is not None
+
+        def hop() -> T:
+            conn = self._lane_connection()
+            try:
+                with translated_errors():
+                    conn.begin()
+                    return InlineUnitOfWork(conn, statement_timeout=timeout).observe(work)
+            finally:
+                self._end_lane_transaction(conn)
+
+        return await asyncio.wrap_future(lanes.submit(hop))
+
+    def _lane_connection(self) -> Connection:
+        """This reader thread's own connection, opened on first use (or after a failure)."""
+        conn: Connection | None = getattr(self._lane, "conn", None)
+        if conn is None:
+            assert self._reader is not None
+            conn = self._lane.conn = self._reader.connect()
+        return conn
+
+    def _end_lane_transaction(self, conn: Connection) -> None:
+        try:
+            conn.rollback()  # a read transaction: nothing to keep, and WAL may move past its snapshot
+        except Exception:
+            # The connection is unusable (the rollback of a read fails on nothing else): drop it
+            # and let the next read on this thread open a fresh one; the read's own error, if
+            # any, is the one that propagates.
+            self._close_lane_connection()
+
+    def _close_lane_connection(self) -> None:
+        conn: Connection | None = getattr(self._lane, "conn", None)
+        self._lane.conn = None
+        if conn is not None:
+            conn.close()
+
+    @staticmethod
+    async def _snapshot_postgres(
+        engine: AsyncEngine, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]
+    ) -> T:
+        conn = await engine.connect()
+        try:
+            # One snapshot for the whole block, as on SQLite (see PostgresUnitOfWork).
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            await conn.begin()
+
+            def run(sync_conn: Connection) -> T:
+                with translated_errors():
+                    return InlineUnitOfWork(sync_conn).observe(work)
+
+            return await conn.run_sync(run)
+        finally:
+            await asyncio.shield(conn.close())  # ends the read transaction, returns the connection
+
     def write(self) -> SqlUnitOfWork:
         """A read-write unit of work (serialised with other writers on SQLite)."""
         if self._async_engine is not None:
@@ -310,7 +383,7 @@ class SqlStorage:
             if write_thread is not None:
                 write_thread.shutdown(wait=True)
             if read_lanes is not None:
-                read_lanes.shutdown()
+                read_lanes.shutdown(last=self._close_lane_connection)
             for engine in engines:
                 engine.dispose()
 

@@ -90,7 +90,9 @@ class ReadLanes:
                 return lane.submit(fn)
         return self._lanes[-1].submit(fn)
 
-    def shutdown(self) -> None:
-        """Wait for every lane's calls to finish and stop the threads."""
+    def shutdown(self, last: Callable[[], object] | None = None) -> None:
+        """Wait for every lane's calls to finish, run ``last`` on each lane's thread, stop the threads."""
         for lane in self._lanes:
+            if last is not None:
+                lane.executor.submit(last)
             lane.executor.shutdown(wait=True)

@@ -228,6 +228,13 @@ class InlineUnitOfWork(SqlUnitOfWork):
         run_to_end(self.commit())
         return result, self.events
 
+    def observe(self, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run the read-only ``work`` here and now; its result. The caller ends the transaction."""
+        result = run_to_end(work(self))
+        if self.events or self.take_entries():
+            raise RuntimeError("a read-only unit of work recorded events or activity")
+        return result
+
 
 class SqliteWriteUnitOfWork(SqlUnitOfWork):
     """A SQLite write transaction (``BEGIN IMMEDIATE``), serialised in-process by ``lock``.
