@@ -120,7 +120,7 @@ def test_a_float_column_is_refused_rather_than_written_with_fewer_digits() -> No
         _Sqlite().value("t.ratio", table.c.ratio)
 
 
-async def test_the_sqlite_page_is_the_converters_bytes(storage: SqlStorage) -> None:
+async def test_the_sqlite_page_and_details_are_the_converters_bytes(storage: SqlStorage) -> None:
     if storage.dialect != "sqlite":
         pytest.skip("PostgreSQL's json text has its own spacing; the contract cases compare values")
     ada = f.user("ada")
@@ -142,6 +142,8 @@ async def test_the_sqlite_page_is_the_converters_bytes(storage: SqlStorage) -> N
     async with storage.read() as uow:
         rendered = await uow.applications.page_json(ada.id, **page)
         details = await uow.applications.list_details(ada.id, **page)
+        one_by_one = [await uow.applications.detail_json(d.application.id) for d in details]
 
     assert len(details) == 2
     assert rendered == to_json(details)
+    assert one_by_one == [(ada.id, to_json(detail)) for detail in details]

@@ -1,16 +1,18 @@
-"""Applications rendered as JSON by the database: the read model of the list endpoint.
+"""Applications rendered as JSON by the database: the read model of the list and detail endpoints.
 
 The list is the API's heaviest read: a hundred applications with their stages
 are about 400 entities that would be built in Python only to be serialised
 straight back. Here the database writes the page in the API's wire format
 instead (the read side of CQRS, as in *Architecture Patterns with Python*,
-chapter 12), and the GIL stays free while it does.
+chapter 12), and the GIL stays free while it does. One application's
+detail is the same object on its own, with its owner for the ownership check.
 
 The SQL is generated per dialect from the same ``Mapper`` field lists as the
 entities, with one formatter per column type, so a field added to an entity
 appears here too. ``tests/contract/test_application_pages.py`` holds this
-rendering equal to the converter's rendering of ``list_details`` on both
-databases (``tests/storage/test_json_spelling.py``: SQLite's, byte for byte).
+rendering equal to the converter's rendering of ``list_details`` and
+``get_detail`` on both databases (``tests/storage/test_json_spelling.py``:
+SQLite's, byte for byte).
 
 PostgreSQL builds ``json`` values (``json_build_object``, ``json_agg``).
 SQLite 3.40 has no binary JSON: its ``json_object`` takes a nested object as a
@@ -42,8 +44,11 @@ from sqlalchemy import (
     Column,
     Integer,
     String,
+    Text,
     TextClause,
+    TextualSelect,
     bindparam,
+    column,
     text,
 )
 
@@ -53,7 +58,7 @@ from ..rows import Mapper
 from ..tables import application_stages, applications, outcomes, reflections
 from ..types import HexUuid, IsoDate, UtcDateTime
 
-__all__ = ["page_json_statement"]
+__all__ = ["detail_json_statement", "page_json_statement"]
 
 V = TypeVar("V")
 """How a dialect holds a field's value until its object is written."""
@@ -276,3 +281,23 @@ def page_json_statement(dialect: str, *, by_status: bool, by_priority: bool) -> 
     )
     statement = f"SELECT {sql.as_text(sql.array('p.j', _AGGREGATE_ORDER))} FROM ({page}) p"
     return text(statement).bindparams(bindparam("user_id", type_=HexUuid()))
+
+
+@cache
+def detail_json_statement(dialect: str) -> TextualSelect:
+    """The statement whose row is the application's owner and its ApplicationResponse object.
+
+    Parameter: ``application_id``. Columns: ``user_id`` (a ``UUID``, for the
+    caller's ownership check) and ``j``, the object as JSON text, exactly one
+    element of a page; no row when there is no such application.
+    """
+    sql = _DIALECTS[dialect]
+    statement = (
+        f"SELECT a.user_id AS user_id, {sql.as_text(_application(sql))} AS j "
+        "FROM applications a WHERE a.id = :application_id"
+    )
+    return (
+        text(statement)
+        .bindparams(bindparam("application_id", type_=HexUuid()))
+        .columns(column("user_id", HexUuid()), column("j", Text()))
+    )
