@@ -305,6 +305,16 @@ class ApplicationRepository(OwnedRepository[Application], Protocol):
         """
         ...
 
+    async def detail_json(self, application_id: UUID) -> tuple[UUID, bytes] | None:
+        """The owner's ``user_id`` and :meth:`get_detail` as one UTF-8 ApplicationResponse object,
+        or ``None`` for an unknown id.
+
+        The read model of one application, an element of :meth:`page_json`'s array
+        (same wire format), in one round trip. The owner comes with it so the caller
+        can apply the ownership rule without building the entity.
+        """
+        ...
+
 
 class ActivityRepository(Protocol):
     """The append-only activity log; units of work write what services ``log`` at commit."""

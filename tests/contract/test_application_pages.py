@@ -1,19 +1,21 @@
-"""``page_json`` (the list endpoint's read model) is the JSON rendering of ``list_details``.
+"""``page_json`` and ``detail_json`` (the read models of the list and detail endpoints) are the
+JSON renderings of ``list_details`` and ``get_detail``.
 
-The fake renders its page with the edge's converter; the SQL adapter has the
-database render it. Two renderings of one page: if a field, a format or an
-order changes in one and not the other, these cases fail.
+The fake renders with the edge's converter; the SQL adapter has the database
+render. Two renderings of one page or one application: if a field, a format or
+an order changes in one and not the other, these cases fail.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 import orjson
 import pytest
 
-from offertracker_core.entities import ResumeVersion, User
+from offertracker_core.entities import ApplicationDetail, ResumeVersion, User
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
 from offertracker_core.ports import Storage
 from offertracker_http.rendering import to_json
@@ -127,3 +129,83 @@ async def test_a_page_of_nothing_is_an_empty_array(storage: Storage, ada: User) 
         )
 
     assert orjson.loads(page) == []
+
+
+async def _details(storage: Storage, user_id: UUID) -> list[ApplicationDetail]:
+    async with storage.read() as uow:
+        return await uow.applications.list_details(user_id, status=None, priority=None, skip=0, limit=100)
+
+
+async def _detail_renderings(storage: Storage, application_id: UUID) -> tuple[UUID, Any, Any]:
+    """The owner and parsed body of ``detail_json``, and the converter's rendering of ``get_detail``."""
+    async with storage.read() as uow:
+        found = await uow.applications.detail_json(application_id)
+        detail = await uow.applications.get_detail(application_id)
+    assert found is not None
+    owner_id, body = found
+    return owner_id, orjson.loads(body), orjson.loads(to_json(detail))
+
+
+async def test_an_application_with_children_is_the_json_rendering_of_its_detail(
+    storage: Storage, ada: User
+) -> None:
+    rich = (await _details(storage, ada.id))[0]  # the newest: stages, outcome and reflection
+
+    owner_id, detail, rendered = await _detail_renderings(storage, rich.application.id)
+
+    assert owner_id == ada.id
+    assert detail == rendered
+    assert detail["id"] == str(rich.application.id)
+    assert detail["created_at"] == "2026-03-01T23:59:59.999Z"
+    assert [s["stage_date"] for s in detail["stages"]] == ["2026-03-02", "2026-03-02", None]
+    assert [s["questions_asked"] for s in detail["stages"]] == [[], None, ["Why us?", "Salary expectations?"]]
+    assert (detail["outcome"]["status"], detail["outcome"]["updated_at"]) == (
+        "Offer",
+        "2026-03-01T23:59:59.999Z",
+    )
+    assert detail["reflection"]["skill_gaps"] == {"SQL": {"level": 2, "ok": True}}
+
+
+async def test_an_application_without_children_is_the_json_rendering_of_its_detail(
+    storage: Storage, ada: User
+) -> None:
+    details = await _details(storage, ada.id)
+    childless = next(d for d in details if (d.stages, d.outcome, d.reflection) == ((), None, None))
+
+    owner_id, detail, rendered = await _detail_renderings(storage, childless.application.id)
+
+    assert owner_id == ada.id
+    assert detail == rendered
+    assert (detail["stages"], detail["outcome"], detail["reflection"]) == ([], None, None)
+
+
+async def test_an_application_with_its_fields_unset_is_the_json_rendering_of_its_detail(
+    storage: Storage, ada: User
+) -> None:
+    bare = (await _details(storage, ada.id))[3]  # the oldest
+
+    owner_id, detail, rendered = await _detail_renderings(storage, bare.application.id)
+
+    assert owner_id == ada.id
+    assert detail == rendered
+    assert detail["company_name"] == 'Quote "and" backslash \\ — ünïcode'
+    assert [detail[field] for field in ("url", "salary_min", "applied_date", "priority")] == [None] * 4
+    assert (detail["reflection"]["skill_gaps"], detail["reflection"]["what_worked"]) == (None, None)
+
+
+async def test_an_applications_detail_is_its_element_of_the_page(storage: Storage, ada: User) -> None:
+    async with storage.read() as uow:
+        page = orjson.loads(
+            await uow.applications.page_json(ada.id, status=None, priority=None, skip=0, limit=100)
+        )
+        found = [await uow.applications.detail_json(UUID(element["id"])) for element in page]
+
+    assert len(page) == 4
+    assert [None if f is None else (f[0], orjson.loads(f[1])) for f in found] == [
+        (ada.id, element) for element in page
+    ]
+
+
+async def test_an_unknown_application_has_no_detail(storage: Storage, ada: User) -> None:
+    async with storage.read() as uow:
+        assert await uow.applications.detail_json(uuid4()) is None

@@ -62,7 +62,7 @@ async def test_a_warm_authenticated_get_runs_only_its_own_statement(client, cloc
     # One statement each, as before tokens were checked against the users table: the
     # existence of the caller is remembered, and only asked again once that memory expires.
     _, headers = await register(client, "alice")
-    await create_application(client, headers)
+    application = await create_application(client, headers)
 
     async def statements_of(path: str) -> int:
         with counting(client.app) as statements:
@@ -71,6 +71,10 @@ async def test_a_warm_authenticated_get_runs_only_its_own_statement(client, cloc
         assert resp.status == 200
         return len(statements)
 
-    assert [await statements_of("/users/me"), await statements_of("/applications/")] == [1, 1]
+    assert [
+        await statements_of("/users/me"),
+        await statements_of("/applications/"),
+        await statements_of(f"/applications/{application['id']}"),
+    ] == [1, 1, 1]
     clock.advance(seconds=30)
     assert [await statements_of("/users/me"), await statements_of("/users/me")] == [2, 1]

@@ -305,6 +305,13 @@ class FakeApplications(FakeRows[Application]):
         page = await self.list_details(user_id, status=status, priority=priority, skip=skip, limit=limit)
         return to_json(page)
 
+    async def detail_json(self, application_id: UUID) -> tuple[UUID, bytes] | None:
+        # The edge's own renderer, as in page_json.
+        from offertracker_http.rendering import to_json
+
+        detail = await self.get_detail(application_id)
+        return None if detail is None else (detail.application.user_id, to_json(detail))
+
 
 class FakeStages(FakeRows[Stage]):
     port = "stages"

@@ -13,7 +13,7 @@ from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
 from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
-from .base import RESUME, ServiceContext, check_reference, owned_application_detail
+from .base import APPLICATION, RESUME, ServiceContext, check_reference, ensure_owner, owned_application_detail
 from .progress import track_activity
 
 __all__ = ["ApplicationService"]
@@ -108,6 +108,18 @@ class ApplicationService:
     async def get(self, user_id: UUID, application_id: UUID) -> ApplicationDetail:
         """One of the caller's applications with its children."""
         return await self.ctx.read(lambda uow: owned_application_detail(uow, user_id, application_id))
+
+    async def get_json(self, user_id: UUID, application_id: UUID) -> bytes:
+        """:meth:`get`, already rendered as the API's ApplicationResponse object.
+
+        The read model of one application, as :meth:`list_json` is of a page: one
+        statement, no entities. The same ownership rule and errors as :meth:`get`.
+        """
+        async with self.ctx.storage.read() as uow:
+            found = await uow.applications.detail_json(application_id)
+        owner_id, body = (None, b"") if found is None else found
+        ensure_owner(APPLICATION, user_id, owner_id)
+        return body
 
     async def update(
         self, user_id: UUID, application_id: UUID, changes: ApplicationChanges

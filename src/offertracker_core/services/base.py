@@ -26,6 +26,7 @@ __all__ = [
     "check_reference",
     "child_of",
     "ensure_owned",
+    "ensure_owner",
     "owned",
     "owned_application_detail",
     "store_automatic_move",
@@ -111,13 +112,21 @@ APPLICATION = Ownable(Application, "Application not found", "Not your applicatio
 RESUME = Ownable(ResumeVersion, "Resume version not found", "Not your resume")
 
 
+def ensure_owner(kind: Ownable[Any], user_id: UUID, owner_id: UUID | None) -> None:
+    """Pass if ``owner_id`` is ``user_id``; ``NotFound(kind.missing)`` if it is ``None`` (no
+    such row), ``Forbidden(kind.foreign)`` if it is someone else. The one ownership rule,
+    for callers that hold the owner's id rather than the entity (a read model)."""
+    if owner_id is None:
+        raise NotFound(kind.missing)
+    if owner_id != user_id:
+        raise Forbidden(kind.foreign)
+
+
 def ensure_owned(kind: Ownable[OwnedT], user_id: UUID, found: OwnedT | None) -> OwnedT:
     """``found`` if it belongs to ``user_id``; ``NotFound(kind.missing)`` if it is ``None``,
-    ``Forbidden(kind.foreign)`` if it is someone else's. The one ownership rule."""
-    if found is None:
-        raise NotFound(kind.missing)
-    if found.user_id != user_id:
-        raise Forbidden(kind.foreign)
+    ``Forbidden(kind.foreign)`` if it is someone else's (:func:`ensure_owner`)."""
+    ensure_owner(kind, user_id, None if found is None else found.user_id)
+    assert found is not None  # ensure_owner raised otherwise
     return found
 
 

@@ -32,7 +32,7 @@ async def create_application(request: web.Request) -> web.Response:
 @routes.get("/applications/{application_id}")
 async def get_application(request: web.Request) -> web.Response:
     application_id = parse_path_id(request, "application_id")
-    return json_response(await services(request).applications.get(caller(request), application_id))
+    return json_bytes_response(await services(request).applications.get_json(caller(request), application_id))
 
 
 @routes.put("/applications/{application_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+import orjson
 import pytest
 
 from offertracker_core.entities import ApplicationDetail, User
@@ -171,6 +172,7 @@ async def test_someone_elses_application_is_forbidden_and_stays_unchanged(
     app_id = detail.application.id
     for call in (
         services.applications.get(bob.id, app_id),
+        services.applications.get_json(bob.id, app_id),
         services.applications.update(bob.id, app_id, {"company_name": "Hijacked"}),
         services.applications.delete(bob.id, app_id),
     ):
@@ -183,12 +185,23 @@ async def test_someone_elses_application_is_forbidden_and_stays_unchanged(
 async def test_an_unknown_application_is_not_found(services: Services, alice: User) -> None:
     for call in (
         services.applications.get(alice.id, UUID(int=999)),
+        services.applications.get_json(alice.id, UUID(int=999)),
         services.applications.update(alice.id, UUID(int=999), {"notes": "x"}),
         services.applications.delete(alice.id, UUID(int=999)),
     ):
         with pytest.raises(NotFound) as missing:
             await call
         assert missing.value.detail == "Application not found"
+
+
+async def test_the_owner_reads_an_application_as_its_json(services: Services, alice: User) -> None:
+    # Someone else's and unknown ids answer as get does: the cases above.
+    app_id = (await services.applications.create(alice.id, ACME)).application.id
+
+    body = orjson.loads(await services.applications.get_json(alice.id, app_id))
+
+    assert (body["id"], body["user_id"], body["company_name"]) == (str(app_id), str(alice.id), "Acme")
+    assert (body["stages"], body["outcome"], body["reflection"]) == ([], None, None)
 
 
 async def test_deleting_an_application_removes_it_and_its_log(

@@ -19,6 +19,7 @@ from offertracker_core.services.base import (
     WRITE_ATTEMPTS,
     check_reference,
     ensure_owned,
+    ensure_owner,
     owned,
 )
 
@@ -72,6 +73,11 @@ async def test_the_ownership_rule_answers_missing_and_foreign_with_the_kinds_own
         ensure_owned(RESUME, alice.id, None)
     with pytest.raises(Forbidden, match=r"^Not your resume$"):
         ensure_owned(RESUME, bob.id, resume)
+    assert ensure_owner(APPLICATION, alice.id, alice.id) is None  # the rule on an owner's id alone
+    with pytest.raises(NotFound, match=r"^Application not found$"):
+        ensure_owner(APPLICATION, alice.id, None)
+    with pytest.raises(Forbidden, match=r"^Not your application$"):
+        ensure_owner(APPLICATION, bob.id, alice.id)
     async with storage.read() as uow:
         assert await owned(uow, APPLICATION, alice.id, application.id) == application
         with pytest.raises(Forbidden, match=r"^Not your application$"):

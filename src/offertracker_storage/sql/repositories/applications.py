@@ -28,7 +28,7 @@ from offertracker_core.enums import ApplicationStatus, Priority
 from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import application_stages, applications, outcomes, reflections, resume_versions
-from .application_pages import page_json_statement
+from .application_pages import detail_json_statement, page_json_statement
 from .base import CrudRepository
 
 __all__ = ["SqlApplications", "SqlOutcomes", "SqlReflections", "SqlResumes", "SqlStages"]
@@ -178,6 +178,13 @@ class SqlApplications(CrudRepository[Application]):
             params["priority"] = priority.value
         page: str = self.conn.execute(statement, params).scalar_one()
         return page.encode()
+
+    def detail_json(self, application_id: UUID) -> tuple[UUID, bytes] | None:
+        """The owner and the :meth:`get_detail` of one application, rendered by the database
+        (``application_pages``) in one statement."""
+        statement = detail_json_statement(self.conn.dialect.name)
+        row = self.conn.execute(statement, {"application_id": application_id}).first()
+        return None if row is None else (row.user_id, row.j.encode())
 
 
 class SqlStages(CrudRepository[Stage]):
