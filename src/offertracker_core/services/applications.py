@@ -115,8 +115,7 @@ class ApplicationService:
         The read model of one application, as :meth:`list_json` is of a page: one
         statement, no entities. The same ownership rule and errors as :meth:`get`.
         """
-        async with self.ctx.storage.read() as uow:
-            found = await uow.applications.detail_json(application_id)
+        found = await self.ctx.read(lambda uow: uow.applications.detail_json(application_id))
         owner_id, body = (None, b"") if found is None else found
         ensure_owner(APPLICATION, user_id, owner_id)
         return body

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -106,6 +107,16 @@ _STAGES_OF_MANY = (
 )
 
 
+@cache
+def _page_json(dialect: str, by_status: bool, by_priority: bool) -> Prepared:
+    return Prepared(page_json_statement(dialect, by_status=by_status, by_priority=by_priority))
+
+
+@cache
+def _detail_json(dialect: str) -> Prepared:
+    return Prepared(detail_json_statement(dialect))
+
+
 def _detail(row: Any, stages: Sequence[Stage]) -> ApplicationDetail:
     """An ``ApplicationDetail`` from a row of :func:`_with_one_to_ones` and the application's stages."""
     outcome_at = _APPLICATION_WIDTH
@@ -168,23 +179,21 @@ class SqlApplications(CrudRepository[Application]):
         limit: int,
     ) -> bytes:
         """The page of :meth:`list_details`, rendered by the database (see ``application_pages``)."""
-        statement = page_json_statement(
-            self.conn.dialect.name, by_status=status is not None, by_priority=priority is not None
-        )
+        statement = _page_json(self.conn.dialect.name, status is not None, priority is not None)
         params: dict[str, Any] = {"user_id": user_id, "skip": skip, "limit": limit}
         if status is not None:
             params["status"] = status.value
         if priority is not None:
             params["priority"] = priority.value
-        page: str = self.conn.execute(statement, params).scalar_one()
-        return page.encode()
+        page = statement.first(self.conn, params)
+        assert page is not None  # an aggregate: one row, '[]' for an empty page
+        return str(page[0]).encode()
 
     def detail_json(self, application_id: UUID) -> tuple[UUID, bytes] | None:
         """The owner and the :meth:`get_detail` of one application, rendered by the database
         (``application_pages``) in one statement."""
-        statement = detail_json_statement(self.conn.dialect.name)
-        row = self.conn.execute(statement, {"application_id": application_id}).first()
-        return None if row is None else (row.user_id, row.j.encode())
+        row = _detail_json(self.conn.dialect.name).first(self.conn, {"application_id": application_id})
+        return None if row is None else (row[0], str(row[1]).encode())
 
 
 class SqlStages(CrudRepository[Stage]):
