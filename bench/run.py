@@ -31,6 +31,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -371,6 +372,37 @@ def run_load(
 # --------------------------------------------------------------------------- report
 
 
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One scenario's rounds as one record: counts and windows added up (so req/s is the total
+    over the total time), p50/p90 the median round's, p99 and max the worst round's."""
+    first = rounds[0]
+    requests = sum(r["requests"] for r in rounds)
+    window = sum(r["window_s"] for r in rounds)
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for r in rounds:
+        for status, count in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+        for kind, count in r["errors"].items():
+            errors[kind] = errors.get(kind, 0) + count
+    return {
+        "scenario": first["scenario"],
+        "key": first["key"],
+        "generator": first["generator"],
+        "requests": requests,
+        "window_s": round(window, 3),
+        "rps": round(requests / window, 1) if window > 0 else 0.0,
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+        "p90_ms": statistics.median(r["p90_ms"] for r in rounds),
+        "p99_ms": max(r["p99_ms"] for r in rounds),
+        "max_ms": max(r["max_ms"] for r in rounds),
+        "statuses": statuses,
+        "non_2xx": sum(r["non_2xx"] for r in rounds),
+        "errors": errors,
+        "rounds_rps": [r["rps"] for r in rounds],
+    }
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
@@ -467,7 +499,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default=None, help="SQLAlchemy URL for the server (default: temp SQLite file)"
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario (10)")
+    parser.add_argument(
+        "--duration", type=float, default=3.0, help="measured seconds per scenario in each round (3)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="times the whole scenario list runs in turn; each scenario adds up its rounds (4)",
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent keep-alive workers (32)")
     parser.add_argument(
         "--warmup", type=float, default=1.0, help="unmeasured seconds before each scenario (1)"
@@ -485,7 +525,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"servers on core {SERVER_CPU}, load (and this script) on core {LOAD_CPU} "
         "(default: when taskset exists and two cores are available)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
 
 
 @contextlib.contextmanager
@@ -563,14 +606,24 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     print(f"bare aiohttp server pid {bare_proc.pid} on {bare}", flush=True)
     wait_until_answering(f"{bare}/", bare_proc, bare_log)
 
-    results = []
-    for spec in scenarios(bare, base, tokens, seeded["ids"]):
-        spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
-        print(f"running {spec['name']} for {args.duration:g} s ({generator}) ...", flush=True)
-        results.append(run_load(procs, spec, load_cpu, generator, workdir))
-        for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
-            if proc.poll() is not None:
-                raise BenchError(f"{proc.args!r} died during the run:\n{log_tail(log_path)}")
+    # Rounds: the whole list runs in turn, so a slow spell of this shared machine lands on every
+    # scenario (the bare handler included) instead of on whichever one was running.
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for round_number in range(1, args.rounds + 1):
+        specs = scenarios(bare, base, tokens, seeded["ids"])
+        if round_number % 2 == 0:
+            # The pair of creates swaps places every other round: whichever runs second meets a
+            # WAL and a heap its partner just grew, and measured ~10 % slower for it.
+            specs[-2:] = specs[-1], specs[-2]
+        for spec in specs:
+            spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
+            label = f"round {round_number}/{args.rounds}: {spec['name']}"
+            print(f"{label} for {args.duration:g} s ({generator}) ...", flush=True)
+            runs.setdefault(spec["key"], []).append(run_load(procs, spec, load_cpu, generator, workdir))
+            for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
+                if proc.poll() is not None:
+                    raise BenchError(f"{proc.args!r} died during the run:\n{log_tail(log_path)}")
+    results = [combine(rounds) for rounds in runs.values()]
 
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     ratios, create, targets = evaluate(results, backend)
@@ -589,6 +642,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
             "backend": backend,
             "load_generator": {"requested": args.load_generator, "used": generator},
             "duration_s": args.duration,
+            "rounds": args.rounds,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
             "pinned": {"server_cpu": server_cpu, "load_cpu": load_cpu} if pin else None,
