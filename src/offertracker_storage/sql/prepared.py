@@ -20,6 +20,7 @@ would have raised.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -105,12 +106,14 @@ class Prepared:
     def __init__(self, statement: ClauseElement, *, keys: Sequence[str] | None = None) -> None:
         self.statement = statement
         self._keys = tuple(keys) if keys is not None else None
-        self._forms: dict[str, _Form] = {}
+        # Per dialect object, not dialect name: the processors capture its settings (the JSON
+        # serializer, for one), and a weak key lets a disposed engine's dialect go.
+        self._forms: weakref.WeakKeyDictionary[Dialect, _Form] = weakref.WeakKeyDictionary()
 
     def _form(self, dialect: Dialect) -> _Form:
-        form = self._forms.get(dialect.name)
+        form = self._forms.get(dialect)
         if form is None:
-            form = self._forms[dialect.name] = _Form(self.statement, dialect, self._keys)
+            form = self._forms[dialect] = _Form(self.statement, dialect, self._keys)
         return form
 
     def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
