@@ -18,9 +18,20 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["Settings", "default_data_dir"]
+__all__ = [
+    "MAX_TOKEN_TTL_SECONDS",
+    "MIN_SECRET_BYTES",
+    "MIN_TOKEN_TTL_SECONDS",
+    "Settings",
+    "default_data_dir",
+]
 
 _SECRET_FILE = "jwt-secret"
+MIN_SECRET_BYTES = 32
+"""An HS256 key shorter than the 256-bit hash it feeds can be brute-forced offline from one token."""
+MIN_TOKEN_TTL_SECONDS = 60
+MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+"""30 days: a stolen token cannot be revoked, so it must not stay valid for longer."""
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -71,17 +82,12 @@ class Settings:
         data_dir.mkdir(parents=True, exist_ok=True)
         database_url = env.get("OFFERTRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'offertracker.db'}"
         origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
-        ttl_text = env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600")
-        try:
-            ttl = int(ttl_text)
-        except ValueError:
-            raise ValueError(
-                f"OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not {ttl_text!r}"
-            ) from None
-        if ttl <= 0:
-            raise ValueError("OFFERTRACKER_TOKEN_TTL_SECONDS must be positive")
+        ttl = _token_ttl(env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600"))
         statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
-        secret = env.get("OFFERTRACKER_JWT_SECRET") or _stored_secret(data_dir)
+        configured_secret = env.get("OFFERTRACKER_JWT_SECRET")
+        if configured_secret:
+            _check_secret(configured_secret)
+        secret = configured_secret or _stored_secret(data_dir)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -89,6 +95,32 @@ class Settings:
             cors_origins=origins,
             token_ttl_seconds=ttl,
             statement_timeout=statement_timeout,
+        )
+
+
+def _token_ttl(text: str) -> int:
+    name = "OFFERTRACKER_TOKEN_TTL_SECONDS"
+    try:
+        ttl = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+    if not MIN_TOKEN_TTL_SECONDS <= ttl <= MAX_TOKEN_TTL_SECONDS:
+        raise ValueError(
+            f"{name} must be between {MIN_TOKEN_TTL_SECONDS} (one minute) and "
+            f"{MAX_TOKEN_TTL_SECONDS} (30 days) seconds, not {ttl}"
+        )
+    return ttl
+
+
+def _check_secret(secret: str) -> None:
+    """Refuse a configured signing secret too short to resist guessing; the message never shows it."""
+    size = len(secret.encode("utf-8"))
+    if size < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"OFFERTRACKER_JWT_SECRET is {size} bytes long, but must be at least {MIN_SECRET_BYTES} "
+            "bytes (UTF-8) so tokens cannot be forged by guessing it; set a long random value "
+            '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(48))"`) '
+            "or unset it to have one generated and kept in the data directory"
         )
 
 

@@ -41,6 +41,32 @@ def test_serve_refuses_a_token_lifetime_that_is_not_a_number(tmp_path: Path) -> 
     assert "OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not 'soon'" in result.output
 
 
+def test_serve_refuses_a_short_signing_secret_in_one_line_without_starting(tmp_path: Path) -> None:
+    env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_JWT_SECRET": "too-short"}
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: OFFERTRACKER_JWT_SECRET is 9 bytes long, but must be at least 32 bytes (UTF-8)"
+    )
+    assert len(result.output.strip().splitlines()) == 1
+    assert "too-short" not in result.output
+    assert not (tmp_path / "x.db").exists()  # refused before the database was touched
+
+
+def test_serve_refuses_a_token_lifetime_over_30_days(tmp_path: Path) -> None:
+    env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "2592001"}
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: OFFERTRACKER_TOKEN_TTL_SECONDS must be between 60 (one minute) and "
+        "2592000 (30 days) seconds, not 2592001\n"
+    )
+
+
 @pytest.mark.postgres
 def test_serve_refuses_to_start_on_a_postgresql_schema_that_is_behind(
     tmp_path: Path, empty_postgres_url: str
