@@ -32,6 +32,15 @@ def test_db_upgrade_brings_a_new_sqlite_database_to_the_head_revision(tmp_path: 
     assert {"users", "applications", "application_stages", "outcomes", "reflections"} <= tables
 
 
+def test_db_upgrade_creates_a_new_sqlite_database_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=_env(tmp_path, f"sqlite:///{path}"))
+
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_serve_refuses_a_token_lifetime_that_is_not_a_number(tmp_path: Path) -> None:
     env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "soon"}
 
