@@ -11,7 +11,7 @@ from aiohttp import web
 from offertracker_core.services import Services
 
 from .keys import SERVICES
-from .middlewares import auth_middleware, error_middleware
+from .middlewares import auth_middleware, error_middleware, security_headers
 from .routes import ALL_ROUTES
 
 __all__ = ["create_app"]
@@ -33,6 +33,7 @@ def create_app(open_services: ServicesFactory, *, cors_origins: Sequence[str] = 
             yield
 
     app.cleanup_ctx.append(services_context)
+    app.on_response_prepare.append(security_headers)
     for table in ALL_ROUTES:
         app.router.add_routes(table)
     if cors_origins:

@@ -19,7 +19,7 @@ from offertracker_core.services import Services
 from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
 
 from .app import create_app
-from .settings import Settings
+from .settings import Settings, secure_sqlite_files
 
 __all__ = ["SchemaBehind", "build_app", "open_services", "prepare_database"]
 
@@ -34,8 +34,10 @@ def prepare_database(settings: Settings) -> None:
     SQLite is this process's own file, so upgrading it silently is what a user
     expects. A shared PostgreSQL database is upgraded on purpose, by
     ``offertracker db upgrade``, never as a side effect of starting a server.
+    The SQLite file is made owner-only first (:func:`secure_sqlite_files`).
     """
     if settings.is_sqlite:
+        secure_sqlite_files(settings)
         migrate.upgrade(settings.database_url)
         return
     current, head = migrate.current_revision(settings.database_url), migrate.head_revision()

@@ -50,7 +50,10 @@ def upgrade() -> None:
     """Apply every pending migration to the configured database."""
     from offertracker_storage import migrate
 
+    from .settings import secure_sqlite_files
+
     settings = _settings()
+    secure_sqlite_files(settings)
     migrate.upgrade(settings.database_url)
     click.echo(f"Database at revision {migrate.current_revision(settings.database_url)}")
 

@@ -4,6 +4,10 @@ Error handling is the one place where exceptions become responses: domain
 errors map to their status code with the domain's own message, validation
 errors to FastAPI's 422 shape, aiohttp's 404/405 to ``{"detail": ...}``, and
 anything else to a 500 carrying an error id that also appears in the log.
+
+:func:`security_headers` is not a middleware but an ``on_response_prepare``
+signal handler, so it also reaches responses no middleware sees (aiohttp's own
+error pages, CORS preflights).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from .keys import SERVICES, USER_ID
 from .rendering import json_response
 from .validation import RequestValidationError, violation_dict
 
-__all__ = ["STATUS", "auth_middleware", "error_middleware", "public", "status_of"]
+__all__ = ["STATUS", "auth_middleware", "error_middleware", "public", "security_headers", "status_of"]
 
 log = logging.getLogger("offertracker.http")
 
@@ -39,6 +43,14 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.Unavailable: 503,
 }
 _BEARER = {"WWW-Authenticate": "Bearer"}
+
+# Built once: the signal below runs for every response, so it only copies these in.
+_SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Server", "OfferTracker"),  # replaces aiohttp's "Python/x.y aiohttp/x.y.z"
+)
 
 
 def public(handler: Handler) -> Handler:
@@ -105,3 +117,17 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     claims = await request.app[SERVICES].auth.authenticate(token.strip())
     request[USER_ID] = claims.user_id
     return await handler(request)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Add the fixed security headers to every response; ``no-store`` once bearer auth passed.
+
+    Registered on ``app.on_response_prepare``, which aiohttp fires after it
+    filled in its own defaults (so ``Server`` is replaced, not doubled) and for
+    every response, errors included.
+    """
+    headers = response.headers
+    for name, value in _SECURITY_HEADERS:
+        headers[name] = value
+    if USER_ID in request:
+        headers["Cache-Control"] = "no-store"  # a caller's own data must not linger in any cache

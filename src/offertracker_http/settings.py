@@ -3,6 +3,11 @@
 Every default works on a fresh machine: the data directory holds the embedded
 SQLite database and a signing secret generated on first start (kept there so
 tokens survive restarts).
+
+Files on disk are private to the server's user: the data directory is created
+0700, the generated secret and the SQLite database (with its ``-wal`` and
+``-shm`` files) 0600 -- set explicitly, not through the umask. See
+:func:`secure_sqlite_files` for which existing files are tightened.
 """
 
 from __future__ import annotations
@@ -11,16 +16,30 @@ import contextlib
 import math
 import os
 import secrets
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
+from sqlalchemy.engine import make_url
 
-__all__ = ["Settings", "default_data_dir"]
+__all__ = [
+    "MAX_TOKEN_TTL_SECONDS",
+    "MIN_SECRET_BYTES",
+    "MIN_TOKEN_TTL_SECONDS",
+    "Settings",
+    "default_data_dir",
+    "secure_sqlite_files",
+]
 
 _SECRET_FILE = "jwt-secret"
+MIN_SECRET_BYTES = 32
+"""An HS256 key shorter than the 256-bit hash it feeds can be brute-forced offline from one token."""
+MIN_TOKEN_TTL_SECONDS = 60
+MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+"""30 days: a stolen token cannot be revoked, so it must not stay valid for longer."""
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -63,25 +82,31 @@ class Settings:
         """Whether the database is the embedded SQLite kind (migrated automatically at start)."""
         return self.database_url.startswith("sqlite")
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None for PostgreSQL (and SQLite URIs, which are not plain paths)."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings, creating the data directory and the signing secret if needed."""
         env = os.environ if environ is None else environ
-        data_dir = Path(env.get("OFFERTRACKER_DATA_DIR") or default_data_dir(env)).expanduser()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        configured_dir = env.get("OFFERTRACKER_DATA_DIR")
+        data_dir = Path(configured_dir or default_data_dir(env)).expanduser()
+        _make_private_dir(data_dir, tighten=not configured_dir)
         database_url = env.get("OFFERTRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'offertracker.db'}"
         origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
-        ttl_text = env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600")
-        try:
-            ttl = int(ttl_text)
-        except ValueError:
-            raise ValueError(
-                f"OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not {ttl_text!r}"
-            ) from None
-        if ttl <= 0:
-            raise ValueError("OFFERTRACKER_TOKEN_TTL_SECONDS must be positive")
+        ttl = _token_ttl(env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600"))
         statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
-        secret = env.get("OFFERTRACKER_JWT_SECRET") or _stored_secret(data_dir)
+        configured_secret = env.get("OFFERTRACKER_JWT_SECRET")
+        if configured_secret:
+            _check_secret(configured_secret)
+        secret = configured_secret or _stored_secret(data_dir)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -89,6 +114,82 @@ class Settings:
             cors_origins=origins,
             token_ttl_seconds=ttl,
             statement_timeout=statement_timeout,
+        )
+
+
+_PRIVATE_DIR = 0o700
+_PRIVATE_FILE = 0o600
+
+
+def _make_private_dir(path: Path, *, tighten: bool) -> None:
+    """Create ``path`` (and missing parents) with the data directory itself 0700.
+
+    An existing directory is tightened to 0700 only when it is the default
+    location (``tighten``), which is OfferTracker's own; a directory named in
+    ``OFFERTRACKER_DATA_DIR`` that already exists keeps the mode its owner gave
+    it (it may be a mounted volume shared on purpose), while the secret and
+    database inside it are still 0600.
+    """
+    try:
+        path.mkdir(parents=True, mode=_PRIVATE_DIR)
+    except FileExistsError:
+        if tighten and path.is_dir() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(_PRIVATE_DIR)
+        return
+    path.chmod(_PRIVATE_DIR)  # mkdir's mode is filtered by the umask; say exactly what we mean
+
+
+def secure_sqlite_files(settings: Settings) -> None:
+    """Make the SQLite database file owner-only before SQLite opens it; no-op for PostgreSQL.
+
+    A database file that does not exist yet is created empty with mode 0600
+    (SQLite takes a zero-length file as a new database and gives the ``-wal``
+    and ``-shm`` files it creates later the database file's mode). An existing
+    database -- and existing ``-wal``/``-shm`` files -- are tightened to 0600
+    only when they lie inside the data directory, i.e. are OfferTracker's own: a
+    database named by ``OFFERTRACKER_DATABASE_URL`` elsewhere belongs to whoever
+    put it there, and changing its mode could lock out their other tools.
+    """
+    path = settings.sqlite_path
+    if path is None:
+        return
+    if not path.exists():
+        if path.parent.is_dir():
+            with contextlib.suppress(FileExistsError):  # another process created it first
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_FILE))
+                os.chmod(path, _PRIVATE_FILE)  # os.open's mode is filtered by the umask
+        return
+    if not path.resolve().is_relative_to(settings.data_dir.resolve()):
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(file.stat().st_mode) != _PRIVATE_FILE:
+                file.chmod(_PRIVATE_FILE)
+
+
+def _token_ttl(text: str) -> int:
+    name = "OFFERTRACKER_TOKEN_TTL_SECONDS"
+    try:
+        ttl = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+    if not MIN_TOKEN_TTL_SECONDS <= ttl <= MAX_TOKEN_TTL_SECONDS:
+        raise ValueError(
+            f"{name} must be between {MIN_TOKEN_TTL_SECONDS} (one minute) and "
+            f"{MAX_TOKEN_TTL_SECONDS} (30 days) seconds, not {ttl}"
+        )
+    return ttl
+
+
+def _check_secret(secret: str) -> None:
+    """Refuse a configured signing secret too short to resist guessing; the message never shows it."""
+    size = len(secret.encode("utf-8"))
+    if size < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"OFFERTRACKER_JWT_SECRET is {size} bytes long, but must be at least {MIN_SECRET_BYTES} "
+            "bytes (UTF-8) so tokens cannot be forged by guessing it; set a long random value "
+            '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(48))"`) '
+            "or unset it to have one generated and kept in the data directory"
         )
 
 

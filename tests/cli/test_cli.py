@@ -32,6 +32,15 @@ def test_db_upgrade_brings_a_new_sqlite_database_to_the_head_revision(tmp_path: 
     assert {"users", "applications", "application_stages", "outcomes", "reflections"} <= tables
 
 
+def test_db_upgrade_creates_a_new_sqlite_database_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=_env(tmp_path, f"sqlite:///{path}"))
+
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_serve_refuses_a_token_lifetime_that_is_not_a_number(tmp_path: Path) -> None:
     env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "soon"}
 
@@ -39,6 +48,32 @@ def test_serve_refuses_a_token_lifetime_that_is_not_a_number(tmp_path: Path) -> 
 
     assert result.exit_code == 1
     assert "OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not 'soon'" in result.output
+
+
+def test_serve_refuses_a_short_signing_secret_in_one_line_without_starting(tmp_path: Path) -> None:
+    env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_JWT_SECRET": "too-short"}
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: OFFERTRACKER_JWT_SECRET is 9 bytes long, but must be at least 32 bytes (UTF-8)"
+    )
+    assert len(result.output.strip().splitlines()) == 1
+    assert "too-short" not in result.output
+    assert not (tmp_path / "x.db").exists()  # refused before the database was touched
+
+
+def test_serve_refuses_a_token_lifetime_over_30_days(tmp_path: Path) -> None:
+    env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "2592001"}
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: OFFERTRACKER_TOKEN_TTL_SECONDS must be between 60 (one minute) and "
+        "2592000 (30 days) seconds, not 2592001\n"
+    )
 
 
 @pytest.mark.postgres

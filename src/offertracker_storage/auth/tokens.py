@@ -26,8 +26,11 @@ def _invalid(reason: str) -> InvalidToken:
 class JwtTokens:
     """The ``TokenIssuer`` and ``TokenVerifier`` ports for locally signed tokens.
 
-    Tokens carry ``sub`` (the user id), ``email``, ``aud`` and ``role``
-    ("authenticated"), ``iat`` and ``exp``. Verification accepts HS256 only
+    Tokens carry ``sub`` (the user id), ``aud`` and ``role`` ("authenticated"),
+    ``iat`` and ``exp`` -- deliberately no ``email``: a token is readable by
+    anyone who holds it (logs, proxies, browser storage) and the server needs
+    only ``sub``. An ``email`` claim in a token from elsewhere (Supabase) is
+    still read into the claims. Verification accepts HS256 only
     (``alg: none`` and everything else is refused), requires ``exp``, ``sub`` and
     ``aud``, and judges expiry by the injected clock (the system clock by
     default) so tests control time.
@@ -50,7 +53,6 @@ class JwtTokens:
         now = self._clock.now()
         claims = {
             "sub": str(user.id),
-            "email": user.email,
             "aud": AUDIENCE,
             "role": AUDIENCE,
             "iat": int(now.timestamp()),

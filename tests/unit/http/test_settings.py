@@ -42,7 +42,7 @@ def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
         {
             "OFFERTRACKER_DATA_DIR": str(tmp_path),
             "OFFERTRACKER_DATABASE_URL": "postgresql+psycopg://u@db.example/offers",
-            "OFFERTRACKER_JWT_SECRET": "from-the-environment",
+            "OFFERTRACKER_JWT_SECRET": "from-the-environment-and-32-bytes",
             "OFFERTRACKER_CORS_ORIGINS": "http://localhost:5173, https://app.example ,",
             "OFFERTRACKER_TOKEN_TTL_SECONDS": "600",
             "OFFERTRACKER_STATEMENT_TIMEOUT": "2.5",
@@ -51,17 +51,73 @@ def test_explicit_variables_win_over_defaults(tmp_path: Path) -> None:
 
     assert settings.database_url == "postgresql+psycopg://u@db.example/offers"
     assert not settings.is_sqlite
-    assert settings.jwt_secret == "from-the-environment"
+    assert settings.jwt_secret == "from-the-environment-and-32-bytes"
     assert settings.cors_origins == ("http://localhost:5173", "https://app.example")
     assert settings.token_ttl_seconds == 600
     assert settings.statement_timeout == 2.5
     assert not (tmp_path / "jwt-secret").exists()
 
 
-@pytest.mark.parametrize("ttl", ["soon", "0", "-5"])
-def test_a_token_lifetime_that_is_not_a_positive_whole_number_is_refused(tmp_path: Path, ttl: str) -> None:
-    with pytest.raises(ValueError, match="OFFERTRACKER_TOKEN_TTL_SECONDS"):
-        Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": ttl})
+def test_a_token_lifetime_that_is_not_a_whole_number_is_refused(tmp_path: Path) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": "soon"}
+    with pytest.raises(
+        ValueError, match=r"^OFFERTRACKER_TOKEN_TTL_SECONDS must be a whole number, not 'soon'$"
+    ):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("ttl", [-5, 0, 59, 2_592_001, 10**12])
+def test_a_token_lifetime_under_a_minute_or_over_30_days_is_refused(tmp_path: Path, ttl: int) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": str(ttl)}
+    message = (
+        "OFFERTRACKER_TOKEN_TTL_SECONDS must be between 60 (one minute) and 2592000 (30 days) "
+        f"seconds, not {ttl}"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("ttl", [60, 2_592_000])
+def test_a_token_lifetime_of_exactly_a_minute_or_exactly_30_days_is_accepted(
+    tmp_path: Path, ttl: int
+) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TOKEN_TTL_SECONDS": str(ttl)}
+
+    assert Settings.from_env(env).token_ttl_seconds == ttl
+
+
+@pytest.mark.parametrize("secret", ["s" * 31, "é" * 15 + "s"])  # 31 bytes; the second is 16 characters
+def test_a_configured_secret_under_32_bytes_is_refused_without_echoing_it(
+    tmp_path: Path, secret: str
+) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_JWT_SECRET": secret}
+
+    with pytest.raises(ValueError, match=r"^OFFERTRACKER_JWT_SECRET is 31 bytes long") as raised:
+        Settings.from_env(env)
+
+    message = str(raised.value)
+    assert message.startswith(
+        "OFFERTRACKER_JWT_SECRET is 31 bytes long, but must be at least 32 bytes (UTF-8)"
+    )
+    assert "secrets.token_urlsafe(48)" in message
+    assert secret not in message
+    assert not (tmp_path / "jwt-secret").exists()
+
+
+@pytest.mark.parametrize("secret", ["s" * 32, "é" * 16])  # 32 bytes; the second is 16 characters
+def test_a_configured_secret_of_32_bytes_is_accepted(tmp_path: Path, secret: str) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_JWT_SECRET": secret}
+
+    assert Settings.from_env(env).jwt_secret == secret
+
+
+def test_the_generated_secret_itself_is_long_enough(tmp_path: Path) -> None:
+    secret = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path)}).jwt_secret
+
+    assert len(secret.encode("utf-8")) == 64  # token_urlsafe(48): 48 random bytes, base64-encoded
+    # and the rule would accept it had it been configured
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path / "other"), "OFFERTRACKER_JWT_SECRET": secret}
+    assert Settings.from_env(env).jwt_secret == secret
 
 
 def test_a_statement_timeout_of_zero_means_no_limit(tmp_path: Path) -> None:
