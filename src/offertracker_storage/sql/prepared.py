@@ -47,16 +47,20 @@ class _Form:
         binds = compiled.binds
         if any(bind.expanding or bind.literal_execute for bind in binds.values()):
             raise TypeError("expanding or literal-execute parameters need Connection.execute")
+        if compiled.effective_returning:
+            raise TypeError("RETURNING needs Connection.execute (its rows would not be converted)")
         self.sql = compiled.string
         self.positional = compiled.positional
         escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
         order = compiled.positiontup if compiled.positional else list(binds)
         assert order is not None
-        # (parameter name, name the driver sees, literal value, processor) per bind parameter.
-        self.to_driver: tuple[tuple[str, str, Any, Processor | None], ...] = tuple(
+        # (parameter name, name the driver sees, whether the caller must give it, the statement's
+        # own value, processor) per bind parameter.
+        self.to_driver: tuple[tuple[str, str, bool, Any, Processor | None], ...] = tuple(
             (
                 name,
                 escaped.get(name, name),
+                binds[name].required,
                 binds[name].effective_value,
                 binds[name].type.dialect_impl(dialect).bind_processor(dialect),
             )
@@ -74,8 +78,13 @@ class _Form:
         """The driver's parameters for ``params`` (missing names take the statement's own values)."""
         given = params or {}
         values = []
-        for name, _, literal, process in self.to_driver:
-            value = given.get(name, literal)
+        for name, _, required, literal, process in self.to_driver:
+            if name in given:
+                value = given[name]
+            elif required:  # as Connection.execute: a misspelt name must not quietly mean NULL
+                raise ValueError(f"A value is required for bind parameter {name!r}")
+            else:
+                value = literal
             values.append(value if process is None else process(value))
         if self.positional:
             return tuple(values)
@@ -153,6 +162,8 @@ def run_sql(conn: Connection, sql: str) -> None:
 
 
 def _run(conn: Connection, sql: str, arguments: Any, *, many: bool) -> Any:
+    if not conn.in_transaction():
+        conn.begin()  # autobegin, as Connection.execute does: never a statement outside a transaction
     dispatch = conn.dispatch
     cursor = conn.connection.cursor()
     if dispatch.before_cursor_execute:
