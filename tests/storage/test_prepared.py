@@ -406,3 +406,53 @@ async def test_run_sql_sends_a_fixed_statement_such_as_a_savepoint_to_the_driver
     ]
     async with storage.read() as uow:
         assert (await uow.users.get(ada.id), await uow.users.get(bob.id)) == (ada, None)
+
+
+async def test_a_misspelt_parameter_name_is_refused_instead_of_meaning_null(storage: SqlStorage) -> None:
+    await _one_user_with_two_applications(storage)
+    by_name = Prepared(select(users.c.id).where(users.c.username == bindparam("name")))
+
+    def attempt(conn: Connection) -> str:
+        try:
+            by_name.rows(conn, {"nmae": "ada"})
+        except ValueError as error:
+            return str(error)
+        return "ran"
+
+    assert await _read(storage, attempt) == "A value is required for bind parameter 'name'"
+
+
+async def test_a_statement_on_a_connection_without_a_transaction_begins_one(storage: SqlStorage) -> None:
+    (engine, *_) = storage.sync_engines
+    if storage.dialect == "postgresql":
+        pytest.skip("the PostgreSQL engine is async; the SQLite writer engine shows the autobegin")
+    add_user = Prepared(insert(users), keys=_USER_COLUMNS)
+    to_row = BY_PORT["users"].mapper.to_row
+
+    def insert_then_roll_back() -> bool:
+        with engine.connect() as conn:
+            add_user.run(conn, to_row(f.user("cy")))
+            began = conn.in_transaction()
+            conn.rollback()
+            stored = conn.execute(select(func.count()).select_from(users)).scalar_one()
+        return began and stored == 0
+
+    assert insert_then_roll_back()
+
+
+async def test_a_statement_with_returning_is_refused_when_first_run(storage: SqlStorage) -> None:
+    returning = Prepared(
+        update(users).values(bio="x").where(users.c.id == bindparam("uid")).returning(users.c.id)
+    )
+
+    def attempt(conn: Connection) -> str:
+        try:
+            returning.run(conn, {"uid": uuid4()})
+        except TypeError as error:
+            return str(error)
+        return "ran"
+
+    assert (
+        await _read(storage, attempt)
+        == "RETURNING needs Connection.execute (its rows would not be converted)"
+    )
