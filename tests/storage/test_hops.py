@@ -1,7 +1,7 @@
 """A write costs one trip to where its connection lives, however many statements it runs.
 
 SQLite runs a service's whole write block and its commit in one hop to the writer
-thread; PostgreSQL runs it in one ``run_sync`` on a pooled connection. These tests
+thread; PostgreSQL runs it in one hop to a worker thread holding a pooled connection. These tests
 count those trips around real service calls.
 """
 
@@ -25,7 +25,7 @@ from offertracker_storage.sql.uow import InlineUnitOfWork, run_to_end
 
 @contextmanager
 def trips(storage: SqlStorage, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every hop to the SQLite writer thread, or every PostgreSQL ``run_sync``, while the block runs."""
+    """Every hop to the SQLite writer thread or the PostgreSQL worker threads (and any ``run_sync``)."""
     seen: list[str] = []
     if storage.dialect == "sqlite":
         writer: concurrent.futures.ThreadPoolExecutor = storage._write_thread  # type: ignore[assignment]
@@ -37,6 +37,15 @@ def trips(storage: SqlStorage, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
 
         monkeypatch.setattr(writer, "submit", counting_submit)
     else:
+        threads: concurrent.futures.ThreadPoolExecutor = storage._blocking_threads  # type: ignore[assignment]
+        submit_to_thread = threads.submit
+
+        def counting_thread_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            seen.append("hop")
+            return submit_to_thread(fn, *args, **kwargs)
+
+        monkeypatch.setattr(threads, "submit", counting_thread_submit)
+        # A greenlet round trip through the async engine would be a trip too: none is expected.
         run_sync = AsyncConnection.run_sync
 
         async def counting_run_sync(self: AsyncConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
