@@ -26,6 +26,7 @@ __all__ = [
     "InvalidInput",
     "InvalidToken",
     "NotFound",
+    "Overloaded",
     "Unavailable",
     "Violation",
 ]
@@ -84,7 +85,25 @@ class FileTooLarge(BusinessRuleViolation):
 
 
 class Unavailable(DomainError):
-    """The storage could not answer in time (a statement hit its time limit): 503."""
+    """The storage could not answer in time (a statement hit its time limit): 503.
+
+    ``retry_after`` (seconds), when set, tells the client when trying again makes
+    sense; the HTTP edge sends it as ``Retry-After``.
+    """
+
+    retry_after: int | None = None
+
+
+class Overloaded(Unavailable):
+    """Too much slow work (password hashing) is already running or waiting; this request was
+    refused at once instead of queueing without bound: 503 with ``Retry-After``.
+
+    Raised by adapters that bound their work (``Argon2Passwords``).
+    """
+
+    def __init__(self, detail: str = "The server is busy; please try again", retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class Contention(Unavailable):

@@ -1,7 +1,8 @@
 """The two middlewares every request passes: errors outermost, then auth.
 
 Error handling is the one place where exceptions become responses: domain
-errors map to their status code with the domain's own message, validation
+errors map to their status code with the domain's own message (and a
+``Retry-After`` header when the error carries a ``retry_after``), validation
 errors to FastAPI's 422 shape, aiohttp's 404/405 to ``{"detail": ...}``, and
 anything else to a 500 carrying an error id that also appears in the log.
 
@@ -80,6 +81,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
                 {"detail": [violation_dict(v, "body") for v in exc.violations]}, status=status
             )
         headers = _BEARER if status == 401 else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            headers = {"Retry-After": str(retry_after)}
         return json_response({"detail": exc.detail}, status=status, headers=headers)
     except RequestValidationError as exc:
         return json_response({"detail": exc.errors}, status=422)
