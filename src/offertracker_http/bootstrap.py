@@ -65,16 +65,24 @@ async def open_services(
     if prepare:
         await asyncio.to_thread(prepare_database, settings)
     storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
+    # Hashing runs on its own bounded pool, ours to close when the caller passed no hasher.
+    own_passwords = None
+    if passwords is None:
+        passwords = own_passwords = Argon2Passwords(
+            concurrency=settings.hash_concurrency, queue=settings.hash_queue
+        )
     try:
         tokens = JwtTokens(settings.jwt_secret, ttl_seconds=settings.token_ttl_seconds, clock=clock)
         yield Services.create(
             storage,
-            passwords=passwords or Argon2Passwords(),
+            passwords=passwords,
             tokens=tokens,
             clock=clock,
             events=PluginEventPublisher(plugins or create_plugin_manager()),
         )
     finally:
+        if own_passwords is not None:
+            own_passwords.close()
         await storage.close()
 
 

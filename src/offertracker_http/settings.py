@@ -25,7 +25,11 @@ from pathlib import Path
 import attrs
 from sqlalchemy.engine import make_url
 
+from offertracker_storage.auth.passwords import default_hash_concurrency
+
 __all__ = [
+    "MAX_HASH_CONCURRENCY",
+    "MAX_HASH_QUEUE",
     "MAX_TOKEN_TTL_SECONDS",
     "MIN_SECRET_BYTES",
     "MIN_TOKEN_TTL_SECONDS",
@@ -40,6 +44,13 @@ MIN_SECRET_BYTES = 32
 MIN_TOKEN_TTL_SECONDS = 60
 MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 """30 days: a stolen token cannot be revoked, so it must not stay valid for longer."""
+MAX_HASH_CONCURRENCY = 1024
+MAX_HASH_QUEUE = 100_000
+"""Each running or waiting hash may hold a request's memory; far beyond this is a typo, not a plan."""
+
+
+def _default_hash_queue(settings: Settings) -> int:
+    return 4 * settings.hash_concurrency
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -76,6 +87,10 @@ class Settings:
     token_ttl_seconds: int = 3600
     statement_timeout: float = 30.0
     """Seconds a database statement may run before the request fails with a 503; 0: no limit."""
+    hash_concurrency: int = attrs.field(factory=default_hash_concurrency)
+    """Password hashes (argon2, 64 MiB each) that may run at once; default: the number of CPUs."""
+    hash_queue: int = attrs.field(default=attrs.Factory(_default_hash_queue, takes_self=True))
+    """Hashes that may wait for a place; one more is refused with 503 + ``Retry-After``."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,6 +118,16 @@ class Settings:
         origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
         ttl = _token_ttl(env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600"))
         statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
+        hash_concurrency = _whole_number(
+            "OFFERTRACKER_HASH_CONCURRENCY", env.get("OFFERTRACKER_HASH_CONCURRENCY"), 1, MAX_HASH_CONCURRENCY
+        )
+        if hash_concurrency is None:
+            hash_concurrency = default_hash_concurrency()
+        hash_queue = _whole_number(
+            "OFFERTRACKER_HASH_QUEUE", env.get("OFFERTRACKER_HASH_QUEUE"), 0, MAX_HASH_QUEUE
+        )
+        if hash_queue is None:
+            hash_queue = 4 * hash_concurrency
         configured_secret = env.get("OFFERTRACKER_JWT_SECRET")
         if configured_secret:
             _check_secret(configured_secret)
@@ -114,6 +139,8 @@ class Settings:
             cors_origins=origins,
             token_ttl_seconds=ttl,
             statement_timeout=statement_timeout,
+            hash_concurrency=hash_concurrency,
+            hash_queue=hash_queue,
         )
 
 
@@ -191,6 +218,19 @@ def _check_secret(secret: str) -> None:
             '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(48))"`) '
             "or unset it to have one generated and kept in the data directory"
         )
+
+
+def _whole_number(name: str, text: str | None, low: int, high: int) -> int | None:
+    """The value of variable ``name`` as a whole number from ``low`` to ``high``; None if unset or blank."""
+    if text is None or not text.strip():
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {number}")
+    return number
 
 
 def _statement_timeout(text: str) -> float:

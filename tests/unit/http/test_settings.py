@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from offertracker_http.settings import Settings, default_data_dir
+from offertracker_storage.auth.passwords import default_hash_concurrency
 
 
 def test_defaults_put_the_sqlite_database_and_a_generated_secret_in_the_data_dir(tmp_path: Path) -> None:
@@ -166,3 +167,48 @@ def test_processes_starting_together_all_get_the_same_whole_secret(tmp_path: Pat
 
     assert len(secrets_seen) == 1
     assert len(secrets_seen.pop()) >= 48
+
+
+def test_hashing_defaults_to_one_place_per_cpu_and_four_waiting_per_place(tmp_path: Path) -> None:
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path)})
+
+    assert settings.hash_concurrency == default_hash_concurrency() >= 1
+    assert settings.hash_queue == 4 * settings.hash_concurrency
+
+
+def test_hashing_bounds_are_read_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "OFFERTRACKER_DATA_DIR": str(tmp_path),
+        "OFFERTRACKER_HASH_CONCURRENCY": "3",
+        "OFFERTRACKER_HASH_QUEUE": "0",
+    }
+    settings = Settings.from_env(env)
+
+    assert (settings.hash_concurrency, settings.hash_queue) == (3, 0)
+    default_queue = Settings.from_env(
+        {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_HASH_CONCURRENCY": "3"}
+    )
+    assert default_queue.hash_queue == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("OFFERTRACKER_HASH_CONCURRENCY", "many", "must be a whole number, not 'many'"),
+        ("OFFERTRACKER_HASH_CONCURRENCY", "1.5", "must be a whole number, not '1.5'"),
+        ("OFFERTRACKER_HASH_CONCURRENCY", "0", "must be between 1 and 1024, not 0"),
+        ("OFFERTRACKER_HASH_CONCURRENCY", "1025", "must be between 1 and 1024, not 1025"),
+        ("OFFERTRACKER_HASH_QUEUE", "-1", "must be between 0 and 100000, not -1"),
+        ("OFFERTRACKER_HASH_QUEUE", "lots", "must be a whole number, not 'lots'"),
+    ],
+)
+def test_a_hashing_bound_out_of_range_is_refused(tmp_path: Path, name: str, text: str, message: str) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), name: text}
+    with pytest.raises(ValueError, match=f"^{re.escape(f'{name} {message}')}$"):
+        Settings.from_env(env)
+
+
+def test_settings_built_in_code_get_the_hashing_defaults(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url="sqlite://", jwt_secret="x" * 32, hash_concurrency=2)
+
+    assert settings.hash_queue == 8
