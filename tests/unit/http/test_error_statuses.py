@@ -19,6 +19,7 @@ EXPECTED = {
     errors.InvalidInput: 422,
     errors.Unavailable: 503,
     errors.Contention: 503,
+    errors.Overloaded: 503,
 }
 
 
@@ -155,6 +156,15 @@ async def test_a_business_error_renders_its_status_and_its_own_detail(
     answered, body, headers = await raise_through_http(error)
     assert (answered, body) == (status, {"detail": error.detail})
     assert "WWW-Authenticate" not in headers
+    assert "Retry-After" not in headers
+
+
+async def test_an_overloaded_server_says_when_to_retry(raise_through_http) -> None:
+    answered, body, headers = await raise_through_http(errors.Overloaded())
+    assert (answered, body) == (503, {"detail": "The server is busy; please try again"})
+    assert headers["Retry-After"] == "1"
+    answered, _, headers = await raise_through_http(errors.Overloaded(retry_after=5))
+    assert (answered, headers["Retry-After"]) == (503, "5")
 
 
 @pytest.mark.parametrize(
