@@ -20,7 +20,19 @@ from typing import Any
 
 import attrs
 
-__all__ = ["HEX_COLOR", "Email", "Ge", "Gt", "HexColor", "Le", "MaxLen", "MinLen", "Problem", "email_problem"]
+__all__ = [
+    "HEX_COLOR",
+    "Email",
+    "Ge",
+    "Gt",
+    "HexColor",
+    "Le",
+    "MaxLen",
+    "MinLen",
+    "Problem",
+    "Secret",
+    "email_problem",
+]
 
 
 @attrs.frozen
@@ -142,6 +154,16 @@ class HexColor:
         return Problem(
             "string_pattern_mismatch", f"String should match pattern '{HEX_COLOR}'", {"pattern": HEX_COLOR}
         )
+
+
+@attrs.frozen
+class Secret:
+    """The value is a secret (a password): an error about it never carries the value.
+
+    Not a rule (it has no ``problem``): :mod:`offertracker_core.validation` gives
+    a violation of such a field the input :data:`~offertracker_core.errors.REDACTED`,
+    and the HTTP edge leaves the field's value out of every 422 it renders.
+    """
 
 
 # --- email syntax ----------------------------------------------------------------

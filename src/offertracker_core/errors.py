@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "REDACTED",
     "BusinessRuleViolation",
     "Conflict",
     "Contention",
@@ -118,6 +119,17 @@ class Contention(Unavailable):
         super().__init__(detail)
 
 
+class _Redacted:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+REDACTED: Any = _Redacted()
+"""The ``input`` of a :class:`Violation` of a secret field (a password): its value is never kept."""
+
+
 @attrs.frozen
 class Violation:
     """One input value that broke a declared rule, in pydantic's vocabulary.
@@ -125,7 +137,8 @@ class Violation:
     ``loc`` is the field's path inside the input (``("username",)``, or
     ``("questions_asked", 3)``); ``type``, ``msg`` and ``ctx`` are pydantic's
     (``"string_too_long"``, ``"String should have at most 50 characters"``,
-    ``{"max_length": 50}``), so the HTTP edge renders them unchanged.
+    ``{"max_length": 50}``), so the HTTP edge renders them unchanged. ``input``
+    is :data:`REDACTED` for a field declared ``Secret`` (a password).
     """
 
     loc: tuple[str | int, ...]

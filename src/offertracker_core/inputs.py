@@ -19,7 +19,7 @@ from uuid import UUID
 
 import attrs
 
-from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen
+from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen, Secret
 from .enums import (
     ApplicationStatus,
     JobType,
@@ -67,7 +67,7 @@ Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 class Registration(CheckedInput):
     email: Annotated[str, MaxLen(255), Email()]
     username: Annotated[str, MinLen(3), MaxLen(50)]
-    password: Annotated[str, MinLen(6), MaxLen(128)]
+    password: Annotated[str, Secret(), MinLen(6), MaxLen(128)]
     display_name: Annotated[str, MaxLen(100)] | None = None
 
 
@@ -76,7 +76,7 @@ class Credentials(CheckedInput):
     """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
 
     email: str
-    password: Annotated[str, MinLen(6), MaxLen(128)]
+    password: Annotated[str, Secret(), MinLen(6), MaxLen(128)]
 
 
 class ProfileChanges(TypedDict, total=False):

@@ -31,8 +31,8 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import attrs
 
-from .constraints import Ge, Gt, Le, MaxLen, MinLen, Problem
-from .errors import InvalidInput, Violation
+from .constraints import Ge, Gt, Le, MaxLen, MinLen, Problem, Secret
+from .errors import REDACTED, InvalidInput, Violation
 
 __all__ = [
     "BOOL_TYPE",
@@ -55,6 +55,7 @@ __all__ = [
     "free_form_problem",
     "mark_valid",
     "prepare",
+    "secret_fields",
     "unchecked",
     "validate_changes",
 ]
@@ -315,12 +316,45 @@ _ASSUMED: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+# Names of the fields declared ``Secret`` in any class checked so far (every input class is, at import).
+_SECRET_NAMES: set[str] = set()
+
+
+def secret_fields() -> frozenset[str]:
+    """The names of all fields declared :class:`~offertracker_core.constraints.Secret` (``password``, …).
+
+    An edge that echoes input back (the HTTP 422) leaves out any value under one
+    of these names, wherever it sits.
+    """
+    return frozenset(_SECRET_NAMES)
+
+
+def _is_secret(hint: Any) -> bool:
+    _, hint = _split_optional(hint)
+    return get_origin(hint) is Annotated and any(isinstance(m, Secret) for m in hint.__metadata__)
+
+
+def _redacting(check: FieldCheck) -> FieldCheck:
+    """``check``, with the value of every problem it finds replaced by ``REDACTED``."""
+
+    def redacted(v: Any) -> list[Found] | None:
+        found = check(v)
+        return None if not found else [(at, problem, REDACTED) for at, problem, _ in found]
+
+    return redacted
+
+
 def _checks(cls: type) -> _Checks:
     checks = _CHECKS.get(cls)
     if checks is None:
         hints = typing.get_type_hints(cls, include_extras=True)
         names = [f.name for f in attrs.fields(cls)] if attrs.has(cls) else list(hints)
         compiled = [(name, *_compile(hints[name])) for name in names]
+        for index, (name, nullable, check) in enumerate(compiled):
+            if _is_secret(hints[name]):
+                _SECRET_NAMES.add(name)
+                if check is not None:
+                    compiled[index] = (name, nullable, _redacting(check))
         _DECLARED[cls] = frozenset(names)
         checks = _CHECKS[cls] = tuple((n, nullable, c) for n, nullable, c in compiled if c is not None)
     return checks

@@ -6,6 +6,12 @@ for missing keys) into ``ClassValidationError``/``IterableValidationError``
 with notes naming the attribute or index. :func:`request_validation_error` is
 the one place that walks such a group and produces FastAPI's list of
 ``{"type", "loc", "msg", "input", "ctx"}`` dicts; every 422 goes through it.
+
+Secrets are never echoed: :func:`error_dict`, which builds every entry, leaves
+out ``input`` when ``loc`` passes through a field declared ``Secret`` in the
+core (``password``; see :func:`offertracker_core.validation.secret_fields`)
+or the input is the core's ``REDACTED``, and leaves such fields out of an
+object echoed as ``input`` (the container of a missing field).
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from offertracker_core.errors import Violation
+from offertracker_core.errors import REDACTED, Violation
+from offertracker_core.validation import secret_fields
 
 __all__ = [
     "FieldError",
@@ -62,8 +69,19 @@ class RequestValidationError(Exception):
 def error_dict(
     type: str, loc: Loc, msg: str, input: Any, ctx: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """One FastAPI error entry, keys in FastAPI's order; ``ctx`` only when there is one."""
-    entry: dict[str, Any] = {"type": type, "loc": list(loc), "msg": msg, "input": input}
+    """One FastAPI error entry, keys in FastAPI's order; ``ctx`` only when there is one.
+
+    ``input`` is left out for a secret value, and secret fields are left out of an
+    object given as ``input`` (see the module's docstring).
+    """
+    entry: dict[str, Any] = {"type": type, "loc": list(loc), "msg": msg}
+    secrets = secret_fields()
+    # The input of a missing field is its container, which sits one step up.
+    where = loc[:-1] if type == "missing" else loc
+    if input is not REDACTED and not any(part in secrets for part in where if isinstance(part, str)):
+        if isinstance(input, dict) and not secrets.isdisjoint(input):
+            input = {key: value for key, value in input.items() if key not in secrets}
+        entry["input"] = input
     if ctx is not None:
         entry["ctx"] = ctx
     return entry

@@ -11,7 +11,7 @@ import pytest
 from offertracker_core import inputs
 from offertracker_core.constraints import Email, Ge, Gt, HexColor, Le, MaxLen, MinLen, Problem
 from offertracker_core.enums import ApplicationStatus, StageResult
-from offertracker_core.errors import InvalidInput, Violation
+from offertracker_core.errors import REDACTED, InvalidInput, Violation
 from offertracker_core.inputs import (
     ApplicationChanges,
     NewApplication,
@@ -20,7 +20,7 @@ from offertracker_core.inputs import (
     Registration,
     StageChanges,
 )
-from offertracker_core.validation import CheckedInput, mark_valid, unchecked, validate_changes
+from offertracker_core.validation import CheckedInput, mark_valid, secret_fields, unchecked, validate_changes
 
 STATUSES = "'Saved', 'Applied', 'Interviewing', 'Offer', 'Accepted', 'Rejected' or 'Withdrawn'"
 NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
@@ -150,7 +150,7 @@ def test_every_broken_field_is_reported_in_declared_order() -> None:
             "ab",
             {"min_length": 3},
         ),
-        (("password",), "string_type", "Input should be a valid string", 12345678, None),
+        (("password",), "string_type", "Input should be a valid string", REDACTED, None),
     ]
 
 
@@ -301,3 +301,20 @@ def test_an_invalid_input_always_has_a_violation() -> None:
     assert InvalidInput([Violation((), "dict_type", "Input should be a valid dictionary", 3)]).detail == (
         "input: Input should be a valid dictionary"
     )
+
+
+# --- secrets and names ---------------------------------------------------------------------
+
+
+def test_a_refused_password_is_never_kept_in_the_violation() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        inputs.Credentials(email="ada@example.com", password="Zq9!x")
+    [violation] = caught.value.violations
+    assert violation.input is REDACTED
+    assert "Zq9!x" not in repr(caught.value.violations) + str(caught.value)
+    assert (violation.loc, violation.type) == (("password",), "string_too_short")
+
+
+def test_password_is_a_declared_secret() -> None:
+    assert "password" in secret_fields()
+    assert "username" not in secret_fields()
