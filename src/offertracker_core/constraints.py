@@ -29,6 +29,7 @@ __all__ = [
     "Le",
     "MaxLen",
     "MinLen",
+    "NoControlChars",
     "Problem",
     "Secret",
     "email_problem",
@@ -154,6 +155,29 @@ class HexColor:
         return Problem(
             "string_pattern_mismatch", f"String should match pattern '{HEX_COLOR}'", {"pattern": HEX_COLOR}
         )
+
+
+# Unicode general categories a name must not contain: Cc (control: tabs, newlines, escapes) and Cf
+# (invisible formatting: bidi overrides such as U+202E, zero-width U+200B/U+200C/U+200D, BOM U+FEFF).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf"})
+_HIDDEN = Problem("value_error", "Value error, control and invisible formatting characters are not allowed")
+
+
+@attrs.frozen
+class NoControlChars:
+    """The string has no control (Cc) or invisible formatting (Cf) characters.
+
+    For names other people see: such characters let one name pass for another
+    ("admin\u200d"), reverse how the text around them reads (U+202E) or break
+    the lines of whatever prints them.
+    """
+
+    def problem(self, v: str) -> Problem | None:
+        """``value_error`` if ``v`` contains a character of category Cc or Cf, else None."""
+        # isprintable() is false for every Cc and Cf character (and for some others, hence the walk).
+        if v.isprintable() or not any(unicodedata.category(c) in _HIDDEN_CATEGORIES for c in v):
+            return None
+        return _HIDDEN
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import attrs
 
-from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen, Secret
+from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen, NoControlChars, Secret
 from .enums import (
     ApplicationStatus,
     JobType,
@@ -66,9 +66,9 @@ Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 @attrs.frozen
 class Registration(CheckedInput):
     email: Annotated[str, MaxLen(255), Email()]
-    username: Annotated[str, MinLen(3), MaxLen(50)]
+    username: Annotated[str, MinLen(3), MaxLen(50), NoControlChars()]
     password: Annotated[str, Secret(), MinLen(6), MaxLen(128)]
-    display_name: Annotated[str, MaxLen(100)] | None = None
+    display_name: Annotated[str, MaxLen(100), NoControlChars()] | None = None
 
 
 @attrs.frozen
@@ -80,7 +80,7 @@ class Credentials(CheckedInput):
 
 
 class ProfileChanges(TypedDict, total=False):
-    display_name: Annotated[str, MaxLen(100)] | None
+    display_name: Annotated[str, MaxLen(100), NoControlChars()] | None
     bio: str | None
     is_profile_public: bool
     profile_visibility: ProfileVisibility

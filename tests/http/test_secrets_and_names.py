@@ -1,8 +1,12 @@
-"""422s never echo a password."""
+"""422s never echo a password; names refuse control and invisible formatting characters."""
 
 from __future__ import annotations
 
-from .httpkit import API
+import pytest
+
+from .httpkit import API, PASSWORD, call, register
+
+HIDDEN = "Value error, control and invisible formatting characters are not allowed"
 
 
 async def refused(client, path, json, headers=None):
@@ -79,3 +83,57 @@ async def test_the_body_echoed_for_a_missing_field_leaves_the_password_out(clien
             }
         ]
     }
+
+
+# --- names refuse control and invisible formatting characters --------------------------
+
+
+async def test_a_bidi_override_in_a_username_is_refused_at_registration(client):
+    username = "ali\u202eecnarf"
+    body, _ = await refused(
+        client, "/auth/register", {"email": "ada@example.com", "username": username, "password": PASSWORD}
+    )
+    assert body == {
+        "detail": [{"type": "value_error", "loc": ["body", "username"], "msg": HIDDEN, "input": username}]
+    }
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\u200b", "\u200d", "\ufeff", "\u2066", "\u00ad", "\t", "\n", "\x1b", "\x7f", "\x85"],
+    ids=lambda c: f"U+{ord(c):04X}",
+)
+async def test_control_and_format_characters_are_refused_in_both_names_at_registration(client, character):
+    body, _ = await refused(
+        client,
+        "/auth/register",
+        {
+            "email": "ada@example.com",
+            "username": f"ada{character}",
+            "password": PASSWORD,
+            "display_name": f"A{character}",
+        },
+    )
+    assert [(e["loc"], e["type"], e["msg"]) for e in body["detail"]] == [
+        (["body", "username"], "value_error", HIDDEN),
+        (["body", "display_name"], "value_error", HIDDEN),
+    ]
+
+
+async def test_a_zero_width_joiner_in_a_display_name_is_refused_on_profile_update(client):
+    me, headers = await register(client, "ada")
+    name = "Ada\u200dLovelace"
+    body, _ = await refused(client, "/users/me", {"display_name": name}, headers)
+    assert body == {
+        "detail": [{"type": "value_error", "loc": ["body", "display_name"], "msg": HIDDEN, "input": name}]
+    }
+    assert (await call(client, "GET", "/users/me", headers, expect=200))["display_name"] == me["display_name"]
+
+
+async def test_ordinary_non_ascii_names_are_accepted(client):
+    user, headers = await register(client, "zoë", display_name="Zoë O'Brien-Smith")
+    assert (user["username"], user["display_name"]) == ("zoë", "Zoë O'Brien-Smith")
+    user, _ = await register(client, "李雷雷", email="lilei@example.com", display_name="李雷")
+    assert user["display_name"] == "李雷"
+    updated = await call(client, "PUT", "/users/me", headers, json={"display_name": "李雷 Zoë"}, expect=200)
+    assert updated["display_name"] == "李雷 Zoë"

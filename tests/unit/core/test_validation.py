@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from offertracker_core import inputs
-from offertracker_core.constraints import Email, Ge, Gt, HexColor, Le, MaxLen, MinLen, Problem
+from offertracker_core.constraints import Email, Ge, Gt, HexColor, Le, MaxLen, MinLen, NoControlChars, Problem
 from offertracker_core.enums import ApplicationStatus, StageResult
 from offertracker_core.errors import REDACTED, InvalidInput, Violation
 from offertracker_core.inputs import (
@@ -17,6 +17,7 @@ from offertracker_core.inputs import (
     NewApplication,
     NewReflection,
     NewStage,
+    ProfileChanges,
     Registration,
     StageChanges,
 )
@@ -304,6 +305,47 @@ def test_an_invalid_input_always_has_a_violation() -> None:
 
 
 # --- secrets and names ---------------------------------------------------------------------
+
+HIDDEN = Problem("value_error", "Value error, control and invisible formatting characters are not allowed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ada\u202e", "\u200bada", "a\u200db", "\ufeffada", "a\u00adb", "a\tb", "a\nb", "a\x1bb", "a\x85b"],
+)
+def test_no_control_chars_refuses_control_and_format_characters(text: str) -> None:
+    assert NoControlChars().problem(text) == HIDDEN
+
+
+@pytest.mark.parametrize(
+    "text", ["Zoë", "李雷", "O'Brien-Smith", "Ada Lovelace", "Ωmega\u00a0Team", "ユーザー"]
+)
+def test_no_control_chars_accepts_ordinary_names_in_any_script(text: str) -> None:
+    assert NoControlChars().problem(text) is None
+
+
+def test_a_registration_with_a_bidi_override_in_the_username_is_refused() -> None:
+    assert violations(Registration, email="ada@example.com", username="ali\u202ece", password="s3cret!") == [
+        (("username",), HIDDEN.type, HIDDEN.msg, "ali\u202ece", None)
+    ]
+    assert violations(
+        Registration, email="ada@example.com", username="ada", password="s3cret!", display_name="A\u200dda"
+    ) == [(("display_name",), HIDDEN.type, HIDDEN.msg, "A\u200dda", None)]
+    assert (
+        Registration(
+            email="zoe@example.com", username="zoë", password="s3cret!", display_name="李雷"
+        ).username
+        == "zoë"
+    )
+
+
+def test_a_profile_change_with_a_zero_width_joiner_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_changes(ProfileChanges, {"display_name": "Ada\u200dLovelace"})
+    assert [(v.loc, v.type, v.msg) for v in caught.value.violations] == [
+        (("display_name",), HIDDEN.type, HIDDEN.msg)
+    ]
+    assert validate_changes(ProfileChanges, {"display_name": "Zoë"}) == {"display_name": "Zoë"}
 
 
 def test_a_refused_password_is_never_kept_in_the_violation() -> None:
