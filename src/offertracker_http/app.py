@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
 
 import aiohttp_cors
 from aiohttp import web
 
 from offertracker_core.services import Services
 
-from .keys import SERVICES
+from .keys import SERVICES, THROTTLE
 from .middlewares import auth_middleware, error_middleware, security_headers
 from .routes import ALL_ROUTES
+from .throttle import Throttle
 
 __all__ = ["create_app"]
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Services]]
+ThrottleFactory = Callable[[], AbstractAsyncContextManager[Throttle]]
 
 
-def create_app(open_services: ServicesFactory, *, cors_origins: Sequence[str] = ()) -> web.Application:
+def create_app(
+    open_services: ServicesFactory,
+    *,
+    cors_origins: Sequence[str] = (),
+    open_throttle: ThrottleFactory | None = None,
+) -> web.Application:
     """Build the application; ``open_services`` is entered at start-up and left at clean-up.
 
     ``cors_origins`` lists the origins a browser front end may call from
     (``"*"`` for any); bearer tokens need no credentials mode, so none is allowed.
+    ``open_throttle`` (entered and left like ``open_services``) gives the login and
+    registration limits; without it they are the defaults, counted in memory.
     """
     app = web.Application(middlewares=[error_middleware, auth_middleware])
 
@@ -32,13 +41,23 @@ def create_app(open_services: ServicesFactory, *, cors_origins: Sequence[str] = 
             app[SERVICES] = services
             yield
 
+    async def throttle_context(app: web.Application) -> AsyncIterator[None]:
+        async with (open_throttle or _default_throttle)() as throttle:
+            app[THROTTLE] = throttle
+            yield
+
     app.cleanup_ctx.append(services_context)
+    app.cleanup_ctx.append(throttle_context)
     app.on_response_prepare.append(security_headers)
     for table in ALL_ROUTES:
         app.router.add_routes(table)
     if cors_origins:
         _enable_cors(app, cors_origins)
     return app
+
+
+def _default_throttle() -> AbstractAsyncContextManager[Throttle]:
+    return nullcontext(Throttle.in_memory())
 
 
 def _enable_cors(app: web.Application, origins: Sequence[str]) -> None:

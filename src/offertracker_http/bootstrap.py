@@ -20,6 +20,7 @@ from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
 
 from .app import create_app
 from .settings import Settings, secure_sqlite_files
+from .throttle import open_throttle
 
 __all__ = ["SchemaBehind", "build_app", "open_services", "prepare_database"]
 
@@ -98,4 +99,5 @@ def build_app(
     return create_app(
         lambda: open_services(settings, clock=clock, passwords=passwords, plugins=plugins, prepare=prepare),
         cors_origins=settings.cors_origins,
+        open_throttle=lambda: open_throttle(settings),
     )

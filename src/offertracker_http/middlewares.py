@@ -23,6 +23,7 @@ from offertracker_core import errors
 
 from .keys import SERVICES, USER_ID
 from .rendering import json_response
+from .throttle import TooManyAttempts
 from .validation import RequestValidationError, violation_dict
 
 __all__ = ["STATUS", "auth_middleware", "error_middleware", "public", "security_headers", "status_of"]
@@ -87,6 +88,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_response({"detail": exc.detail}, status=status, headers=headers)
     except RequestValidationError as exc:
         return json_response({"detail": exc.errors}, status=422)
+    except TooManyAttempts as exc:
+        return json_response(
+            {"detail": exc.detail}, status=429, headers={"Retry-After": str(exc.retry_after)}
+        )
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
             return json_response({"detail": exc.reason}, status=exc.status, headers=_allow_header(exc))

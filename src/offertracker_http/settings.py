@@ -13,6 +13,7 @@ Files on disk are private to the server's user: the data directory is created
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
 import os
 import secrets
@@ -23,11 +24,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
+from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import make_url
 
 from offertracker_storage.auth.passwords import default_hash_concurrency
 
 __all__ = [
+    "DEFAULT_LOGIN_LIMIT_ACCOUNT",
+    "DEFAULT_LOGIN_LIMIT_ADDRESS",
+    "DEFAULT_REGISTER_LIMIT_ADDRESS",
     "MAX_HASH_CONCURRENCY",
     "MAX_HASH_QUEUE",
     "MAX_TOKEN_TTL_SECONDS",
@@ -51,6 +56,14 @@ MAX_HASH_QUEUE = 100_000
 
 def _default_hash_queue(settings: Settings) -> int:
     return 4 * settings.hash_concurrency
+
+
+DEFAULT_LOGIN_LIMIT_ACCOUNT = "10/15 minutes"
+DEFAULT_LOGIN_LIMIT_ADDRESS = "100/hour"
+DEFAULT_REGISTER_LIMIT_ADDRESS = "20/hour"
+_REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -91,6 +104,19 @@ class Settings:
     """Password hashes (argon2, 64 MiB each) that may run at once; default: the number of CPUs."""
     hash_queue: int = attrs.field(default=attrs.Factory(_default_hash_queue, takes_self=True))
     """Hashes that may wait for a place; one more is refused with 503 + ``Retry-After``."""
+    login_limit_account: RateLimitItem = attrs.field(factory=lambda: _limit(DEFAULT_LOGIN_LIMIT_ACCOUNT))
+    """Failed logins allowed per account (the lower-cased email) in a moving window."""
+    login_limit_address: RateLimitItem = attrs.field(factory=lambda: _limit(DEFAULT_LOGIN_LIMIT_ADDRESS))
+    """Failed logins allowed per client address in a moving window."""
+    register_limit_address: RateLimitItem = attrs.field(
+        factory=lambda: _limit(DEFAULT_REGISTER_LIMIT_ADDRESS)
+    )
+    """Registration attempts allowed per client address in a moving window."""
+    redis_url: str | None = attrs.field(default=None, repr=False)  # may carry a password
+    """Where the attempt counters live when several server processes share them; None: in memory."""
+    redis_key_prefix: str = "offertracker"
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    """Peers whose ``X-Forwarded-For`` is believed (see :mod:`offertracker_http.throttle`)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,6 +154,13 @@ class Settings:
         )
         if hash_queue is None:
             hash_queue = 4 * hash_concurrency
+        login_account = _rate_limit("OFFERTRACKER_LOGIN_LIMIT_ACCOUNT", env, DEFAULT_LOGIN_LIMIT_ACCOUNT)
+        login_address = _rate_limit("OFFERTRACKER_LOGIN_LIMIT_ADDRESS", env, DEFAULT_LOGIN_LIMIT_ADDRESS)
+        register_address = _rate_limit(
+            "OFFERTRACKER_REGISTER_LIMIT_ADDRESS", env, DEFAULT_REGISTER_LIMIT_ADDRESS
+        )
+        redis_url = _redis_url(env.get("OFFERTRACKER_REDIS_URL", ""))
+        trusted_proxies = _trusted_proxies(env.get("OFFERTRACKER_TRUSTED_PROXIES", ""))
         configured_secret = env.get("OFFERTRACKER_JWT_SECRET")
         if configured_secret:
             _check_secret(configured_secret)
@@ -141,6 +174,11 @@ class Settings:
             statement_timeout=statement_timeout,
             hash_concurrency=hash_concurrency,
             hash_queue=hash_queue,
+            login_limit_account=login_account,
+            login_limit_address=login_address,
+            register_limit_address=register_address,
+            redis_url=redis_url,
+            trusted_proxies=trusted_proxies,
         )
 
 
@@ -242,6 +280,56 @@ def _statement_timeout(text: str) -> float:
     if not math.isfinite(seconds) or seconds < 0:  # float() also reads "nan" and "inf"
         raise ValueError(f"{name} must be 0 (no limit) or a positive number of seconds, not {text!r}")
     return seconds
+
+
+def _limit(text: str) -> RateLimitItem:
+    """One rate limit in ``limits``' notation ("10/15 minutes", "100 per hour"); ValueError otherwise."""
+    try:
+        items = parse_many(text)
+    except ValueError:
+        items = []
+    if len(items) != 1 or items[0].amount < 1:
+        raise ValueError(text)
+    return items[0]
+
+
+def _rate_limit(name: str, env: Mapping[str, str], default: str) -> RateLimitItem:
+    text = env.get(name) or default
+    try:
+        return _limit(text)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be one limit like {default!r} (a count of at least 1, a slash and a period "
+            f"such as 'second', '15 minutes', 'hour' or 'day'), not {text!r}"
+        ) from None
+
+
+def _redis_url(text: str) -> str | None:
+    url = text.strip()
+    if not url:
+        return None
+    if not url.startswith(_REDIS_SCHEMES):
+        # Not echoed: a Redis URL may carry a password.
+        raise ValueError(
+            "OFFERTRACKER_REDIS_URL must start with redis://, rediss:// or redis+unix:// "
+            "(e.g. redis://127.0.0.1:6379/0)"
+        )
+    return url
+
+
+def _trusted_proxies(text: str) -> tuple[IPNetwork, ...]:
+    networks = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError as exc:
+            raise ValueError(
+                "OFFERTRACKER_TRUSTED_PROXIES must be comma-separated IP addresses or networks "
+                f"(e.g. 127.0.0.1, 10.0.0.0/8, ::1), not {entry!r}: {exc}"
+            ) from None
+    return tuple(networks)
 
 
 def _stored_secret(data_dir: Path) -> str:

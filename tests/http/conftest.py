@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from limits import parse
 
 from offertracker_http.bootstrap import build_app
 from offertracker_http.settings import Settings
@@ -42,7 +43,13 @@ def passwords() -> Argon2Passwords:
 def app_settings(tmp_path: Path, database_url: str) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    return Settings(data_dir=data_dir, database_url=database_url, jwt_secret=JWT_SECRET)
+    # Suites register dozens of users from 127.0.0.1; the registration limit is tested on its own.
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        jwt_secret=JWT_SECRET,
+        register_limit_address=parse("10000/hour"),
+    )
 
 
 @pytest.fixture

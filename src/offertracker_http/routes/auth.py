@@ -1,11 +1,18 @@
-"""``/auth``: register and log in; both answer ``{access_token, token_type, user}``."""
+"""``/auth``: register and log in; both answer ``{access_token, token_type, user}``.
+
+Both are throttled per client address, login also per account
+(:mod:`offertracker_http.throttle`): the limit is checked before the core sees
+the password, and only failed logins count.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from offertracker_core.errors import InvalidCredentials
 from offertracker_core.inputs import Credentials, Registration
 
+from ..keys import THROTTLE
 from ..middlewares import public
 from ..parsing import parse_body
 from ..rendering import json_response
@@ -18,6 +25,8 @@ routes = Routes()
 @public
 async def register(request: web.Request) -> web.Response:
     registration = await parse_body(request, Registration)
+    throttle = request.app[THROTTLE]
+    await throttle.register_attempt(throttle.client(request))
     return json_response(await services(request).auth.register(registration), status=201)
 
 
@@ -25,4 +34,12 @@ async def register(request: web.Request) -> web.Response:
 @public
 async def login(request: web.Request) -> web.Response:
     credentials = await parse_body(request, Credentials)
-    return json_response(await services(request).auth.login(credentials))
+    throttle = request.app[THROTTLE]
+    address = throttle.client(request)
+    await throttle.check_login(credentials.email, address)
+    try:
+        session = await services(request).auth.login(credentials)
+    except InvalidCredentials:
+        await throttle.login_failed(credentials.email, address)
+        raise
+    return json_response(session)

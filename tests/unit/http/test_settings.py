@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import stat
 import sys
@@ -9,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from limits import parse
 
 from offertracker_http.settings import Settings, default_data_dir
 from offertracker_storage.auth.passwords import default_hash_concurrency
@@ -212,3 +214,87 @@ def test_settings_built_in_code_get_the_hashing_defaults(tmp_path: Path) -> None
     settings = Settings(data_dir=tmp_path, database_url="sqlite://", jwt_secret="x" * 32, hash_concurrency=2)
 
     assert settings.hash_queue == 8
+
+
+def test_attempt_limits_default_to_ten_logins_per_account_and_hundred_per_address(tmp_path: Path) -> None:
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path)})
+
+    assert settings.login_limit_account == parse("10/15 minutes")
+    assert settings.login_limit_address == parse("100/hour")
+    assert settings.register_limit_address == parse("20/hour")
+    assert settings.redis_url is None
+    assert settings.trusted_proxies == ()
+
+
+def test_attempt_limits_redis_and_trusted_proxies_come_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "OFFERTRACKER_DATA_DIR": str(tmp_path),
+            "OFFERTRACKER_LOGIN_LIMIT_ACCOUNT": "5/10 minutes",
+            "OFFERTRACKER_LOGIN_LIMIT_ADDRESS": "50 per hour",
+            "OFFERTRACKER_REGISTER_LIMIT_ADDRESS": "3/day",
+            "OFFERTRACKER_REDIS_URL": "redis://:hunter2@127.0.0.1:6379/0",
+            "OFFERTRACKER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8 ,::1,",
+        }
+    )
+
+    assert settings.login_limit_account == parse("5/10 minutes")
+    assert settings.login_limit_address == parse("50/hour")
+    assert settings.register_limit_address == parse("3/day")
+    assert settings.redis_url == "redis://:hunter2@127.0.0.1:6379/0"
+    assert "hunter2" not in repr(settings)
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("OFFERTRACKER_LOGIN_LIMIT_ACCOUNT", "10/15 minutes"),
+        ("OFFERTRACKER_LOGIN_LIMIT_ADDRESS", "100/hour"),
+        ("OFFERTRACKER_REGISTER_LIMIT_ADDRESS", "20/hour"),
+    ],
+)
+@pytest.mark.parametrize("value", ["10", "ten/hour", "10/fortnight", "0/hour", "1/second;5/hour"])
+def test_an_attempt_limit_that_is_not_one_limit_of_at_least_one_is_refused(
+    tmp_path: Path, name: str, default: str, value: str
+) -> None:
+    message = (
+        f"{name} must be one limit like '{default}' (a count of at least 1, a slash and a period "
+        f"such as 'second', '15 minutes', 'hour' or 'day'), not '{value}'"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path), name: value})
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("proxy.internal", "'proxy.internal' does not appear to be an IPv4 or IPv6 network"),
+        ("10.0.0.1/8", "10.0.0.1/8 has host bits set"),
+        ("300.1.1.1", "'300.1.1.1' does not appear to be an IPv4 or IPv6 network"),
+    ],
+)
+def test_a_trusted_proxy_that_is_not_an_address_or_network_is_refused(
+    tmp_path: Path, entry: str, reason: str
+) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_TRUSTED_PROXIES": f"127.0.0.1, {entry}"}
+    message = (
+        "OFFERTRACKER_TRUSTED_PROXIES must be comma-separated IP addresses or networks "
+        f"(e.g. 127.0.0.1, 10.0.0.0/8, ::1), not '{entry}': {reason}"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Settings.from_env(env)
+
+
+def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_REDIS_URL": "http://:hunter2@cache:6379"}
+    message = (
+        "OFFERTRACKER_REDIS_URL must start with redis://, rediss:// or redis+unix:// "
+        "(e.g. redis://127.0.0.1:6379/0)"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Settings.from_env(env)
