@@ -34,6 +34,7 @@ from .enums import (
 from .validation import CheckedInput, prepare
 
 __all__ = [
+    "AccountDeletion",
     "ApplicationChanges",
     "Credentials",
     "NewApplication",
@@ -42,6 +43,7 @@ __all__ = [
     "NewResume",
     "NewStage",
     "OutcomeChanges",
+    "PasswordChange",
     "ProfileChanges",
     "ReflectionChanges",
     "Registration",
@@ -76,6 +78,21 @@ class Credentials(CheckedInput):
     """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
 
     email: str
+    password: Annotated[str, MinLen(6), MaxLen(128)]
+
+
+@attrs.frozen
+class PasswordChange(CheckedInput):
+    """``PUT /auth/password`` (ours). Both passwords have registration's bounds (6–128)."""
+
+    current_password: Annotated[str, MinLen(6), MaxLen(128)]
+    new_password: Annotated[str, MinLen(6), MaxLen(128)]
+
+
+@attrs.frozen
+class AccountDeletion(CheckedInput):
+    """``DELETE /users/me`` (ours): the account's password, with registration's bounds."""
+
     password: Annotated[str, MinLen(6), MaxLen(128)]
 
 
