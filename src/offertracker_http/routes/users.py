@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.inputs import ProfileChanges
+from offertracker_core.inputs import AccountDeletion, ProfileChanges
 
 from ..parsing import parse_body, parse_path_id, parse_query
 from ..rendering import json_response, public_profile
 from ..schemas import UserSearchQuery
-from ._common import Routes, caller, services
+from ._common import Routes, caller, deleted, services
 
 routes = Routes()
 
@@ -23,6 +23,13 @@ async def get_me(request: web.Request) -> web.Response:
 async def update_me(request: web.Request) -> web.Response:
     changes = await parse_body(request, ProfileChanges)
     return json_response(await services(request).users.update_me(caller(request), changes))
+
+
+@routes.delete("/users/me")
+async def delete_me(request: web.Request) -> web.Response:
+    deletion = await parse_body(request, AccountDeletion)
+    await services(request).auth.delete_account(caller(request), deletion)
+    return deleted("Account")
 
 
 @routes.get("/users/search")
