@@ -69,3 +69,16 @@ def test_a_forgotten_id_is_not_known_at_once() -> None:
 def test_a_memory_of_no_ids_is_refused() -> None:
     with pytest.raises(ValueError, match="size must be at least 1"):
         KnownUsers(size=0)
+
+
+def test_tokens_valid_after_is_remembered_and_never_moves_back() -> None:
+    known = KnownUsers()
+    assert known.tokens_valid_after(ALICE, NOW) is None
+    known.remember(ALICE, NOW)
+    assert known.tokens_valid_after(ALICE, NOW) == datetime(1970, 1, 1, tzinfo=UTC)
+    revoked = NOW + timedelta(seconds=1)
+    known.remember(ALICE, NOW, revoked)
+    # A look-up that read the row before the revocation and finishes after it keeps the later time.
+    known.remember(ALICE, NOW + timedelta(seconds=2))
+    assert known.tokens_valid_after(ALICE, NOW + timedelta(seconds=2)) == revoked
+    assert known.tokens_valid_after(ALICE, NOW + timedelta(seconds=7)) is None
