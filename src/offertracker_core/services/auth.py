@@ -141,14 +141,11 @@ class AuthService:
         email the password is hashed anyway so timing does not tell them apart.
         """
 
-        async def find(uow: UnitOfWork) -> tuple[User | None, str | None, datetime]:
+        async def find(uow: UnitOfWork) -> tuple[User | None, str | None]:
             user = await uow.users.get_by_email(creds.email.lower())
-            if user is None:
-                return None, None, NEVER_REVOKED
-            stored = await uow.credentials.get(user.id)
-            return user, stored, await uow.users.tokens_valid_after(user.id) or NEVER_REVOKED
+            return user, await uow.credentials.get(user.id) if user is not None else None
 
-        user, stored, valid_after = await self.ctx.read(find)
+        user, stored = await self.ctx.read(find)
         if user is None or stored is None:
             await self.passwords.hash(creds.password)
             raise InvalidCredentials(_BAD_LOGIN)
@@ -160,7 +157,8 @@ class AuthService:
             return (await track_activity(self.ctx, uow, user.id, now)).user or user
 
         signed_in = await self.ctx.write(work)
-        self.known_users.remember(user.id, now, valid_after)
+        # Not remembered in known_users: that needs the user's tokens_valid_after, a statement
+        # the first authenticated request makes anyway (a remembered user stays remembered).
         return AuthSession(access_token=self.issuer.issue(signed_in), user=signed_in)
 
     async def authenticate(self, token: str) -> TokenClaims:
