@@ -30,6 +30,7 @@ __all__ = [
     "Overloaded",
     "Unavailable",
     "Violation",
+    "WrongPassword",
 ]
 
 
@@ -55,6 +56,14 @@ class Conflict(DomainError):
 
 class BusinessRuleViolation(DomainError):
     """The request is well-formed but breaks a rule: 400."""
+
+
+class WrongPassword(BusinessRuleViolation):
+    """A signed-in caller confirmed an action with the wrong password: 400.
+
+    Its own class so an edge can count it as a guess (the HTTP server throttles it as it
+    throttles failed logins).
+    """
 
 
 class InvalidCredentials(DomainError):

@@ -34,6 +34,7 @@ from .enums import (
 from .validation import CheckedInput, prepare
 
 __all__ = [
+    "AccountDeletion",
     "ApplicationChanges",
     "Credentials",
     "NewApplication",
@@ -42,6 +43,7 @@ __all__ = [
     "NewResume",
     "NewStage",
     "OutcomeChanges",
+    "PasswordChange",
     "ProfileChanges",
     "ReflectionChanges",
     "Registration",
@@ -57,6 +59,8 @@ Currency = Annotated[str, MaxLen(3)]
 MAX_BIGINT = 2**63 - 1
 MAX_INT = 2**31 - 1
 Money = Annotated[int, Ge(0), Le(MAX_BIGINT)]
+# Every password a caller types: the same bounds everywhere, and never echoed back (Secret).
+Password = Annotated[str, Secret(), MinLen(6), MaxLen(128)]
 Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 
 
@@ -67,7 +71,7 @@ Minutes = Annotated[int, Gt(0), Le(MAX_INT)]
 class Registration(CheckedInput):
     email: Annotated[str, MaxLen(255), Email()]
     username: Annotated[str, MinLen(3), MaxLen(50), NoControlChars()]
-    password: Annotated[str, Secret(), MinLen(6), MaxLen(128)]
+    password: Password
     display_name: Annotated[str, MaxLen(100), NoControlChars()] | None = None
 
 
@@ -76,7 +80,22 @@ class Credentials(CheckedInput):
     """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
 
     email: str
-    password: Annotated[str, Secret(), MinLen(6), MaxLen(128)]
+    password: Password
+
+
+@attrs.frozen
+class PasswordChange(CheckedInput):
+    """``PUT /auth/password`` (ours). Both passwords have registration's bounds (6–128)."""
+
+    current_password: Password
+    new_password: Password
+
+
+@attrs.frozen
+class AccountDeletion(CheckedInput):
+    """``DELETE /users/me`` (ours): the account's password, with registration's bounds."""
+
+    password: Password
 
 
 class ProfileChanges(TypedDict, total=False):

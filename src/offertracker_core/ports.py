@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 from uuid import UUID
@@ -35,6 +35,7 @@ from .enums import ApplicationStatus, Priority
 from .events import Event
 
 __all__ = [
+    "NEVER_REVOKED",
     "ActivityRepository",
     "ApplicationRepository",
     "Clock",
@@ -97,6 +98,10 @@ class PasswordHasher(Protocol):
         ...
 
 
+NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
+"""The ``tokens_valid_after`` of a user who never logged out, changed their password or was revoked."""
+
+
 @attrs.frozen
 class TokenClaims:
     """What a verified bearer token says about its holder."""
@@ -104,6 +109,13 @@ class TokenClaims:
     user_id: UUID
     email: str | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict)
+    issued_at: datetime | None = None
+    """When the token was issued, as precisely as it says (``None``: it does not say).
+
+    ``AuthService.authenticate`` refuses a token issued before its user's
+    ``tokens_valid_after``; a token that does not say is refused once its user
+    revoked anything.
+    """
 
 
 class TokenIssuer(Protocol):
@@ -251,6 +263,15 @@ class UserRepository(Repository[User], Protocol):
         """Case-insensitive substring match on username or display name, keeping only
         profiles ``viewer_id`` may see (the rule of ``visibility.can_view_profile``,
         evaluated in the query), ordered by username, paginated after filtering."""
+        ...
+
+    async def tokens_valid_after(self, user_id: UUID) -> datetime | None:
+        """The time before which ``user_id``'s tokens are refused (:data:`NEVER_REVOKED` if
+        never set), or ``None`` when there is no such user: one primary-key lookup."""
+        ...
+
+    async def set_tokens_valid_after(self, user_id: UUID, valid_after: datetime) -> None:
+        """Refuse every token of ``user_id`` issued before ``valid_after`` (no error for an unknown id)."""
         ...
 
 

@@ -30,6 +30,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from uuid import UUID
 
 from aiohttp import web
 from limits import RateLimitItem, parse
@@ -158,6 +159,23 @@ class Throttle:
         """Count a failed login against the account and the address."""
         await asyncio.gather(
             self._hit(self._login_account, "login-account", _account(email)),
+            self._hit(self._login_address, "login-address", address),
+        )
+
+    async def check_password(self, user_id: UUID, address: str) -> None:
+        """Like :meth:`check_login`, for a signed-in caller confirming an action with its password
+        (a password change, an account deletion): a stolen token must not become a way to guess."""
+        waits = await asyncio.gather(
+            self._wait(self._login_account, "password-account", str(user_id)),
+            self._wait(self._login_address, "login-address", address),
+        )
+        if max(waits) > 0:
+            raise TooManyAttempts(max(waits))
+
+    async def password_failed(self, user_id: UUID, address: str) -> None:
+        """Count a wrong confirming password against the account and the address."""
+        await asyncio.gather(
+            self._hit(self._login_account, "password-account", str(user_id)),
             self._hit(self._login_address, "login-address", address),
         )
 

@@ -189,3 +189,26 @@ async def test_two_servers_on_one_redis_share_the_counters(
 
     assert (await login(first, "alice@example.com", PASSWORD))[0] == 429
     assert (await login(second, "alice@example.com", PASSWORD))[0] == 429
+
+
+async def test_wrong_confirming_passwords_of_a_signed_in_caller_are_throttled_like_logins(start):
+    client = await start(login_limit_account="3/hour")
+    _, headers = await register(client, "alice")
+    wrong = {"current_password": "not my password", "new_password": "a new password"}
+    for _ in range(2):
+        resp = await client.put(f"{API}/auth/password", json=wrong, headers=headers)
+        assert resp.status == 400
+        assert await resp.json() == {"detail": "Current password is incorrect"}
+    resp = await client.request(
+        "DELETE", f"{API}/users/me", json={"password": "not my password"}, headers=headers
+    )
+    assert (resp.status, await resp.json()) == (400, {"detail": "Password is incorrect"})
+
+    # Three wrong passwords spent the account's allowance: the right one is refused too, and nothing changed.
+    right = {"current_password": PASSWORD, "new_password": "a new password"}
+    resp = await client.put(f"{API}/auth/password", json=right, headers=headers)
+    assert resp.status == 429
+    assert 3590 <= retry_after(await resp.json(), resp.headers.get("Retry-After")) <= 3600
+    resp = await client.delete(f"{API}/users/me", json={"password": PASSWORD}, headers=headers)
+    assert resp.status == 429
+    assert (await login(client, "alice@example.com", PASSWORD))[0] == 200

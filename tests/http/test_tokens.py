@@ -54,7 +54,9 @@ async def test_the_issued_token_has_supabase_shaped_claims_and_no_email(client):
     token = body["access_token"]
     decoded = jwt.decode(token, JWT_SECRET, algorithms=["HS256"], audience="authenticated")
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
-    assert set(decoded) == {"sub", "aud", "role", "iat", "exp"}
+    # iat_us: the issue time to the microsecond, for revocation (ours).
+    assert set(decoded) == {"sub", "aud", "role", "iat", "exp", "iat_us"}
+    assert decoded["iat_us"] // 1_000_000 == decoded["iat"]
     assert decoded["sub"] == body["user"]["id"]
     assert decoded["aud"] == "authenticated"
     assert decoded["role"] == "authenticated"

@@ -1,7 +1,7 @@
 """A correctly signed token whose user does not exist is a 401 on every authenticated route.
 
 The existence check is remembered per process for ``KnownUsers.LIFETIME``
-(30 s of the app's clock), so a user deleted behind the app's back is refused
+(5 s of the app's clock), so a user deleted behind the app's back is refused
 once that lifetime has passed; the suite's clock is stepped, not waited for.
 """
 

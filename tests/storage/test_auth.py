@@ -48,7 +48,7 @@ async def test_an_issued_token_verifies_with_supabase_shaped_claims_but_no_email
     tokens = JwtTokens(SECRET, 3600, clock=FixedClock(NOW))
     token = tokens.issue(ada)
     claims = await tokens.verify(token)
-    assert (claims.user_id, claims.email, claims.metadata) == (ada.id, None, {})
+    assert (claims.user_id, claims.email, claims.metadata, claims.issued_at) == (ada.id, None, {}, NOW)
     payload = jwt.decode(
         token, SECRET, algorithms=["HS256"], audience="authenticated", options={"verify_exp": False}
     )
@@ -58,6 +58,7 @@ async def test_an_issued_token_verifies_with_supabase_shaped_claims_but_no_email
         "role": "authenticated",
         "iat": int(NOW.timestamp()),
         "exp": int(NOW.timestamp()) + 3600,
+        "iat_us": int(NOW.timestamp()) * 1_000_000,
     }
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
 
@@ -146,3 +147,34 @@ async def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) ->
         await tokens.verify(issued[-1])
 
     assert list(tokens._verified) == issued[1:]
+
+
+async def test_the_issue_time_is_read_to_the_microsecond() -> None:
+    # iat has whole seconds only; iat_us tells a token issued just before a revocation from
+    # the one a password change issues in the same second.
+    issued = NOW + timedelta(seconds=1, microseconds=234567)
+    token = JwtTokens(SECRET, 3600, clock=FixedClock(issued)).issue(f.user("ada"))
+    claims = await JwtTokens(SECRET, 3600, clock=FixedClock(NOW)).verify(token)
+    assert claims.issued_at == issued
+    payload = jwt.decode(
+        token, SECRET, algorithms=["HS256"], audience="authenticated", options={"verify_exp": False}
+    )
+    assert (payload["iat"], payload["iat_us"]) == (int(issued.timestamp()), 1_772_366_401_234_567)
+
+
+@pytest.mark.parametrize(
+    ("changes", "issued_at"),
+    [
+        ({}, NOW),  # iat only: the start of its second
+        ({"iat": int(NOW.timestamp()) + 0.9}, NOW),
+        ({"iat": None}, None),
+        ({"iat": "yesterday"}, None),
+        ({"iat": True}, None),
+        ({"iat_us": 10**30}, NOW),  # beyond datetime: falls back to iat
+    ],
+)
+async def test_a_token_from_elsewhere_says_when_it_was_issued_as_well_as_it_can(
+    changes: dict[str, object], issued_at: datetime | None
+) -> None:
+    claims = await JwtTokens(SECRET, clock=FixedClock(NOW)).verify(_signed(**changes))
+    assert claims.issued_at == issued_at

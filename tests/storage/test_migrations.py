@@ -7,12 +7,13 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, Table, create_engine, insert
+from alembic import command
+from sqlalchemy import Engine, Table, create_engine, insert, inspect, select
 from sqlalchemy.pool import NullPool
 
 from offertracker_core.entities import Application, Outcome, Reflection, User
 from offertracker_core.enums import OutcomeStatus
-from offertracker_core.ports import ProgressTotals
+from offertracker_core.ports import NEVER_REVOKED, ProgressTotals
 from offertracker_storage import SqlStorage, migrate
 from offertracker_storage.sql import sync_url, tables
 from offertracker_storage.sql.rows import Mapper
@@ -31,7 +32,7 @@ def test_upgrading_a_fresh_sqlite_file_from_an_async_url_reaches_head(tmp_path: 
     assert migrate.current_revision(url) is None
     migrate.upgrade(url)
     migrate.upgrade(url)  # idempotent
-    assert migrate.current_revision(url) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(url) == migrate.head_revision() == "0003"
     migrate.check(url)
 
 
@@ -123,3 +124,39 @@ async def test_upgrading_fills_the_counters_of_existing_accounts_with_their_reco
         "bob": ProgressTotals(applications=1, reflections=1, offers=1, groups_joined=1),
         "idle": ProgressTotals(),
     }
+
+
+async def test_0003_gives_existing_users_no_revocation_and_its_downgrade_keeps_them(
+    unmigrated_url: str,
+) -> None:
+    migrate.upgrade(unmigrated_url, "0002")
+    ada = f.user("ada")
+    engine = create_engine(sync_url(unmigrated_url), poolclass=NullPool)
+    try:
+        _insert(engine, tables.users, Mapper(User, tables.users).to_row(ada))
+        migrate.upgrade(unmigrated_url)
+        assert migrate.current_revision(unmigrated_url) == "0003"
+        with engine.connect() as conn:
+            assert conn.execute(select(tables.users.c.tokens_valid_after)).all() == [(None,)]
+
+        storage = await SqlStorage.open(unmigrated_url)
+        try:
+            async with storage.read() as uow:
+                assert await uow.users.tokens_valid_after(ada.id) == NEVER_REVOKED
+            async with storage.write() as uow:
+                await uow.users.set_tokens_valid_after(ada.id, f.T0)
+                await uow.commit()
+        finally:
+            await storage.close()
+
+        command.downgrade(migrate.alembic_config(unmigrated_url), "0002")
+        assert migrate.current_revision(unmigrated_url) == "0002"
+        columns = {column["name"] for column in inspect(engine).get_columns("users")}
+        assert "tokens_valid_after" not in columns
+        with engine.connect() as conn:
+            assert [row.id for row in conn.execute(select(tables.users.c.id))] == [ada.id]
+
+        migrate.upgrade(unmigrated_url)
+        migrate.check(unmigrated_url)
+    finally:
+        engine.dispose()

@@ -37,7 +37,13 @@ from offertracker_core.errors import Contention, Duplicate, InvalidToken
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
-from offertracker_core.ports import ProgressStanding, ProgressTotals, TokenClaims, ViewerRelation
+from offertracker_core.ports import (
+    NEVER_REVOKED,
+    ProgressStanding,
+    ProgressTotals,
+    TokenClaims,
+    ViewerRelation,
+)
 from offertracker_core.visibility import can_view_profile
 
 E = TypeVar("E")
@@ -67,6 +73,8 @@ class _Tables:
     progress: dict[UUID, ProgressTotals] = attrs.Factory(dict)
     """The kept counters, apart from the rows ``recount`` looks at, so a service that
     forgets to count is caught by comparing the two."""
+    tokens_valid_after: dict[UUID, datetime] = attrs.Factory(dict)
+    """``users.tokens_valid_after`` of the users who revoked their tokens."""
 
     def of(self, entity: type[E]) -> dict[UUID, E]:
         """The table of ``entity`` (created empty on first use)."""
@@ -91,6 +99,7 @@ class _Tables:
             memberships=copy.deepcopy(self.memberships),
             posts=dict(self.posts),
             progress=dict(self.progress),
+            tokens_valid_after=dict(self.tokens_valid_after),
         )
 
 
@@ -193,8 +202,32 @@ def _drop_children(tables: _Tables, application_id: UUID) -> None:
     tables.activity[:] = [e for e in tables.activity if e.application_id != application_id]
 
 
+def _drop_user(tables: _Tables, user_id: UUID) -> None:
+    # Every foreign key to users cascades: owned rows (and, through applications, their children).
+    for entity, table in list(tables.rows.items()):
+        if entity is User or "user_id" not in attrs.fields_dict(entity):
+            continue
+        for key in [k for k, v in table.items() if v.user_id == user_id]:
+            del table[key]
+            _ON_DELETE.get(entity, _nothing)(tables, key)
+    tables.credentials.pop(user_id, None)
+    tables.activity[:] = [e for e in tables.activity if e.user_id != user_id]
+    for key in [k for k, v in tables.user_milestones.items() if v.user_id == user_id]:
+        del tables.user_milestones[key]
+    tables.follows = {(a, b) for a, b in tables.follows if user_id not in (a, b)}
+    for members in tables.memberships.values():
+        members.discard(user_id)
+    tables.posts.pop(user_id, None)
+    tables.progress.pop(user_id, None)
+    tables.tokens_valid_after.pop(user_id, None)
+
+
 # What the schema's foreign keys do when a row goes (ON DELETE SET NULL / CASCADE).
-_ON_DELETE: dict[type[Any], Any] = {ResumeVersion: _unlink_resume, Application: _drop_children}
+_ON_DELETE: dict[type[Any], Any] = {
+    ResumeVersion: _unlink_resume,
+    Application: _drop_children,
+    User: _drop_user,
+}
 
 
 class FakeUsers(FakeRows[User]):
@@ -235,6 +268,16 @@ class FakeUsers(FakeRows[User]):
             if can_view_profile(user, viewer_id, await self.relation(viewer_id, user.id)):
                 found.append(user)
         return found[skip : skip + limit]
+
+    async def tokens_valid_after(self, user_id: UUID) -> datetime | None:
+        if user_id not in self._rows():
+            return None
+        return self.t.tokens_valid_after.get(user_id, NEVER_REVOKED)
+
+    async def set_tokens_valid_after(self, user_id: UUID, valid_after: datetime) -> None:
+        tables = self._writable()
+        if user_id in tables.of(User):  # an UPDATE of no row changes nothing
+            tables.tokens_valid_after[user_id] = valid_after
 
 
 class FakeCredentials(_Repo):
@@ -577,16 +620,25 @@ class FakePasswords:
 
 
 class FakeTokens:
-    """Tokens are ``token:<user id>``; anything else is invalid."""
+    """Tokens are ``token:<user id>``, or ``token:<user id>@<ISO issue time>`` when built with a
+    clock (``issued_at`` in the claims); anything else is invalid."""
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.clock = clock
 
     def issue(self, user: User) -> str:
-        return f"token:{user.id}"
+        if self.clock is None:
+            return f"token:{user.id}"
+        return f"token:{user.id}@{self.clock.now().isoformat()}"
 
     async def verify(self, token: str) -> TokenClaims:
         if not token.startswith("token:"):
             raise InvalidToken("Invalid or expired token")
+        user_id, _, issued = token.removeprefix("token:").partition("@")
         try:
-            return TokenClaims(user_id=UUID(token.removeprefix("token:")))
+            return TokenClaims(
+                user_id=UUID(user_id), issued_at=datetime.fromisoformat(issued) if issued else None
+            )
         except ValueError as exc:
             raise InvalidToken("Invalid or expired token") from exc
 

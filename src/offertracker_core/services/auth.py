@@ -1,18 +1,29 @@
-"""Registration, login and token authentication (behaviour.md §2)."""
+"""Registration, login, token authentication and revocation (behaviour.md §2; logout,
+password change and account deletion are ours)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from uuid import UUID
 
 import attrs
 
 from .. import milestones
 from ..entities import User
 from ..enums import ProfileVisibility
-from ..errors import BusinessRuleViolation, Contention, Duplicate, InvalidCredentials, InvalidToken
-from ..inputs import Credentials, Registration
+from ..errors import (
+    BusinessRuleViolation,
+    Contention,
+    Duplicate,
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    WrongPassword,
+)
+from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
-from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
+from ..ports import NEVER_REVOKED, PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from .base import ServiceContext
 from .progress import award, track_activity
 
@@ -25,6 +36,25 @@ _DUPLICATE_MESSAGES = {
     "users.email": "Email already taken",
 }
 _BAD_LOGIN = "Incorrect email or password"
+_BAD_CURRENT_PASSWORD = "Current password is incorrect"
+_BAD_PASSWORD = "Password is incorrect"
+_NO_USER = "User not found"
+
+
+def issued_in_time(issued_at: datetime | None, tokens_valid_after: datetime) -> bool:
+    """Whether a token issued at ``issued_at`` survives a revocation at ``tokens_valid_after``.
+
+    Tokens issued before the revocation are refused; one issued at the very
+    instant it took effect counts as issued after it, so the fresh token of a
+    password change (issued after the new time was read from the same clock)
+    passes. The instant is as precise as the token says: our tokens carry the
+    microsecond (``iat_us``), one that carries only ``iat`` counts as issued at
+    the start of its second (so in the second of a revocation it is refused),
+    and one that says nothing passes only for a user who never revoked.
+    """
+    if issued_at is None:
+        return tokens_valid_after <= NEVER_REVOKED
+    return issued_at >= tokens_valid_after
 
 
 async def _refuse_taken(uow: UnitOfWork, username: str, email: str) -> None:
@@ -135,7 +165,8 @@ class AuthService:
             return (await track_activity(self.ctx, uow, user.id, now)).user or user
 
         signed_in = await self.ctx.write(work)
-        self.known_users.remember(user.id, now)
+        # Not remembered in known_users: that needs the user's tokens_valid_after, a statement
+        # the first authenticated request makes anyway (a remembered user stays remembered).
         return AuthSession(access_token=self.issuer.issue(signed_in), user=signed_in)
 
     async def authenticate(self, token: str) -> TokenClaims:
@@ -143,15 +174,107 @@ class AuthService:
 
         A correctly signed token of a user that was deleted (or never existed)
         is refused like a forged one, with the reason "unknown user", instead of
-        letting the request fail later with a 404 or a foreign-key error. The
-        user's existence is remembered in ``known_users`` for its lifetime, so
-        only the first request after that costs a look-up.
+        letting the request fail later with a 404 or a foreign-key error. A
+        token issued before the user's ``tokens_valid_after`` (a logout, a
+        password change; see :func:`issued_in_time`) is refused with the reason
+        "token has been revoked". The check runs here, after ``verify``, so a
+        verifier's cache of good signatures cannot let a revoked token through.
+        The user's existence and ``tokens_valid_after`` are remembered in
+        ``known_users`` for its lifetime (5 s), so only the first request after
+        that costs a look-up, and a revocation made by another process is
+        honoured here within those 5 seconds.
         """
         claims = await self.verifier.verify(token)
         now = self.ctx.clock.now()
-        if not self.known_users.known(claims.user_id, now):
-            user = await self.ctx.read(lambda uow: uow.users.get(claims.user_id))
-            if user is None:
+        valid_after = self.known_users.tokens_valid_after(claims.user_id, now)
+        if valid_after is None:
+            valid_after = await self.ctx.read(lambda uow: uow.users.tokens_valid_after(claims.user_id))
+            if valid_after is None:
                 raise InvalidToken("Invalid or expired token: unknown user")
-            self.known_users.remember(claims.user_id, now)
+            self.known_users.remember(claims.user_id, now, valid_after)
+        if not issued_in_time(claims.issued_at, valid_after):
+            raise InvalidToken("Invalid or expired token: token has been revoked")
         return claims
+
+    async def logout(self, user_id: UUID) -> None:
+        """End every token of ``user_id`` issued until now (ours, not in the reference).
+
+        Sets the user's ``tokens_valid_after`` to now: effective at once in
+        this process, within ``KnownUsers.LIFETIME`` (5 s) in others. A token
+        issued later (the next login) works.
+        """
+        now = self.ctx.clock.now()
+
+        async def work(uow: UnitOfWork) -> None:
+            await uow.users.set_tokens_valid_after(user_id, now)
+
+        await self.ctx.write(work)
+        self.known_users.remember(user_id, now, now)
+
+    async def change_password(self, user_id: UUID, change: PasswordChange) -> AuthSession:
+        """Replace ``user_id``'s password, end its older tokens and sign it in afresh (ours).
+
+        A wrong ``current_password`` (or an account without a local password)
+        is ``WrongPassword("Current password is incorrect")`` (400) and
+        changes nothing. Otherwise the new hash is stored and
+        ``tokens_valid_after`` set to now in one transaction, and the session
+        returned carries a token issued after that instant, so it works while
+        every token issued before fails (see :func:`issued_in_time`). Hashing
+        and verifying run before the transaction, off the event loop; the
+        transaction locks the user row and checks that the stored hash is still
+        the one verified, so of two concurrent changes from the same password
+        only one succeeds.
+        """
+        stored = await self._password_of(user_id)
+        if stored is None or not await self.passwords.verify(stored, change.current_password):
+            raise WrongPassword(_BAD_CURRENT_PASSWORD)
+        new_hash = await self.passwords.hash(change.new_password)
+        now = self.ctx.clock.now()
+
+        async def work(uow: UnitOfWork) -> User:
+            user = await uow.users.get_for_update(user_id)
+            if user is None:
+                raise NotFound(_NO_USER)
+            if await uow.credentials.get(user_id) != stored:
+                raise WrongPassword(_BAD_CURRENT_PASSWORD)
+            await uow.credentials.set(user_id, new_hash)
+            await uow.users.set_tokens_valid_after(user_id, now)
+            return user
+
+        user = await self.ctx.write(work)
+        self.known_users.remember(user_id, now, now)
+        return AuthSession(access_token=self.issuer.issue(user), user=user)
+
+    async def delete_account(self, user_id: UUID, deletion: AccountDeletion) -> None:
+        """Delete ``user_id`` and everything that hangs off it, in one transaction (ours).
+
+        A wrong ``password`` (or an account without a local password) is
+        ``WrongPassword("Password is incorrect")`` (400) and deletes
+        nothing. The rows go by the schema's ``ON DELETE CASCADE`` from
+        ``users`` (every table referring to a user has one), so the storage
+        deletes the user row only. The user is forgotten by ``known_users``
+        after the commit, so its tokens fail at once in this process ("unknown
+        user") and within ``KnownUsers.LIFETIME`` elsewhere. There is no file
+        storage yet (``resume_versions.file_url`` and ``documents.file_url``
+        are links the client gave): when uploads ship, their files must be
+        deleted here too, after the commit.
+        """
+        stored = await self._password_of(user_id)
+        if stored is None or not await self.passwords.verify(stored, deletion.password):
+            raise WrongPassword(_BAD_PASSWORD)
+
+        async def work(uow: UnitOfWork) -> None:
+            if await uow.users.get_for_update(user_id) is None:
+                raise NotFound(_NO_USER)
+            if await uow.credentials.get(user_id) != stored:  # changed since it was verified
+                raise WrongPassword(_BAD_PASSWORD)
+            await uow.users.delete(user_id)
+
+        try:
+            await self.ctx.write(work)
+        finally:
+            self.known_users.forget(user_id)
+
+    async def _password_of(self, user_id: UUID) -> str | None:
+        """The stored hash of ``user_id`` (``None``: no local password, or no such user)."""
+        return await self.ctx.read(lambda uow: uow.credentials.get(user_id))

@@ -1,6 +1,7 @@
-"""``/auth``: register and log in; both answer ``{access_token, token_type, user}``.
+"""``/auth``: register, log in and change the password, which answer ``{access_token, token_type,
+user}``; log out (ours, like the password change).
 
-Both are throttled per client address, login also per account
+Register and log in are throttled per client address, login also per account
 (:mod:`offertracker_http.throttle`): the limit is checked before the core sees
 the password, and only failed logins count.
 """
@@ -9,14 +10,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.errors import InvalidCredentials
-from offertracker_core.inputs import Credentials, Registration
+from offertracker_core.errors import InvalidCredentials, WrongPassword
+from offertracker_core.inputs import Credentials, PasswordChange, Registration
 
 from ..keys import THROTTLE
 from ..middlewares import public
 from ..parsing import parse_body
 from ..rendering import json_response
-from ._common import Routes, services
+from ._common import Routes, caller, services
 
 routes = Routes()
 
@@ -41,5 +42,25 @@ async def login(request: web.Request) -> web.Response:
         session = await services(request).auth.login(credentials)
     except InvalidCredentials:
         await throttle.login_failed(credentials.email, address)
+        raise
+    return json_response(session)
+
+
+@routes.post("/auth/logout")
+async def logout(request: web.Request) -> web.Response:
+    await services(request).auth.logout(caller(request))
+    return json_response({"detail": "Logged out"})
+
+
+@routes.put("/auth/password")
+async def change_password(request: web.Request) -> web.Response:
+    change = await parse_body(request, PasswordChange)
+    throttle, user_id = request.app[THROTTLE], caller(request)
+    address = throttle.client(request)
+    await throttle.check_password(user_id, address)
+    try:
+        session = await services(request).auth.change_password(user_id, change)
+    except WrongPassword:
+        await throttle.password_failed(user_id, address)
         raise
     return json_response(session)

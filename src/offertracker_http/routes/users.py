@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.inputs import ProfileChanges
+from offertracker_core.errors import WrongPassword
+from offertracker_core.inputs import AccountDeletion, ProfileChanges
 
+from ..keys import THROTTLE
 from ..parsing import parse_body, parse_path_id, parse_query
 from ..rendering import json_response, public_profile
 from ..schemas import UserSearchQuery
-from ._common import Routes, caller, services
+from ._common import Routes, caller, deleted, services
 
 routes = Routes()
 
@@ -23,6 +25,20 @@ async def get_me(request: web.Request) -> web.Response:
 async def update_me(request: web.Request) -> web.Response:
     changes = await parse_body(request, ProfileChanges)
     return json_response(await services(request).users.update_me(caller(request), changes))
+
+
+@routes.delete("/users/me")
+async def delete_me(request: web.Request) -> web.Response:
+    deletion = await parse_body(request, AccountDeletion)
+    throttle, user_id = request.app[THROTTLE], caller(request)
+    address = throttle.client(request)
+    await throttle.check_password(user_id, address)  # as for a password change (routes.auth)
+    try:
+        await services(request).auth.delete_account(user_id, deletion)
+    except WrongPassword:
+        await throttle.password_failed(user_id, address)
+        raise
+    return deleted("Account")
 
 
 @routes.get("/users/search")

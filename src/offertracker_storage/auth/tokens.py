@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,9 @@ __all__ = ["AUDIENCE", "JwtTokens"]
 
 AUDIENCE = "authenticated"
 _ALGORITHM = "HS256"
+ISSUED_AT_US = "iat_us"
+"""Our claim: the issue time in whole microseconds since the epoch (``iat`` has only seconds)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _invalid(reason: str) -> InvalidToken:
@@ -27,13 +31,21 @@ class JwtTokens:
     """The ``TokenIssuer`` and ``TokenVerifier`` ports for locally signed tokens.
 
     Tokens carry ``sub`` (the user id), ``aud`` and ``role`` ("authenticated"),
-    ``iat`` and ``exp`` -- deliberately no ``email``: a token is readable by
+    ``iat`` and ``exp``, and ``iat_us`` -- deliberately no ``email``: a token is readable by
     anyone who holds it (logs, proxies, browser storage) and the server needs
     only ``sub``. An ``email`` claim in a token from elsewhere (Supabase) is
     still read into the claims. Verification accepts HS256 only
     (``alg: none`` and everything else is refused), requires ``exp``, ``sub`` and
     ``aud``, and judges expiry by the injected clock (the system clock by
     default) so tests control time.
+
+    ``iat_us`` is the issue time to the microsecond, read into
+    ``TokenClaims.issued_at``: revocation (``AuthService.authenticate``) refuses
+    tokens issued before the user's ``tokens_valid_after``, and ``iat``'s whole
+    seconds cannot tell a token issued just before a logout from the fresh one a
+    password change hands out in the same second. A token without ``iat_us``
+    (from elsewhere) counts as issued at the start of its ``iat`` second, so in
+    the second of a revocation it is refused rather than let through.
     """
 
     # A front end sends the same token with every request for an hour; re-verifying
@@ -57,6 +69,7 @@ class JwtTokens:
             "role": AUDIENCE,
             "iat": int(now.timestamp()),
             "exp": int((now + self._ttl).timestamp()),
+            ISSUED_AT_US: (now - _EPOCH) // timedelta(microseconds=1),
         }
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
@@ -95,6 +108,7 @@ class JwtTokens:
             user_id=user_id,
             email=email if isinstance(email, str) else None,
             metadata=metadata if isinstance(metadata, dict) else {},
+            issued_at=_issued_at(payload),
         )
 
     def _decode(self, token: str) -> dict[str, Any]:
@@ -124,3 +138,16 @@ class JwtTokens:
             raise _invalid("malformed token") from None
         except jwt.InvalidTokenError as error:
             raise _invalid(str(error) or "rejected") from None
+
+
+def _issued_at(payload: dict[str, Any]) -> datetime | None:
+    """``iat_us`` exactly, else the start of the ``iat`` second, else ``None`` (a claim that is
+    not a number of datetime's range is ignored)."""
+    for claim, unit in ((ISSUED_AT_US, timedelta(microseconds=1)), ("iat", timedelta(seconds=1))):
+        value = payload.get(claim)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                return _EPOCH + math.floor(value) * unit
+            except (OverflowError, ValueError):  # out of datetime's range, inf, nan: try the next
+                continue
+    return None

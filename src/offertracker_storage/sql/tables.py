@@ -111,6 +111,9 @@ users = Table(
     Column("last_active_date", IsoDate()),
     _created(),
     _updated(),
+    # Tokens issued before this instant are refused (logout, password change); NULL: never.
+    # Not a field of the User entity: only authentication reads it.
+    Column("tokens_valid_after", UtcDateTime()),
     UniqueConstraint("email"),
     UniqueConstraint("username"),
 )

@@ -14,6 +14,7 @@ EXPECTED = {
     errors.Conflict: 409,
     errors.BusinessRuleViolation: 400,
     errors.FileTooLarge: 400,
+    errors.WrongPassword: 400,
     errors.InvalidCredentials: 401,
     errors.InvalidToken: 401,
     errors.InvalidInput: 422,

@@ -6,14 +6,15 @@ query, so pagination happens after filtering and pages are full.
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Exists, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Exists, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from offertracker_core.entities import User
 from offertracker_core.enums import ProfileVisibility
-from offertracker_core.ports import ViewerRelation
+from offertracker_core.ports import NEVER_REVOKED, ViewerRelation
 
 from ..prepared import Prepared
 from ..rows import Mapper
@@ -49,6 +50,13 @@ _RELATION = select(
     _follows(bindparam("viewer_id"), bindparam("owner_id")).label("f"),
     _shares_group(bindparam("viewer_id"), bindparam("owner_id")).label("g"),
 )
+# Every authentication that misses the process's memory of users runs this.
+_TOKENS_VALID_AFTER = Prepared(select(users.c.tokens_valid_after).where(users.c.id == bindparam("user_id")))
+_SET_TOKENS_VALID_AFTER = Prepared(
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(tokens_valid_after=bindparam("valid_after"))
+)
 _PASSWORD_HASH = Prepared(
     select(credentials.c.password_hash).where(credentials.c.user_id == bindparam("user_id"))
 )
@@ -72,6 +80,18 @@ class SqlUsers(CrudRepository[User]):
     def get_by_username(self, username: str) -> User | None:
         """The user called exactly ``username``."""
         return self._one(_BY_USERNAME, {"username": username})
+
+    def tokens_valid_after(self, user_id: UUID) -> datetime | None:
+        """The user's ``tokens_valid_after`` (``NEVER_REVOKED`` for NULL), or ``None`` for an unknown id."""
+        row = _TOKENS_VALID_AFTER.first(self.conn, {"user_id": user_id})
+        if row is None:
+            return None
+        valid_after: datetime | None = row[0]
+        return NEVER_REVOKED if valid_after is None else valid_after
+
+    def set_tokens_valid_after(self, user_id: UUID, valid_after: datetime) -> None:
+        """Store ``valid_after`` as the user's ``tokens_valid_after``."""
+        _SET_TOKENS_VALID_AFTER.run(self.conn, {"user_id": user_id, "valid_after": valid_after})
 
     def relation(self, viewer_id: UUID, owner_id: UUID) -> ViewerRelation:
         """Whether the viewer follows the owner and whether they share a group, in one statement."""

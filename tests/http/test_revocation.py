@@ -1,0 +1,240 @@
+"""Logout, password change and account deletion (ours): revoked tokens are a 401 at once.
+
+The app's clock moves a millisecond on every reading, so a token used before a
+revocation was issued before it and one issued after it (a login, the token a
+password change returns) is later; tokens carry their issue time to the
+microsecond (``iat_us``), so no whole-second rounding lets either side slip.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+
+from .httpkit import API, PASSWORD, auth, call, create_application, create_reflection, register, rows, tables
+
+REVOKED = {"detail": "Invalid or expired token: token has been revoked"}
+UNKNOWN_USER = {"detail": "Invalid or expired token: unknown user"}
+NEW_PASSWORD = "battery staple"
+
+
+async def refused(client, headers, expected=REVOKED) -> None:
+    resp = await client.get(f"{API}/users/me", headers=headers)
+    assert resp.status == 401
+    assert await resp.json() == expected
+    assert resp.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def login(client, password: str = PASSWORD, *, expect: int = 200, username: str = "alice"):
+    body = {"email": f"{username}@example.com", "password": password}
+    return await call(client, "POST", "/auth/login", json=body, expect=expect)
+
+
+# --- logout ----------------------------------------------------------------------
+
+
+async def test_logout_ends_the_token_even_one_used_just_before(client):
+    _, headers = await register(client, "alice")
+    session = await login(client)
+    await call(client, "GET", "/users/me", headers, expect=200)  # now remembered by the process
+    other = auth(session["access_token"])
+    await call(client, "GET", "/users/me", other, expect=200)
+
+    assert await call(client, "POST", "/auth/logout", headers, expect=200) == {"detail": "Logged out"}
+
+    await refused(client, headers)
+    await refused(client, other)  # every token of the caller, not only the one that logged out
+    resp = await client.post(f"{API}/auth/logout", headers=headers)
+    assert resp.status == 401
+
+
+async def test_a_token_issued_after_logout_works(client):
+    _, headers = await register(client, "alice")
+    await call(client, "POST", "/auth/logout", headers, expect=200)
+    fresh = auth((await login(client))["access_token"])
+    me = await call(client, "GET", "/users/me", fresh, expect=200)
+    assert me["username"] == "alice"
+    await refused(client, headers)
+
+
+async def test_logout_leaves_other_users_signed_in(client):
+    _, alice = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    await call(client, "POST", "/auth/logout", alice, expect=200)
+    await call(client, "GET", "/users/me", bob, expect=200)
+
+
+async def test_logout_needs_a_token(client):
+    resp = await client.post(f"{API}/auth/logout")
+    assert resp.status == 401
+    assert await resp.json() == {"detail": "Not authenticated"}
+
+
+async def test_a_logout_in_another_process_is_honoured_within_five_seconds(client, db, clock):
+    _, headers = await register(client, "alice")
+    await call(client, "GET", "/users/me", headers, expect=200)
+    # Another process logs Alice out: only the database knows.
+    with db.begin() as conn:
+        conn.execute(sa.update(tables.users).values(tokens_valid_after=clock.now()))
+    await call(client, "GET", "/users/me", headers, expect=200)  # still remembered here
+    clock.advance(seconds=5)
+    await refused(client, headers)
+
+
+# --- password change ---------------------------------------------------------------
+
+
+async def test_a_wrong_current_password_is_a_400_and_changes_nothing(client, db):
+    _, headers = await register(client, "alice")
+    [before] = rows(db, tables.credentials)
+    body = await call(
+        client,
+        "PUT",
+        "/auth/password",
+        headers,
+        json={"current_password": "not my password", "new_password": NEW_PASSWORD},
+        expect=400,
+    )
+    assert body == {"detail": "Current password is incorrect"}
+    assert rows(db, tables.credentials) == [before]
+    assert [u["tokens_valid_after"] for u in rows(db, tables.users)] == [None]
+    await call(client, "GET", "/users/me", headers, expect=200)
+    await login(client)
+    await login(client, NEW_PASSWORD, expect=401)
+
+
+async def test_a_password_change_ends_older_tokens_and_answers_a_fresh_session(client):
+    user, headers = await register(client, "alice")
+    await call(client, "GET", "/users/me", headers, expect=200)
+    body = await call(
+        client,
+        "PUT",
+        "/auth/password",
+        headers,
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        expect=200,
+    )
+    assert body == {"access_token": body["access_token"], "token_type": "bearer", "user": user}
+
+    await refused(client, headers)
+    assert await call(client, "GET", "/users/me", auth(body["access_token"]), expect=200) == user
+    await login(client, NEW_PASSWORD)
+    assert await login(client, PASSWORD, expect=401) == {"detail": "Incorrect email or password"}
+
+
+async def test_the_new_password_has_the_bounds_of_registration(client, db):
+    _, headers = await register(client, "alice")
+    for new_password, error in (("12345", "string_too_short"), ("p" * 129, "string_too_long")):
+        body = await call(
+            client,
+            "PUT",
+            "/auth/password",
+            headers,
+            json={"current_password": PASSWORD, "new_password": new_password},
+            expect=422,
+        )
+        assert [(e["loc"], e["type"]) for e in body["detail"]] == [(["body", "new_password"], error)]
+    body = await call(client, "PUT", "/auth/password", headers, json={}, expect=422)
+    assert [e["loc"] for e in body["detail"]] == [["body", "current_password"], ["body", "new_password"]]
+    await call(client, "GET", "/users/me", headers, expect=200)
+
+
+# --- account deletion --------------------------------------------------------------
+
+
+def _referencing(db, user_id: UUID) -> dict[str, int]:
+    """Rows of every table with a column referring to ``users.id`` that name ``user_id``."""
+    found = {}
+    with db.connect() as conn:
+        for table in tables.metadata.tables.values():
+            for column in table.columns:
+                if any(fk.column is tables.users.c.id for fk in column.foreign_keys) or (
+                    table is tables.users and column.name == "id"
+                ):
+                    n = conn.execute(
+                        sa.select(sa.func.count()).select_from(table).where(column == user_id)
+                    ).scalar_one()
+                    if n:
+                        found[f"{table.name}.{column.name}"] = n
+    return found
+
+
+async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
+    """Rows in as many tables as the API and a few inserts can reach."""
+    application = await create_application(client, headers)
+    await call(
+        client,
+        "POST",
+        f"/applications/{application['id']}/stages",
+        headers,
+        json={"stage_name": "C"},
+        expect=201,
+    )
+    await create_reflection(client, headers, application["id"])
+    await call(client, "POST", "/resumes/", headers, json={"version_name": "v1"}, expect=201)
+    now = datetime.now(UTC)
+    with db.begin() as conn:
+        conn.execute(
+            sa.insert(tables.follows),
+            [
+                {"id": uuid4(), "follower_id": user_id, "following_id": other_id, "created_at": now},
+                {"id": uuid4(), "follower_id": other_id, "following_id": user_id, "created_at": now},
+            ],
+        )
+
+
+async def test_a_wrong_password_deletes_nothing(client, db):
+    user, headers = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    bob_id = UUID((await call(client, "GET", "/users/me", bob, expect=200))["id"])
+    await _fill(client, db, headers, UUID(user["id"]), bob_id)
+    before = _referencing(db, UUID(user["id"]))
+    body = await call(
+        client, "DELETE", "/users/me", headers, json={"password": "not my password"}, expect=400
+    )
+    assert body == {"detail": "Password is incorrect"}
+    assert _referencing(db, UUID(user["id"])) == before
+    assert set(before) == {
+        "users.id",
+        "credentials.user_id",
+        "resume_versions.user_id",
+        "applications.user_id",
+        "activity_log.user_id",
+        "follows.follower_id",
+        "follows.following_id",
+        "user_milestones.user_id",
+        "user_progress.user_id",
+    }
+    await call(client, "GET", "/users/me", headers, expect=200)
+
+
+async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(client, db):
+    user, headers = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    bob_user = await call(client, "GET", "/users/me", bob, expect=200)
+    user_id, bob_id = UUID(user["id"]), UUID(bob_user["id"])
+    await _fill(client, db, headers, user_id, bob_id)
+    bobs_before = _referencing(db, bob_id)
+    await call(client, "GET", "/users/me", headers, expect=200)  # remembered by the process
+
+    body = await call(client, "DELETE", "/users/me", headers, json={"password": PASSWORD}, expect=200)
+
+    assert body == {"detail": "Account deleted"}
+    assert _referencing(db, user_id) == {}
+    await refused(client, headers, UNKNOWN_USER)
+    await login(client, expect=401)
+    # Bob keeps his account; only the follows between the two went with Alice.
+    assert await call(client, "GET", "/users/me", bob, expect=200) == bob_user
+    assert bobs_before["follows.follower_id"] == bobs_before["follows.following_id"] == 1
+    assert _referencing(db, bob_id) == {
+        key: n for key, n in bobs_before.items() if not key.startswith("follows.")
+    }
+
+
+async def test_deleting_the_account_needs_the_password(client):
+    _, headers = await register(client, "alice")
+    body = await call(client, "DELETE", "/users/me", headers, json={}, expect=422)
+    assert [e["loc"] for e in body["detail"]] == [["body", "password"]]
+    await call(client, "GET", "/users/me", headers, expect=200)
