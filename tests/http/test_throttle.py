@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ import redis
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from limits import parse
+from limits.aio.storage import memory as limits_memory
+from limits.aio.storage.redis import redispy as limits_redispy
+
+from offertracker_http import throttle as throttle_module
 
 from ..conftest import fresh_database_url
 from .httpkit import API, PASSWORD, register
@@ -211,4 +216,45 @@ async def test_wrong_confirming_passwords_of_a_signed_in_caller_are_throttled_li
     assert 3590 <= retry_after(await resp.json(), resp.headers.get("Retry-After")) <= 3600
     resp = await client.delete(f"{API}/users/me", json={"password": PASSWORD}, headers=headers)
     assert resp.status == 429
+    assert (await login(client, "alice@example.com", PASSWORD))[0] == 200
+
+
+class _Clock:
+    """A stand-in for the ``time`` module inside ``limits``' counter stores: ``time()`` moves when told."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def counters_clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    fake = _Clock()
+    # Both stores read the clock through their module's ``time``, and so does the throttle when
+    # it turns a window's reset time into a wait; nothing else is touched.
+    monkeypatch.setattr(limits_memory, "time", fake)
+    monkeypatch.setattr(limits_redispy, "time", fake)
+    monkeypatch.setattr(throttle_module, "time", fake)
+    return fake
+
+
+async def test_with_the_clock_moved_past_fifteen_minutes_a_locked_account_may_log_in_again(
+    start, counters_clock
+):
+    client = await start()
+    await register(client, "alice")
+    for _ in range(10):
+        assert (await login(client, "alice@example.com"))[0] == 401
+    status, body, header = await login(client, "alice@example.com", PASSWORD)
+    assert status == 429
+    assert 895 <= retry_after(body, header) <= 900
+
+    counters_clock.offset = 14 * 60  # still inside the window: the oldest failure has not left it
+    status, body, header = await login(client, "alice@example.com", PASSWORD)
+    assert status == 429
+    assert 1 <= retry_after(body, header) <= 60
+
+    counters_clock.offset = 15 * 60 + 1
     assert (await login(client, "alice@example.com", PASSWORD))[0] == 200
