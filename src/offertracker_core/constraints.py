@@ -14,6 +14,7 @@ for the length markers, a number for the bounds): the type is checked first.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any
@@ -27,6 +28,8 @@ __all__ = [
     "Gt",
     "HexColor",
     "Le",
+    "MaxItems",
+    "MaxJsonBytes",
     "MaxLen",
     "MinLen",
     "NoControlChars",
@@ -155,6 +158,39 @@ class HexColor:
         return Problem(
             "string_pattern_mismatch", f"String should match pattern '{HEX_COLOR}'", {"pattern": HEX_COLOR}
         )
+
+
+@attrs.frozen
+class MaxItems:
+    """The list has at most ``value`` items."""
+
+    value: int
+
+    def problem(self, v: Any) -> Problem | None:
+        """pydantic's ``too_long`` if ``v`` has more than ``value`` items, else None."""
+        if len(v) <= self.value:
+            return None
+        n, actual = self.value, len(v)
+        return Problem(
+            "too_long",
+            f"List should have at most {n} item{'s' if n != 1 else ''} after validation, not {actual}",
+            {"field_type": "List", "max_length": n, "actual_length": actual},
+        )
+
+
+@attrs.frozen
+class MaxJsonBytes:
+    """Free-form JSON whose compact UTF-8 encoding is at most ``value`` bytes."""
+
+    value: int
+
+    def problem(self, v: Any) -> Problem | None:
+        """``value_error`` if ``v`` encodes to more than ``value`` bytes, else None."""
+        # Compact separators and real UTF-8, as the stores keep it; an upper bound of what is stored.
+        size = len(json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+        if size <= self.value:
+            return None
+        return Problem("value_error", f"Value error, JSON value should be at most {self.value} bytes encoded")
 
 
 # Unicode general categories a name must not contain: Cc (control: tabs, newlines, escapes) and Cf

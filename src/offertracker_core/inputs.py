@@ -19,7 +19,7 @@ from uuid import UUID
 
 import attrs
 
-from .constraints import Email, Ge, Gt, Le, MaxLen, MinLen, NoControlChars, Secret
+from .constraints import Email, Ge, Gt, Le, MaxItems, MaxJsonBytes, MaxLen, MinLen, NoControlChars, Secret
 from .enums import (
     ApplicationStatus,
     JobType,
@@ -52,6 +52,18 @@ __all__ = [
 ]
 
 Name255 = Annotated[str, MaxLen(255)]
+# Bounds of free text, chosen so a real user never meets them while one account cannot fill
+# the disk or make a page enormous (README, "Input bounds"; the issue "Hold up under abuse").
+LongText = Annotated[str, MaxLen(20_000)]
+"""Notes, descriptions, reflection texts."""
+ShortText = Annotated[str, MaxLen(2_000)]
+"""A bio, interviewer names, a bonus or equity line, one interview question."""
+MAX_LIST_ITEMS = 100
+MAX_STAGES_PER_APPLICATION = 200
+"""Stages one application may hold: each page of applications carries all of them."""
+MAX_JSON_BYTES = 64 * 1024
+Questions = Annotated[list[ShortText], MaxItems(MAX_LIST_ITEMS)]
+FreeJson = Annotated[dict[str, Any], MaxJsonBytes(MAX_JSON_BYTES)]
 Url500 = Annotated[str, MaxLen(500)]
 Currency = Annotated[str, MaxLen(3)]
 # Upper bounds are the storage limits (BIGINT for money, INTEGER for minutes): a number
@@ -79,7 +91,7 @@ class Registration(CheckedInput):
 class Credentials(CheckedInput):
     """Login input. Ours: 6+ characters, as at registration (behaviour.md §2)."""
 
-    email: str
+    email: Annotated[str, MaxLen(255)]
     password: Password
 
 
@@ -100,7 +112,7 @@ class AccountDeletion(CheckedInput):
 
 class ProfileChanges(TypedDict, total=False):
     display_name: Annotated[str, MaxLen(100), NoControlChars()] | None
-    bio: str | None
+    bio: ShortText | None
     is_profile_public: bool
     profile_visibility: ProfileVisibility
 
@@ -111,13 +123,13 @@ class ProfileChanges(TypedDict, total=False):
 @attrs.frozen
 class NewResume(CheckedInput):
     version_name: Annotated[str, MaxLen(50)]
-    notes: str | None = None
+    notes: LongText | None = None
     file_url: Url500 | None = None
 
 
 class ResumeChanges(TypedDict, total=False):
     version_name: Annotated[str, MaxLen(50)]
-    notes: str | None
+    notes: LongText | None
     file_url: Url500 | None
 
 
@@ -129,7 +141,7 @@ class NewApplication(CheckedInput):
     company_name: Name255
     role_title: Name255
     url: Url500 | None = None
-    description: str | None = None
+    description: LongText | None = None
     location: Name255 | None = None
     job_type: JobType | None = None
     work_mode: WorkMode | None = None
@@ -140,7 +152,7 @@ class NewApplication(CheckedInput):
     applied_date: date | None = None
     follow_up_date: date | None = None
     priority: Priority | None = None
-    notes: str | None = None
+    notes: LongText | None = None
     status: ApplicationStatus = ApplicationStatus.SAVED
     resume_version_id: UUID | None = None
 
@@ -149,7 +161,7 @@ class ApplicationChanges(TypedDict, total=False):
     company_name: Name255
     role_title: Name255
     url: Url500 | None
-    description: str | None
+    description: LongText | None
     location: Name255 | None
     job_type: JobType | None
     work_mode: WorkMode | None
@@ -160,7 +172,7 @@ class ApplicationChanges(TypedDict, total=False):
     applied_date: date | None
     follow_up_date: date | None
     priority: Priority | None
-    notes: str | None
+    notes: LongText | None
     status: ApplicationStatus
     resume_version_id: UUID | None
 
@@ -172,10 +184,10 @@ class NewStage(CheckedInput):
     stage_date: date | None = None
     result: StageResult = StageResult.PENDING
     duration_minutes: Minutes | None = None
-    interviewer_names: str | None = None
-    prep_notes: str | None = None
-    questions_asked: list[str] | None = None
-    notes: str | None = None
+    interviewer_names: ShortText | None = None
+    prep_notes: LongText | None = None
+    questions_asked: Questions | None = None
+    notes: LongText | None = None
 
 
 class StageChanges(TypedDict, total=False):
@@ -184,10 +196,10 @@ class StageChanges(TypedDict, total=False):
     stage_date: date | None
     result: StageResult
     duration_minutes: Minutes | None
-    interviewer_names: str | None
-    prep_notes: str | None
-    questions_asked: list[str] | None
-    notes: str | None
+    interviewer_names: ShortText | None
+    prep_notes: LongText | None
+    questions_asked: Questions | None
+    notes: LongText | None
 
 
 @attrs.frozen
@@ -197,41 +209,41 @@ class NewOutcome(CheckedInput):
     status: OutcomeStatus | None = None
     salary: Money | None = None
     salary_currency: Currency = "USD"
-    bonus: str | None = None
-    equity: str | None = None
-    benefits: str | None = None
+    bonus: ShortText | None = None
+    equity: ShortText | None = None
+    benefits: LongText | None = None
     start_date: date | None = None
     deadline: date | None = None
-    negotiation_notes: str | None = None
-    notes: str | None = None
+    negotiation_notes: LongText | None = None
+    notes: LongText | None = None
 
 
 class OutcomeChanges(TypedDict, total=False):
     status: OutcomeStatus
     salary: Money | None
     salary_currency: Currency
-    bonus: str | None
-    equity: str | None
-    benefits: str | None
+    bonus: ShortText | None
+    equity: ShortText | None
+    benefits: LongText | None
     start_date: date | None
     deadline: date | None
-    negotiation_notes: str | None
-    notes: str | None
+    negotiation_notes: LongText | None
+    notes: LongText | None
 
 
 @attrs.frozen
 class NewReflection(CheckedInput):
-    what_worked: str | None = None
-    what_failed: str | None = None
-    skill_gaps: dict[str, Any] | None = None
-    improvement_plan: str | None = None
+    what_worked: LongText | None = None
+    what_failed: LongText | None = None
+    skill_gaps: FreeJson | None = None
+    improvement_plan: LongText | None = None
 
 
 class ReflectionChanges(TypedDict, total=False):
-    what_worked: str | None
-    what_failed: str | None
-    skill_gaps: dict[str, Any] | None
-    improvement_plan: str | None
+    what_worked: LongText | None
+    what_failed: LongText | None
+    skill_gaps: FreeJson | None
+    improvement_plan: LongText | None
 
 
 # Resolve every declaration now: a type no check understands fails at import, not at first use.

@@ -229,7 +229,16 @@ class OnePerApplication(Repository[E], Protocol[E]):
 
 
 ResumeRepository = OwnedRepository[ResumeVersion]
-StageRepository = Repository[Stage]
+
+
+class StageRepository(Repository[Stage], Protocol):
+    """An application's interview stages."""
+
+    async def count_for_application(self, application_id: UUID) -> int:
+        """How many stages the application has (a handful; at most ``MAX_STAGES_PER_APPLICATION``)."""
+        ...
+
+
 OutcomeRepository = OnePerApplication[Outcome]
 """``add`` raises ``Duplicate("outcomes.application_id")`` when the application has one."""
 ReflectionRepository = OnePerApplication[Reflection]

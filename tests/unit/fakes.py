@@ -360,6 +360,9 @@ class FakeStages(FakeRows[Stage]):
     port = "stages"
     entity = Stage
 
+    async def count_for_application(self, application_id: UUID) -> int:
+        return sum(1 for stage in self._rows().values() if stage.application_id == application_id)
+
 
 class _OnePerApplication(FakeRows[E]):
     table: str

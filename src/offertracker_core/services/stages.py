@@ -9,14 +9,17 @@ import attrs
 
 from .. import activity, status
 from ..entities import Stage
+from ..errors import BusinessRuleViolation
 from ..events import StageAdded
-from ..inputs import NewStage, StageChanges
+from ..inputs import MAX_STAGES_PER_APPLICATION, NewStage, StageChanges
 from ..ports import UnitOfWork
 from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["StageService"]
+
+_TOO_MANY_STAGES = f"An application can have at most {MAX_STAGES_PER_APPLICATION} stages"
 
 
 def _questions(values: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +46,9 @@ class StageService:
 
         async def work(uow: UnitOfWork) -> Stage:
             application = await owned(uow, APPLICATION, user_id, application_id, for_update=True)
+            # Counted under the application's lock, so two adds cannot both take the last place.
+            if await uow.stages.count_for_application(application.id) >= MAX_STAGES_PER_APPLICATION:
+                raise BusinessRuleViolation(_TOO_MANY_STAGES)
             stage = Stage(
                 id=self.ctx.ids(),
                 application_id=application.id,

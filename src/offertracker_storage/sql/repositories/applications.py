@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 
 from offertracker_core.entities import (
     Application,
@@ -196,9 +196,21 @@ class SqlApplications(CrudRepository[Application]):
         return None if row is None else (row[0], str(row[1]).encode())
 
 
+_STAGE_COUNT = Prepared(
+    select(func.count())
+    .select_from(application_stages)
+    .where(application_stages.c.application_id == bindparam("application_id"))
+)
+
+
 class SqlStages(CrudRepository[Stage]):
     port = "stages"
     mapper = _stages
+
+    def count_for_application(self, application_id: UUID) -> int:
+        """How many stages the application has (an index range of the application's stages)."""
+        row = _STAGE_COUNT.first(self.conn, {"application_id": application_id})
+        return 0 if row is None else int(row[0])
 
 
 _E = TypeVar("_E")
