@@ -39,7 +39,7 @@ from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from offertracker_core.errors import Unavailable
+from offertracker_core.errors import Unavailable, WrongPassword
 
 from .settings import (
     DEFAULT_LOGIN_LIMIT_ACCOUNT,
@@ -178,6 +178,18 @@ class Throttle:
             self._hit(self._login_account, "password-account", str(user_id)),
             self._hit(self._login_address, "login-address", address),
         )
+
+    @asynccontextmanager
+    async def confirming_password(self, request: web.Request, user_id: UUID) -> AsyncIterator[None]:
+        """Around a core call that checks the caller's password: refused while the account or
+        the address is locked (:meth:`check_password`), counted when it raises ``WrongPassword``."""
+        address = self.client(request)
+        await self.check_password(user_id, address)
+        try:
+            yield
+        except WrongPassword:
+            await self.password_failed(user_id, address)
+            raise
 
     async def register_attempt(self, address: str) -> None:
         """Count a registration attempt; raise :class:`TooManyAttempts` if the address has none left."""

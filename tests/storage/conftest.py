@@ -17,3 +17,13 @@ async def storage(database_url: str) -> AsyncIterator[SqlStorage]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def limited(database_url: str) -> AsyncIterator[SqlStorage]:
+    """A storage whose statements may run for 0.2 s."""
+    opened = await SqlStorage.open(database_url, statement_timeout=0.2)
+    try:
+        yield opened
+    finally:
+        await opened.close()

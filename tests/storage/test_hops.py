@@ -7,14 +7,9 @@ count those trips around real service calls.
 
 from __future__ import annotations
 
-import concurrent.futures
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from offertracker_core.enums import ApplicationStatus
 from offertracker_core.inputs import NewApplication, NewStage, Registration
@@ -22,39 +17,7 @@ from offertracker_core.services import Services
 from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage
 from offertracker_storage.sql.uow import InlineUnitOfWork, run_to_end
 
-
-@contextmanager
-def trips(storage: SqlStorage, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every hop to the SQLite writer thread or the PostgreSQL worker threads (and any ``run_sync``)."""
-    seen: list[str] = []
-    if storage.dialect == "sqlite":
-        writer: concurrent.futures.ThreadPoolExecutor = storage._write_thread  # type: ignore[assignment]
-        submit = writer.submit
-
-        def counting_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-            seen.append("hop")
-            return submit(fn, *args, **kwargs)
-
-        monkeypatch.setattr(writer, "submit", counting_submit)
-    else:
-        threads: concurrent.futures.ThreadPoolExecutor = storage._blocking_threads  # type: ignore[assignment]
-        submit_to_thread = threads.submit
-
-        def counting_thread_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-            seen.append("hop")
-            return submit_to_thread(fn, *args, **kwargs)
-
-        monkeypatch.setattr(threads, "submit", counting_thread_submit)
-        # A greenlet round trip through the async engine would be a trip too: none is expected.
-        run_sync = AsyncConnection.run_sync
-
-        async def counting_run_sync(self: AsyncConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-            seen.append("run_sync")
-            return await run_sync(self, fn, *args, **kwargs)
-
-        monkeypatch.setattr(AsyncConnection, "run_sync", counting_run_sync)
-    yield seen
-    monkeypatch.undo()
+from .trips import trips
 
 
 @pytest.fixture
@@ -68,7 +31,7 @@ async def test_a_create_with_its_bookkeeping_and_log_is_one_trip(
     session = await services.auth.register(
         Registration(email="ada@example.com", username="ada", password="secret1")
     )
-    with trips(storage, monkeypatch) as seen:
+    with trips(storage, monkeypatch, sqlite="_write_thread") as seen:
         created = await services.applications.create(
             session.user.id, NewApplication(company_name="Acme", role_title="Engineer")
         )
@@ -92,7 +55,7 @@ async def test_a_stage_that_moves_the_application_is_one_trip(
     )
     applied = NewApplication(company_name="Acme", role_title="Engineer", status=ApplicationStatus.APPLIED)
     app_id = (await services.applications.create(session.user.id, applied)).application.id
-    with trips(storage, monkeypatch) as seen:
+    with trips(storage, monkeypatch, sqlite="_write_thread") as seen:
         await services.stages.add(session.user.id, app_id, NewStage(stage_name="Phone screen"))
     assert len(seen) == 1
     detail = await services.applications.get(session.user.id, app_id)

@@ -10,11 +10,9 @@ own storage calls is refused, and the next snapshot still works.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -22,7 +20,6 @@ import attrs
 import pytest
 from sqlalchemy import Connection, create_engine, func, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
 from offertracker_core.entities import User
@@ -31,11 +28,11 @@ from offertracker_core.errors import Unavailable
 from offertracker_core.events import ApplicationCreated
 from offertracker_storage import SqlStorage
 from offertracker_storage.sql import sync_url
-from offertracker_storage.sql.sqlite import ReadLanes
 from offertracker_storage.sql.tables import activity_log, users
 from offertracker_storage.sql.uow import InlineUnitOfWork
 
 from . import factories as f
+from .trips import trips
 
 # Runs for tens of seconds unless stopped (counting to 10^8 on SQLite, sleeping on PostgreSQL):
 # far past the limit, yet a snapshot that ignored the limit fails this suite instead of hanging it.
@@ -48,50 +45,6 @@ _SLOW = {
 _SQLITE_ONLY = (
     "the reader thread's own connection is SQLite's; PostgreSQL checks a pooled one out per snapshot"
 )
-
-
-@pytest.fixture
-async def limited(database_url: str) -> AsyncIterator[SqlStorage]:
-    """A storage whose statements may run for 0.2 s."""
-    opened = await SqlStorage.open(database_url, statement_timeout=0.2)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-@contextmanager
-def trips(storage: SqlStorage, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every hop to the SQLite reader threads or the PostgreSQL worker threads (and any ``run_sync``)."""
-    seen: list[str] = []
-    if storage.dialect == "sqlite":
-        lanes: ReadLanes = storage._read_lanes  # type: ignore[assignment]
-        submit = lanes.submit
-
-        def counting_submit(fn: Callable[[], Any]) -> Any:
-            seen.append("hop")
-            return submit(fn)
-
-        monkeypatch.setattr(lanes, "submit", counting_submit)
-    else:
-        threads: concurrent.futures.ThreadPoolExecutor = storage._blocking_threads  # type: ignore[assignment]
-        submit_to_thread = threads.submit
-
-        def counting_thread_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-            seen.append("hop")
-            return submit_to_thread(fn, *args, **kwargs)
-
-        monkeypatch.setattr(threads, "submit", counting_thread_submit)
-        # A greenlet round trip through the async engine would be a trip too: none is expected.
-        run_sync = AsyncConnection.run_sync
-
-        async def counting_run_sync(self: AsyncConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-            seen.append("run_sync")
-            return await run_sync(self, fn, *args, **kwargs)
-
-        monkeypatch.setattr(AsyncConnection, "run_sync", counting_run_sync)
-    yield seen
-    monkeypatch.undo()
 
 
 async def _add_users(storage: SqlStorage, *names: str) -> list[User]:
@@ -142,7 +95,7 @@ async def test_a_snapshot_of_several_calls_is_one_trip(
             await uow.users.get_by_username("ada"),
         ]
 
-    with trips(storage, monkeypatch) as seen:
+    with trips(storage, monkeypatch, sqlite="_read_lanes") as seen:
         found = await storage.snapshot(work)
 
     assert found == [ada, bob, ada]
@@ -162,7 +115,7 @@ async def test_consecutive_snapshots_on_sqlite_reuse_the_reader_threads_own_conn
         ran_on.append((conn, conn.connection.driver_connection, threading.current_thread().name))
         return await uow.users.get(ada.id)
 
-    with trips(storage, monkeypatch) as seen:
+    with trips(storage, monkeypatch, sqlite="_read_lanes") as seen:
         found = [await storage.snapshot(work), await storage.snapshot(work)]
 
     (first_conn, first_driver, first_thread), (second_conn, second_driver, second_thread) = ran_on

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -28,16 +28,6 @@ _SLOW = {
 def _slow(storage: SqlStorage) -> Callable[[Connection], object]:
     sql = _SLOW[storage.dialect]
     return lambda conn: conn.exec_driver_sql(sql).scalar()
-
-
-@pytest.fixture
-async def limited(database_url: str) -> AsyncIterator[SqlStorage]:
-    """A storage whose statements may run for 0.2 s."""
-    opened = await SqlStorage.open(database_url, statement_timeout=0.2)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def test_a_read_unit_of_work_keeps_one_snapshot_while_a_write_commits(storage: SqlStorage) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.errors import InvalidCredentials, WrongPassword
+from offertracker_core.errors import InvalidCredentials
 from offertracker_core.inputs import Credentials, PasswordChange, Registration
 
 from ..keys import THROTTLE
@@ -55,12 +55,7 @@ async def logout(request: web.Request) -> web.Response:
 @routes.put("/auth/password")
 async def change_password(request: web.Request) -> web.Response:
     change = await parse_body(request, PasswordChange)
-    throttle, user_id = request.app[THROTTLE], caller(request)
-    address = throttle.client(request)
-    await throttle.check_password(user_id, address)
-    try:
+    user_id = caller(request)
+    async with request.app[THROTTLE].confirming_password(request, user_id):
         session = await services(request).auth.change_password(user_id, change)
-    except WrongPassword:
-        await throttle.password_failed(user_id, address)
-        raise
     return json_response(session)

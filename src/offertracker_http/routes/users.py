@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.errors import WrongPassword
 from offertracker_core.inputs import AccountDeletion, ProfileChanges
 
 from ..keys import THROTTLE
@@ -30,14 +29,9 @@ async def update_me(request: web.Request) -> web.Response:
 @routes.delete("/users/me")
 async def delete_me(request: web.Request) -> web.Response:
     deletion = await parse_body(request, AccountDeletion)
-    throttle, user_id = request.app[THROTTLE], caller(request)
-    address = throttle.client(request)
-    await throttle.check_password(user_id, address)  # as for a password change (routes.auth)
-    try:
+    user_id = caller(request)
+    async with request.app[THROTTLE].confirming_password(request, user_id):
         await services(request).auth.delete_account(user_id, deletion)
-    except WrongPassword:
-        await throttle.password_failed(user_id, address)
-        raise
     return deleted("Account")
 
 
