@@ -94,8 +94,8 @@ class Settings:
     """Everything the composition root needs to build the server."""
 
     data_dir: Path
-    database_url: str
-    jwt_secret: str
+    database_url: str = attrs.field(repr=False)  # a PostgreSQL URL may carry a password
+    jwt_secret: str = attrs.field(repr=False)  # never in a log line or a traceback
     cors_origins: tuple[str, ...] = ()
     token_ttl_seconds: int = 3600
     statement_timeout: float = 30.0

@@ -298,3 +298,20 @@ def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(tmp_path: P
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         Settings.from_env(env)
+
+
+def test_the_settings_repr_shows_neither_the_signing_secret_nor_the_database_password(tmp_path: Path) -> None:
+    secret = "s" * 40
+    settings = Settings.from_env(
+        {
+            "OFFERTRACKER_DATA_DIR": str(tmp_path),
+            "OFFERTRACKER_JWT_SECRET": secret,
+            "OFFERTRACKER_DATABASE_URL": "postgresql://ada:hunter2hunter2@db.example/offertracker",
+        }
+    )
+
+    shown = repr(settings)
+
+    assert secret not in shown
+    assert "hunter2hunter2" not in shown
+    assert str(tmp_path) in shown  # the rest is still there to read
