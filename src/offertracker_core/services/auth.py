@@ -225,18 +225,12 @@ class AuthService:
         the one verified, so of two concurrent changes from the same password
         only one succeeds.
         """
-        stored = await self._password_of(user_id)
-        if stored is None or not await self.passwords.verify(stored, change.current_password):
-            raise WrongPassword(_BAD_CURRENT_PASSWORD)
+        stored = await self._confirm(user_id, change.current_password, _BAD_CURRENT_PASSWORD)
         new_hash = await self.passwords.hash(change.new_password)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> User:
-            user = await uow.users.get_for_update(user_id)
-            if user is None:
-                raise NotFound(_NO_USER)
-            if await uow.credentials.get(user_id) != stored:
-                raise WrongPassword(_BAD_CURRENT_PASSWORD)
+            user = await _still_confirmed(uow, user_id, stored, _BAD_CURRENT_PASSWORD)
             await uow.credentials.set(user_id, new_hash)
             await uow.users.set_tokens_valid_after(user_id, now)
             return user
@@ -259,15 +253,10 @@ class AuthService:
         are links the client gave): when uploads ship, their files must be
         deleted here too, after the commit.
         """
-        stored = await self._password_of(user_id)
-        if stored is None or not await self.passwords.verify(stored, deletion.password):
-            raise WrongPassword(_BAD_PASSWORD)
+        stored = await self._confirm(user_id, deletion.password, _BAD_PASSWORD)
 
         async def work(uow: UnitOfWork) -> None:
-            if await uow.users.get_for_update(user_id) is None:
-                raise NotFound(_NO_USER)
-            if await uow.credentials.get(user_id) != stored:  # changed since it was verified
-                raise WrongPassword(_BAD_PASSWORD)
+            await _still_confirmed(uow, user_id, stored, _BAD_PASSWORD)
             await uow.users.delete(user_id)
 
         try:
@@ -275,6 +264,21 @@ class AuthService:
         finally:
             self.known_users.forget(user_id)
 
-    async def _password_of(self, user_id: UUID) -> str | None:
-        """The stored hash of ``user_id`` (``None``: no local password, or no such user)."""
-        return await self.ctx.read(lambda uow: uow.credentials.get(user_id))
+    async def _confirm(self, user_id: UUID, password: str, wrong: str) -> str:
+        """The stored hash of ``user_id`` once ``password`` matches it; ``WrongPassword(wrong)``
+        otherwise (also for no such user, or an account without a local password)."""
+        stored = await self.ctx.read(lambda uow: uow.credentials.get(user_id))
+        if stored is None or not await self.passwords.verify(stored, password):
+            raise WrongPassword(wrong)
+        return stored
+
+
+async def _still_confirmed(uow: UnitOfWork, user_id: UUID, stored: str, wrong: str) -> User:
+    """Lock ``user_id``'s row and check its hash is still the ``stored`` one :meth:`AuthService._confirm`
+    verified (a concurrent password change would have replaced it): ``WrongPassword(wrong)`` if not."""
+    user = await uow.users.get_for_update(user_id)
+    if user is None:
+        raise NotFound(_NO_USER)
+    if await uow.credentials.get(user_id) != stored:
+        raise WrongPassword(wrong)
+    return user
