@@ -29,7 +29,7 @@ import ipaddress
 import math
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from uuid import UUID
 
 from aiohttp import web
@@ -39,7 +39,7 @@ from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from offertracker_core.errors import Unavailable, WrongPassword
+from offertracker_core.errors import InvalidCredentials, Unavailable, WrongPassword
 
 from .settings import (
     DEFAULT_LOGIN_LIMIT_ACCOUNT,
@@ -143,52 +143,35 @@ class Throttle:
         """The client address ``request`` is counted against."""
         return client_address(request, self._trusted)
 
-    async def check_login(self, email: str, address: str) -> None:
-        """Raise :class:`TooManyAttempts` if the account or the address has no failed login left.
+    def logging_in(self, request: web.Request, email: str) -> AbstractAsyncContextManager[None]:
+        """Around a login: refused while the account (``email``) or the address has no failed
+        login left, checked before the password is; counted when the core raises ``InvalidCredentials``."""
+        return self._guessing(request, ("login-account", _account(email)), InvalidCredentials)
 
-        Called before the password is checked; the wait is the longer of the two.
-        """
-        waits = await asyncio.gather(
-            self._wait(self._login_account, "login-account", _account(email)),
-            self._wait(self._login_address, "login-address", address),
-        )
-        if max(waits) > 0:
-            raise TooManyAttempts(max(waits))
-
-    async def login_failed(self, email: str, address: str) -> None:
-        """Count a failed login against the account and the address."""
-        await asyncio.gather(
-            self._hit(self._login_account, "login-account", _account(email)),
-            self._hit(self._login_address, "login-address", address),
-        )
-
-    async def check_password(self, user_id: UUID, address: str) -> None:
-        """Like :meth:`check_login`, for a signed-in caller confirming an action with its password
-        (a password change, an account deletion): a stolen token must not become a way to guess."""
-        waits = await asyncio.gather(
-            self._wait(self._login_account, "password-account", str(user_id)),
-            self._wait(self._login_address, "login-address", address),
-        )
-        if max(waits) > 0:
-            raise TooManyAttempts(max(waits))
-
-    async def password_failed(self, user_id: UUID, address: str) -> None:
-        """Count a wrong confirming password against the account and the address."""
-        await asyncio.gather(
-            self._hit(self._login_account, "password-account", str(user_id)),
-            self._hit(self._login_address, "login-address", address),
-        )
+    def confirming_password(self, request: web.Request, user_id: UUID) -> AbstractAsyncContextManager[None]:
+        """Around a core call that checks a signed-in caller's password (a password change, an
+        account deletion), counted like a login (``WrongPassword``): a stolen token must not
+        become a way to guess. The address shares the failed-login window."""
+        return self._guessing(request, ("password-account", str(user_id)), WrongPassword)
 
     @asynccontextmanager
-    async def confirming_password(self, request: web.Request, user_id: UUID) -> AsyncIterator[None]:
-        """Around a core call that checks the caller's password: refused while the account or
-        the address is locked (:meth:`check_password`), counted when it raises ``WrongPassword``."""
+    async def _guessing(
+        self, request: web.Request, account: tuple[str, str], failure: type[Exception]
+    ) -> AsyncIterator[None]:
         address = self.client(request)
-        await self.check_password(user_id, address)
+        waits = await asyncio.gather(
+            self._wait(self._login_account, *account),
+            self._wait(self._login_address, "login-address", address),
+        )
+        if max(waits) > 0:
+            raise TooManyAttempts(max(waits))  # the wait is the longer of the two
         try:
             yield
-        except WrongPassword:
-            await self.password_failed(user_id, address)
+        except failure:
+            await asyncio.gather(
+                self._hit(self._login_account, *account),
+                self._hit(self._login_address, "login-address", address),
+            )
             raise
 
     async def register_attempt(self, address: str) -> None:

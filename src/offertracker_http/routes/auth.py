@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from offertracker_core.errors import InvalidCredentials
 from offertracker_core.inputs import Credentials, PasswordChange, Registration
 
 from ..keys import THROTTLE
@@ -35,14 +34,8 @@ async def register(request: web.Request) -> web.Response:
 @public
 async def login(request: web.Request) -> web.Response:
     credentials = await parse_body(request, Credentials)
-    throttle = request.app[THROTTLE]
-    address = throttle.client(request)
-    await throttle.check_login(credentials.email, address)
-    try:
+    async with request.app[THROTTLE].logging_in(request, credentials.email):
         session = await services(request).auth.login(credentials)
-    except InvalidCredentials:
-        await throttle.login_failed(credentials.email, address)
-        raise
     return json_response(session)
 
 
