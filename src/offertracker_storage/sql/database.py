@@ -1,14 +1,18 @@
 """Engines and the ``SqlStorage`` that opens units of work on them.
 
-SQLite runs on the stdlib ``sqlite3`` driver through *sync* engines, every
-repository call in one hop to a worker thread: a writer engine on one thread
-whose transactions start with ``BEGIN IMMEDIATE`` (taking the write lock up
-front, so a transaction never fails half-way with "database is locked") and a
-reader engine whose connections are query-only, used by a few reader threads.
-Writers are also serialised in-process by an ``asyncio.Lock``. PostgreSQL runs
-through an ``AsyncEngine`` on psycopg and executes the same sync repository
-code with ``run_sync``. On both, a read unit of work is one snapshot, and a
-statement past ``statement_timeout`` fails with the core's ``Unavailable``.
+The services' units of work (``transact`` for writes, ``snapshot`` for reads)
+run whole, in one hop to a worker thread that holds the connection. SQLite
+runs on the stdlib ``sqlite3`` driver through *sync* engines: a writer engine
+on one thread whose transactions start with ``BEGIN IMMEDIATE`` (taking the
+write lock up front, so a transaction never fails half-way with "database is
+locked") and a reader engine whose connections are query-only, one kept by
+each of a few reader threads. PostgreSQL runs them on a sync psycopg engine, a
+worker thread per pooled connection. The multi-hop units of ``write()`` and
+``read()`` (for library callers) take one hop per repository call instead:
+SQLite's on the same threads, serialised with the writer by an
+``asyncio.Lock``; PostgreSQL's through an ``AsyncEngine`` with ``run_sync``.
+On both, a read is one snapshot, and a statement past ``statement_timeout``
+fails with the core's ``Unavailable``.
 """
 
 from __future__ import annotations
@@ -255,7 +259,8 @@ class SqlStorage:
     def sync_engines(self) -> tuple[Engine, ...]:
         """Every sync ``Engine`` statements run on, to count them with ``before_cursor_execute``.
 
-        SQLite has a writer and a reader engine; PostgreSQL has the async engine's ``sync_engine``.
+        SQLite has a writer and a reader engine; PostgreSQL has the async engine's ``sync_engine``
+        and the sync engine of the one-hop units.
         """
         if self._async_engine is not None:
             assert self._blocking is not None

@@ -1,6 +1,8 @@
 """Units of work over SQLite (worker-thread hops) and PostgreSQL (``run_sync``).
 
-Every repository call becomes one ``_execute(fn)``: ``fn`` is a sync function
+:class:`InlineUnitOfWork` serves ``SqlStorage.transact`` and ``snapshot``: the
+whole block runs in the thread that holds the connection. In the multi-hop
+units (``write()``/``read()``), every repository call becomes one ``_execute(fn)``: ``fn`` is a sync function
 of a ``Connection`` that runs all the statements of the call, so a call costs
 one thread hop on SQLite and one greenlet switch (no extra round trips) on
 PostgreSQL. Savepoints are deferred: opening, releasing or rolling one back is
