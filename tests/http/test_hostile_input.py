@@ -14,13 +14,13 @@ import pytest
 
 from .httpkit import API, call, count, create_application, rows, tables
 
-NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+CONTROL_MSG = "Value error, control characters other than tab, line feed and carriage return are not allowed"
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 MAX_BIGINT = 2**63 - 1
 
 
-def nul_error(loc: list[Any], value: str) -> dict[str, Any]:
-    return {"type": "value_error", "loc": loc, "msg": NUL_MSG, "input": value}
+def control_error(loc: list[Any], value: str) -> dict[str, Any]:
+    return {"type": "value_error", "loc": loc, "msg": CONTROL_MSG, "input": value}
 
 
 def nested_list(levels: int) -> list[Any]:
@@ -126,7 +126,7 @@ async def test_a_nul_character_in_a_new_application_is_rejected(client, alice, d
     _, headers = alice
     fields = {"company_name": "a\x00b", "role_title": "Eng"}
     body = await call(client, "POST", "/applications/", headers, json=fields, expect=422)
-    assert body == {"detail": [nul_error(["body", "company_name"], "a\x00b")]}
+    assert body == {"detail": [control_error(["body", "company_name"], "a\x00b")]}
     assert await call(client, "GET", "/applications/", headers, expect=200) == []
     assert count(db, tables.applications) == 0
 
@@ -136,14 +136,14 @@ async def test_a_nul_character_in_an_application_change_leaves_it_unchanged(clie
     application = await create_application(client, headers, notes="before")
     path = f"/applications/{application['id']}"
     body = await call(client, "PUT", path, headers, json={"notes": "after\x00"}, expect=422)
-    assert body == {"detail": [nul_error(["body", "notes"], "after\x00")]}
+    assert body == {"detail": [control_error(["body", "notes"], "after\x00")]}
     assert [row["notes"] for row in rows(db, tables.applications)] == ["before"]
 
 
 async def test_a_nul_character_in_a_bio_leaves_the_profile_unchanged(client, alice, db):
     user, headers = alice
     body = await call(client, "PUT", "/users/me", headers, json={"bio": "hi\x00"}, expect=422)
-    assert body == {"detail": [nul_error(["body", "bio"], "hi\x00")]}
+    assert body == {"detail": [control_error(["body", "bio"], "hi\x00")]}
     assert [row["bio"] for row in rows(db, tables.users, username=user["username"])] == [None]
 
 
@@ -151,7 +151,7 @@ async def test_a_nul_character_in_resume_notes_creates_no_resume(client, alice, 
     _, headers = alice
     fields = {"version_name": "v1", "notes": "\x00"}
     body = await call(client, "POST", "/resumes/", headers, json=fields, expect=422)
-    assert body == {"detail": [nul_error(["body", "notes"], "\x00")]}
+    assert body == {"detail": [control_error(["body", "notes"], "\x00")]}
     assert count(db, tables.resume_versions) == 0
 
 
@@ -161,7 +161,7 @@ async def test_a_nul_character_in_a_stage_question_names_its_index(client, alice
     fields = {"stage_name": "Onsite", "questions_asked": ["Why us?", "\x00"]}
     path = f"/applications/{application['id']}/stages"
     body = await call(client, "POST", path, headers, json=fields, expect=422)
-    assert body == {"detail": [nul_error(["body", "questions_asked", 1], "\x00")]}
+    assert body == {"detail": [control_error(["body", "questions_asked", 1], "\x00")]}
     assert count(db, tables.application_stages) == 0
 
 
@@ -181,7 +181,7 @@ async def test_a_nul_character_anywhere_in_skill_gaps_creates_no_reflection(
     application = await create_application(client, headers)
     path = f"/applications/{application['id']}/reflection"
     body = await call(client, "POST", path, headers, json={"skill_gaps": skill_gaps}, expect=422)
-    assert body == {"detail": [nul_error(["body", "skill_gaps", *loc], value)]}
+    assert body == {"detail": [control_error(["body", "skill_gaps", *loc], value)]}
     assert count(db, tables.reflections) == 0
 
 
@@ -220,10 +220,10 @@ async def test_skill_gaps_sixty_four_levels_deep_are_stored_and_rendered(client,
 async def test_a_nul_character_in_a_search_is_rejected(client, alice):
     _, headers = alice
     body = await call(client, "GET", "/users/search?q=al%00ice", headers, expect=422)
-    assert body == {"detail": [nul_error(["query", "q"], "al\x00ice")]}
+    assert body == {"detail": [control_error(["query", "q"], "al\x00ice")]}
 
 
 async def test_a_nul_character_in_a_login_email_is_rejected(client, alice):
     fields = {"email": "alice@example.com\x00", "password": "correct horse"}
     body = await call(client, "POST", "/auth/login", json=fields, expect=422)
-    assert body == {"detail": [nul_error(["body", "email"], "alice@example.com\x00")]}
+    assert body == {"detail": [control_error(["body", "email"], "alice@example.com\x00")]}

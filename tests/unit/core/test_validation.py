@@ -24,7 +24,7 @@ from offertracker_core.inputs import (
 from offertracker_core.validation import CheckedInput, mark_valid, secret_fields, unchecked, validate_changes
 
 STATUSES = "'Saved', 'Applied', 'Interviewing', 'Offer', 'Accepted', 'Rejected' or 'Withdrawn'"
-NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+CONTROL_MSG = "Value error, control characters other than tab, line feed and carriage return are not allowed"
 
 
 def violations(build: Any, *args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
@@ -175,11 +175,11 @@ def test_an_enum_value_as_a_plain_string_asks_for_the_member() -> None:
 
 def test_a_nul_character_is_refused_in_strings_list_items_and_free_form_keys() -> None:
     assert violations(NewStage, stage_name="Screen\x00", questions_asked=["Why?", "How\x00"]) == [
-        (("stage_name",), "value_error", NUL_MSG, "Screen\x00", None),
-        (("questions_asked", 1), "value_error", NUL_MSG, "How\x00", None),
+        (("stage_name",), "value_error", CONTROL_MSG, "Screen\x00", None),
+        (("questions_asked", 1), "value_error", CONTROL_MSG, "How\x00", None),
     ]
     assert violations(NewReflection, skill_gaps={"sql": {"jo\x00ins": 1}}) == [
-        (("skill_gaps", "sql", "jo\x00ins", "[key]"), "value_error", NUL_MSG, "jo\x00ins", None)
+        (("skill_gaps", "sql", "jo\x00ins", "[key]"), "value_error", CONTROL_MSG, "jo\x00ins", None)
     ]
 
 
