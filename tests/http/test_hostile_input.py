@@ -3,7 +3,9 @@
 Each case here once reached the database or a parser limit and came back as
 a 500: an OFFSET past BIGINT, integers with more digits than Python converts,
 nesting deeper than the parsers (or the renderer) go, and U+0000, which
-PostgreSQL text and JSONB cannot hold. Every test runs on both databases.
+PostgreSQL text and JSONB cannot hold. The other C0 control characters (but
+tab, line feed and carriage return) are refused with it. Every test runs on
+both databases.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ async def test_a_body_nested_past_every_parser_limit_is_invalid_json(client, ali
     assert count(db, tables.applications) == 0
 
 
-# --- U+0000, which PostgreSQL cannot store ----------------------------------------------------------
+# --- control characters: U+0000, which PostgreSQL cannot store, and the other C0 controls ---------
 
 
 async def test_a_nul_character_in_a_new_application_is_rejected(client, alice, db):
@@ -183,6 +185,95 @@ async def test_a_nul_character_anywhere_in_skill_gaps_creates_no_reflection(
     body = await call(client, "POST", path, headers, json={"skill_gaps": skill_gaps}, expect=422)
     assert body == {"detail": [control_error(["body", "skill_gaps", *loc], value)]}
     assert count(db, tables.reflections) == 0
+
+
+# U+0001, ESC (the start of a terminal escape sequence), form feed and U+001F, the last C0 control.
+OTHER_CONTROLS = pytest.mark.parametrize(
+    "control", ["\x01", "\x1b", "\x0c", "\x1f"], ids=lambda c: f"U+{ord(c):04X}"
+)
+# Tab, line feed and carriage return belong in text, alone and as a Windows line break.
+WHITESPACE = "\tindented\nnext line\r\nwindows line\rold mac line\t"
+
+
+@OTHER_CONTROLS
+async def test_any_c0_control_character_in_a_new_application_is_rejected(client, alice, db, control):
+    _, headers = alice
+    fields = {"company_name": f"Acme{control}Corp", "role_title": "Eng"}
+    body = await call(client, "POST", "/applications/", headers, json=fields, expect=422)
+    assert body == {"detail": [control_error(["body", "company_name"], f"Acme{control}Corp")]}
+    assert await call(client, "GET", "/applications/", headers, expect=200) == []
+    assert count(db, tables.applications) == 0
+
+
+@OTHER_CONTROLS
+async def test_any_c0_control_character_in_an_application_change_leaves_it_unchanged(
+    client, alice, db, control
+):
+    _, headers = alice
+    application = await create_application(client, headers, notes="before")
+    path = f"/applications/{application['id']}"
+    body = await call(client, "PUT", path, headers, json={"notes": f"after{control}"}, expect=422)
+    assert body == {"detail": [control_error(["body", "notes"], f"after{control}")]}
+    assert (await call(client, "GET", path, headers, expect=200))["notes"] == "before"
+    assert [row["notes"] for row in rows(db, tables.applications)] == ["before"]
+
+
+async def test_an_escape_sequence_in_a_search_is_rejected(client, alice):
+    _, headers = alice
+    body = await call(client, "GET", "/users/search?q=al%1B%5B2Jice", headers, expect=422)
+    assert body == {"detail": [control_error(["query", "q"], "al\x1b[2Jice")]}
+
+
+async def test_tabs_line_feeds_and_carriage_returns_are_stored_verbatim(client, alice, db):
+    _, headers = alice
+    company, notes = "Acme\tCorp", f"first{WHITESPACE}last"
+    created = await create_application(client, headers, company_name=company, notes=notes)
+    assert (created["company_name"], created["notes"]) == (company, notes)
+    path = f"/applications/{created['id']}"
+    changed = await call(client, "PUT", path, headers, json={"role_title": f"Eng{WHITESPACE}"}, expect=200)
+    assert changed["role_title"] == f"Eng{WHITESPACE}"
+    read = await call(client, "GET", path, headers, expect=200)
+    assert (read["company_name"], read["role_title"], read["notes"]) == (company, f"Eng{WHITESPACE}", notes)
+    # The list pages are rendered to JSON by the database itself.
+    [listed] = await call(client, "GET", "/applications/", headers, expect=200)
+    assert (listed["company_name"], listed["role_title"]) == (company, f"Eng{WHITESPACE}")
+    assert [(r["company_name"], r["role_title"], r["notes"]) for r in rows(db, tables.applications)] == [
+        (company, f"Eng{WHITESPACE}", notes)
+    ]
+
+
+@OTHER_CONTROLS
+@pytest.mark.parametrize("where", ["string", "key"])
+async def test_any_c0_control_character_in_a_skill_gaps_string_or_key_creates_no_reflection(
+    client, alice, db, control, where
+):
+    _, headers = alice
+    application = await create_application(client, headers)
+    text = f"SQL{control}joins"
+    if where == "string":
+        skill_gaps, loc = {"Databases": ["indexes", text]}, ["Databases", 1]
+    else:
+        skill_gaps, loc = {"Databases": {text: 2}}, ["Databases", text, "[key]"]
+    path = f"/applications/{application['id']}/reflection"
+    body = await call(client, "POST", path, headers, json={"skill_gaps": skill_gaps}, expect=422)
+    assert body == {"detail": [control_error(["body", "skill_gaps", *loc], text)]}
+    detail = await call(client, "GET", f"/applications/{application['id']}", headers, expect=200)
+    assert detail["reflection"] is None
+    assert count(db, tables.reflections) == 0
+
+
+async def test_tabs_line_feeds_and_carriage_returns_in_skill_gaps_strings_and_keys_are_stored_verbatim(
+    client, alice, db
+):
+    _, headers = alice
+    application = await create_application(client, headers)
+    skill_gaps = {f"Data{WHITESPACE}bases": {"notes": f"SQL{WHITESPACE}joins", WHITESPACE: [WHITESPACE]}}
+    path = f"/applications/{application['id']}/reflection"
+    created = await call(client, "POST", path, headers, json={"skill_gaps": skill_gaps}, expect=201)
+    assert created["skill_gaps"] == skill_gaps
+    detail = await call(client, "GET", f"/applications/{application['id']}", headers, expect=200)
+    assert detail["reflection"]["skill_gaps"] == skill_gaps
+    assert [row["skill_gaps"] for row in rows(db, tables.reflections)] == [skill_gaps]
 
 
 async def test_skill_gaps_nested_deeper_than_sixty_four_levels_create_no_reflection(client, alice, db):

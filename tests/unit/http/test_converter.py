@@ -775,6 +775,46 @@ def test_a_nul_character_in_a_free_form_key_is_reported_as_a_key():
     ]  # fmt: skip
 
 
+@attrs.frozen
+class Tally:
+    """Test-only input with a typed (not free-form) dictionary, whose keys the converter checks itself."""
+
+    counts: dict[str, int]
+
+
+@pytest.mark.parametrize("code", range(0x20), ids=lambda c: f"U+{c:04X}")
+def test_every_c0_control_character_but_tab_line_feed_and_carriage_return_is_a_value_error(code):
+    text = f"Acme{chr(code)}Corp"
+    if chr(code) in "\t\n\r":
+        assert structure_body(app_body(company_name=text), NewApplication).company_name == text
+    else:
+        assert body_errors(app_body(company_name=text), NewApplication) == [
+            {"type": "value_error", "loc": ["body", "company_name"], "msg": CONTROL_MSG, "input": text}
+        ]
+
+
+def test_a_control_character_in_a_typed_dictionary_key_is_reported_as_a_key():
+    assert body_errors({"counts": {"ok": 1, "a\x1b[0m": 2}}, Tally) == [
+        {"type": "value_error", "loc": ["body", "counts", "a\x1b[0m", "[key]"], "msg": CONTROL_MSG,
+         "input": "a\x1b[0m"}
+    ]  # fmt: skip
+    assert structure_body({"counts": {"a\tb\r\n": 1}}, Tally).counts == {"a\tb\r\n": 1}
+
+
+def test_a_control_character_in_free_form_json_is_reported_and_whitespace_is_kept():
+    value = {"skill_gaps": {"Go": ["fine", "bell\x07"]}}
+    assert body_errors(value, NewReflection) == [
+        {
+            "type": "value_error",
+            "loc": ["body", "skill_gaps", "Go", 1],
+            "msg": CONTROL_MSG,
+            "input": "bell\x07",
+        }
+    ]
+    kept = {"skill_gaps": {"Go\t": ["a\r\nb\n"]}}
+    assert structure_body(kept, NewReflection).skill_gaps == kept["skill_gaps"]
+
+
 def test_free_form_json_may_nest_sixty_four_levels_and_no_deeper():
     assert structure_body({"skill_gaps": {"a": nested_list(63)}}, NewReflection).skill_gaps == {
         "a": nested_list(63)
