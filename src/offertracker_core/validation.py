@@ -3,8 +3,8 @@
 The rules live once, as types and ``Annotated`` markers on the classes of
 :mod:`offertracker_core.inputs`; each marker phrases its own
 :class:`~offertracker_core.constraints.Problem` in pydantic's words, and the
-type, enum, NUL and free-form wordings are the ``Problem`` values below. Two
-enforcers read the same declarations and the same wording:
+type, enum, control-character and free-form wordings are the ``Problem``
+values below. Two enforcers read the same declarations and the same wording:
 
 - this module, for library callers: a ``New*`` class that inherits
   :class:`CheckedInput` checks itself on construction and raises
@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextvars
 import enum
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -36,6 +37,7 @@ from .errors import REDACTED, InvalidInput, Violation
 
 __all__ = [
     "BOOL_TYPE",
+    "CONTROL_CHARACTER",
     "DATETIME_TYPE",
     "DATE_TYPE",
     "DICT_TYPE",
@@ -47,12 +49,12 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MISSING",
     "NOT_JSON",
-    "NUL",
     "STRING_TYPE",
     "TOO_DEEP",
     "CheckedInput",
     "enum_problem",
     "free_form_problem",
+    "has_control_character",
     "mark_valid",
     "prepare",
     "secret_fields",
@@ -77,9 +79,21 @@ LIST_TYPE = Problem("list_type", "Input should be a valid list")
 DICT_TYPE = Problem("dict_type", "Input should be a valid dictionary")
 EXTRA_FORBIDDEN = Problem("extra_forbidden", "Extra inputs are not permitted")
 MISSING = Problem("missing", "Field required")
-# PostgreSQL text and JSONB cannot hold U+0000, so no input may carry it into storage.
-# pydantic's wording for a custom validator's ValueError.
-NUL = Problem("value_error", "Value error, the NUL character (\\u0000) is not allowed")
+# No string of any field, and no string or key inside free-form JSON, may carry a C0 control character
+# other than tab, line feed and carriage return: U+0000-U+0008, U+000B, U+000C, U+000E-U+001F.
+# - PostgreSQL text and JSONB cannot store U+0000 at all.
+# - The others have no place in a job seeker's text; they let text hijack the terminals and logs that
+#   print it (ESC sequences) and corrupt the files it is exported to.
+# - JSON writes most of them as a six-byte \u00XX escape (orjson, PostgreSQL and SQLite alike; \b and
+#   \f take two), while no other character's JSON form is more than twice its UTF-8 size (a quote or
+#   backslash: two bytes for one). So a stored text's JSON form is at most twice its UTF-8 size, which
+#   the page-size bound of the list endpoints relies on.
+# One wording for every such character, NUL included: pydantic's for a custom validator's ValueError.
+CONTROL_CHARACTER = Problem(
+    "value_error",
+    "Value error, control characters other than tab, line feed and carriage return are not allowed",
+)
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # The deepest free-form JSON (``skill_gaps``) we accept: orjson writes at most 254 levels, and the
 # value sits a few levels down in a stored row or a response, so far deeper input could be stored but
 # never rendered again. 64 levels is far more than any real skill map needs.
@@ -91,6 +105,17 @@ TOO_DEEP = Problem(
 NOT_JSON = Problem(
     "value_error", "Value error, only JSON values (str, int, float, bool, None, list, dict) are allowed"
 )
+
+
+def has_control_character(v: str) -> bool:
+    """Whether ``v`` holds a character :data:`CONTROL_CHARACTER` refuses.
+
+    Runs for every string of every request, so the common case is one scan in C:
+    a printable string has no control character at all. Only a string with
+    something unprintable in it (a line break, a tab, a lone surrogate, …) is
+    searched for the refused ones.
+    """
+    return not v.isprintable() and _CONTROL_CHARACTER.search(v) is not None
 
 
 def _expected(values: Iterable[str]) -> str:
@@ -139,20 +164,21 @@ _JSON_LEAVES = (str, int, float, bool, type(None))
 def free_form_problem(value: Any) -> Found | None:
     """The first thing free-form JSON (a ``dict[str, Any]`` field) cannot carry, or None.
 
-    Free-form values are stored as sent, so this is their only check: a NUL in
-    any key or string, nesting deeper than :data:`MAX_JSON_DEPTH`, and (from
-    Python) a non-string key, a non-finite float or a value JSON has no form for. It
-    walks in document order, iteratively (a recursive walk would itself overflow
-    on hostile nesting). The position points at the culprit; a key is reported
-    at ``(..., key, "[key]")`` as pydantic reports dictionary keys.
+    Free-form values are stored as sent, so this is their only check: a
+    :data:`CONTROL_CHARACTER` in any key or string, nesting deeper than
+    :data:`MAX_JSON_DEPTH`, and (from Python) a non-string key, a non-finite
+    float or a value JSON has no form for. It walks in document order,
+    iteratively (a recursive walk would itself overflow on hostile nesting).
+    The position points at the culprit; a key is reported at
+    ``(..., key, "[key]")`` as pydantic reports dictionary keys.
     """
     stack: list[tuple[Loc, Any, int]] = [((), value, 1)]
     while stack:
         at, v, depth = stack.pop()
         t = type(v)
         if t is str:
-            if "\x00" in v:
-                return at, NUL, v
+            if has_control_character(v):
+                return at, CONTROL_CHARACTER, v
         elif t is dict or t is list or t is tuple:
             if depth > MAX_JSON_DEPTH:
                 return at, TOO_DEEP, v
@@ -161,8 +187,8 @@ def free_form_problem(value: Any) -> Found | None:
                 if t is dict:
                     if type(key) is not str:
                         return (*at, str(key), "[key]"), STRING_TYPE, key
-                    if "\x00" in key:
-                        return (*at, key, "[key]"), NUL, key
+                    if has_control_character(key):
+                        return (*at, key, "[key]"), CONTROL_CHARACTER, key
                 children.append(((*at, key), item, depth + 1))
             stack.extend(reversed(children))
         elif t is float:
@@ -186,8 +212,8 @@ def _leaf(accept: Callable[[Any], bool], problem: Problem) -> FieldCheck:
 def _check_str(v: Any) -> list[Found] | None:
     if not isinstance(v, str):
         return [((), STRING_TYPE, v)]
-    if "\x00" in v:
-        return [((), NUL, v)]
+    if has_control_character(v):
+        return [((), CONTROL_CHARACTER, v)]
     return None
 
 
@@ -378,7 +404,7 @@ def _collect(out: list[Violation] | None, name: str, value: Any, check: FieldChe
 # Inline forms of the common checks, true when the value surely passes; a false one only means
 # "run the full check", which finds (and words) the problem, or none.
 _FAST_LEAVES = {
-    str: "type(v) is str and '\\x00' not in v",
+    str: "type(v) is str and v.isprintable()",  # no control character (see has_control_character)
     int: "type(v) is int",
     float: "type(v) is float",
     bool: "(v is True or v is False)",
@@ -436,7 +462,8 @@ class CheckedInput:
     """Base of the ``New*`` input classes: construction checks every declared rule.
 
     A value that breaks its field's type, ``Annotated`` markers, enum, or
-    nullability — or carries U+0000 — makes the constructor raise
+    nullability — or a string carrying a control character other than tab,
+    line feed and carriage return — makes the constructor raise
     :class:`~offertracker_core.errors.InvalidInput` listing every broken field
     (``loc`` is the field name, then an index or key inside it). The subclass
     must be an attrs class; ``attrs.evolve`` checks again.

@@ -35,6 +35,7 @@ from cattrs.fns import identity
 from offertracker_core import entities, enums, inputs
 from offertracker_core import validation as core
 from offertracker_core.constraints import Problem
+from offertracker_core.validation import has_control_character  # by name: _str runs for every string
 
 from .validation import FieldError
 
@@ -54,8 +55,8 @@ def _fail(problem: Problem, value: Any, at: tuple[str | int, ...] = ()) -> Field
 
 def _str(v: Any, _: Any) -> str:
     if isinstance(v, str):
-        if "\x00" in v:
-            raise _fail(core.NUL, v)
+        if has_control_character(v):
+            raise _fail(core.CONTROL_CHARACTER, v)
         return v
     raise _fail(core.STRING_TYPE, v)
 
@@ -284,8 +285,8 @@ def _dict_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
                 return dict(v)
             result, errors = {}, []
             for key, item in v.items():
-                if "\x00" in key:
-                    raise _fail(core.NUL, key, (key, "[key]"))
+                if has_control_character(key):
+                    raise _fail(core.CONTROL_CHARACTER, key, (key, "[key]"))
                 try:
                     result[key] = val_hook(item, val_type)
                 except Exception as exc:

@@ -21,10 +21,17 @@ from offertracker_core.inputs import (
     Registration,
     StageChanges,
 )
-from offertracker_core.validation import CheckedInput, mark_valid, secret_fields, unchecked, validate_changes
+from offertracker_core.validation import (
+    CheckedInput,
+    has_control_character,
+    mark_valid,
+    secret_fields,
+    unchecked,
+    validate_changes,
+)
 
 STATUSES = "'Saved', 'Applied', 'Interviewing', 'Offer', 'Accepted', 'Rejected' or 'Withdrawn'"
-NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+CONTROL_MSG = "Value error, control characters other than tab, line feed and carriage return are not allowed"
 
 
 def violations(build: Any, *args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
@@ -175,12 +182,68 @@ def test_an_enum_value_as_a_plain_string_asks_for_the_member() -> None:
 
 def test_a_nul_character_is_refused_in_strings_list_items_and_free_form_keys() -> None:
     assert violations(NewStage, stage_name="Screen\x00", questions_asked=["Why?", "How\x00"]) == [
-        (("stage_name",), "value_error", NUL_MSG, "Screen\x00", None),
-        (("questions_asked", 1), "value_error", NUL_MSG, "How\x00", None),
+        (("stage_name",), "value_error", CONTROL_MSG, "Screen\x00", None),
+        (("questions_asked", 1), "value_error", CONTROL_MSG, "How\x00", None),
     ]
     assert violations(NewReflection, skill_gaps={"sql": {"jo\x00ins": 1}}) == [
-        (("skill_gaps", "sql", "jo\x00ins", "[key]"), "value_error", NUL_MSG, "jo\x00ins", None)
+        (("skill_gaps", "sql", "jo\x00ins", "[key]"), "value_error", CONTROL_MSG, "jo\x00ins", None)
     ]
+
+
+# Every C0 control character but tab, line feed and carriage return.
+REFUSED_CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
+WHITESPACE = "\tindented\nnext line\r\nwindows line\rold mac line\t"
+
+
+def test_exactly_the_c0_controls_but_tab_line_feed_and_carriage_return_are_control_characters() -> None:
+    found = [c for c in range(0x110000) if has_control_character(chr(c))]
+    assert found == [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]
+
+
+@pytest.mark.parametrize(
+    "text", ["\x1b[2J", "Zoë\x01", "李雷\n\x1f", "x" * 10_000 + "\x0c", "\ud800\x08", "a\x00b"]
+)
+def test_a_control_character_is_found_wherever_it_sits_among_other_text(text: str) -> None:
+    assert has_control_character(text)
+
+
+@pytest.mark.parametrize("text", ["", "Acme", "Zoë 李雷 😀", WHITESPACE, "\x7f\x85\u200b\u2028", "\ud800"])
+def test_printable_text_whitespace_and_other_unprintables_hold_no_control_character(text: str) -> None:
+    assert not has_control_character(text)
+
+
+@pytest.mark.parametrize("control", REFUSED_CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_new_application_with_a_control_character_in_a_field_raises_invalid_input_naming_it(
+    control: str,
+) -> None:
+    assert violations(NewApplication, company_name=f"a{control}b", role_title="x") == [
+        (("company_name",), "value_error", CONTROL_MSG, f"a{control}b", None)
+    ]
+
+
+def test_a_control_character_is_refused_in_list_items_changes_and_free_form_strings_and_keys() -> None:
+    assert violations(NewStage, stage_name="Screen", questions_asked=["Why?", "How\x1b[0m"]) == [
+        (("questions_asked", 1), "value_error", CONTROL_MSG, "How\x1b[0m", None)
+    ]
+    assert violations(validate_changes, ApplicationChanges, {"notes": "a\x0cb"}) == [
+        (("notes",), "value_error", CONTROL_MSG, "a\x0cb", None)
+    ]
+    assert violations(NewReflection, skill_gaps={"sql": ["joins", "in\x01dexes"]}) == [
+        (("skill_gaps", "sql", 1), "value_error", CONTROL_MSG, "in\x01dexes", None)
+    ]
+    assert violations(NewReflection, skill_gaps={"sql": {"jo\x1fins": 1}}) == [
+        (("skill_gaps", "sql", "jo\x1fins", "[key]"), "value_error", CONTROL_MSG, "jo\x1fins", None)
+    ]
+
+
+def test_tabs_line_feeds_and_carriage_returns_are_kept_as_given() -> None:
+    application = NewApplication(company_name=f"a{WHITESPACE}b", role_title="x", notes=WHITESPACE)
+    assert (application.company_name, application.notes) == (f"a{WHITESPACE}b", WHITESPACE)
+    stage = NewStage(stage_name="Screen", questions_asked=[WHITESPACE])
+    assert stage.questions_asked == [WHITESPACE]
+    assert validate_changes(ApplicationChanges, {"notes": WHITESPACE}) == {"notes": WHITESPACE}
+    skill_gaps = {WHITESPACE: {"notes": WHITESPACE, f"k{WHITESPACE}": [WHITESPACE]}}
+    assert NewReflection(skill_gaps=skill_gaps).skill_gaps == skill_gaps
 
 
 def test_none_on_a_field_that_is_not_optional_is_refused() -> None:
@@ -322,6 +385,16 @@ def test_no_control_chars_refuses_control_and_format_characters(text: str) -> No
 )
 def test_no_control_chars_accepts_ordinary_names_in_any_script(text: str) -> None:
     assert NoControlChars().problem(text) is None
+
+
+def test_a_control_character_no_text_may_hold_gets_the_general_message_in_a_name_too() -> None:
+    # The general rule runs before the name's own; tab and newline are left to NoControlChars.
+    assert violations(Registration, email="ada@example.com", username="ada\x1b", password="s3cret!") == [
+        (("username",), "value_error", CONTROL_MSG, "ada\x1b", None)
+    ]
+    assert violations(Registration, email="ada@example.com", username="ada\t", password="s3cret!") == [
+        (("username",), HIDDEN.type, HIDDEN.msg, "ada\t", None)
+    ]
 
 
 def test_a_registration_with_a_bidi_override_in_the_username_is_refused() -> None:

@@ -675,7 +675,7 @@ def test_a_path_id_that_is_not_a_uuid_is_a_422_at_its_path_position():
 
 # --- hostile input: what would otherwise be a 500 ----------------------------------------------
 
-NUL_MSG = "Value error, the NUL character (\\u0000) is not allowed"
+CONTROL_MSG = "Value error, control characters other than tab, line feed and carriage return are not allowed"
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 
 
@@ -737,21 +737,21 @@ def test_json_nested_past_every_parser_limit_is_invalid_json():
 def test_a_nul_character_in_a_string_field_is_a_value_error():
     value = {"company_name": "a\x00b", "role_title": "Engineer"}
     assert body_errors(value, NewApplication) == [
-        {"type": "value_error", "loc": ["body", "company_name"], "msg": NUL_MSG, "input": "a\x00b"}
+        {"type": "value_error", "loc": ["body", "company_name"], "msg": CONTROL_MSG, "input": "a\x00b"}
     ]
 
 
 def test_a_nul_character_is_reported_before_the_length_of_the_string():
     value = {"stage_name": "\x00" * 200}
     assert body_errors(value, StageChanges) == [
-        {"type": "value_error", "loc": ["body", "stage_name"], "msg": NUL_MSG, "input": "\x00" * 200}
+        {"type": "value_error", "loc": ["body", "stage_name"], "msg": CONTROL_MSG, "input": "\x00" * 200}
     ]
 
 
 def test_a_nul_character_in_a_list_of_strings_names_its_index():
     value = {"stage_name": "Onsite", "questions_asked": ["fine", "\x00"]}
     assert body_errors(value, NewStage) == [
-        {"type": "value_error", "loc": ["body", "questions_asked", 1], "msg": NUL_MSG, "input": "\x00"}
+        {"type": "value_error", "loc": ["body", "questions_asked", 1], "msg": CONTROL_MSG, "input": "\x00"}
     ]
 
 
@@ -761,7 +761,7 @@ def test_a_nul_character_anywhere_in_free_form_json_names_its_position():
         {
             "type": "value_error",
             "loc": ["body", "skill_gaps", "Rust", 1, "level"],
-            "msg": NUL_MSG,
+            "msg": CONTROL_MSG,
             "input": "lo\x00w",
         }
     ]
@@ -770,9 +770,49 @@ def test_a_nul_character_anywhere_in_free_form_json_names_its_position():
 def test_a_nul_character_in_a_free_form_key_is_reported_as_a_key():
     value = {"skill_gaps": {"Go": {"a\x00": 1}}}
     assert body_errors(value, NewReflection) == [
-        {"type": "value_error", "loc": ["body", "skill_gaps", "Go", "a\x00", "[key]"], "msg": NUL_MSG,
+        {"type": "value_error", "loc": ["body", "skill_gaps", "Go", "a\x00", "[key]"], "msg": CONTROL_MSG,
          "input": "a\x00"}
     ]  # fmt: skip
+
+
+@attrs.frozen
+class Tally:
+    """Test-only input with a typed (not free-form) dictionary, whose keys the converter checks itself."""
+
+    counts: dict[str, int]
+
+
+@pytest.mark.parametrize("code", range(0x20), ids=lambda c: f"U+{c:04X}")
+def test_every_c0_control_character_but_tab_line_feed_and_carriage_return_is_a_value_error(code):
+    text = f"Acme{chr(code)}Corp"
+    if chr(code) in "\t\n\r":
+        assert structure_body(app_body(company_name=text), NewApplication).company_name == text
+    else:
+        assert body_errors(app_body(company_name=text), NewApplication) == [
+            {"type": "value_error", "loc": ["body", "company_name"], "msg": CONTROL_MSG, "input": text}
+        ]
+
+
+def test_a_control_character_in_a_typed_dictionary_key_is_reported_as_a_key():
+    assert body_errors({"counts": {"ok": 1, "a\x1b[0m": 2}}, Tally) == [
+        {"type": "value_error", "loc": ["body", "counts", "a\x1b[0m", "[key]"], "msg": CONTROL_MSG,
+         "input": "a\x1b[0m"}
+    ]  # fmt: skip
+    assert structure_body({"counts": {"a\tb\r\n": 1}}, Tally).counts == {"a\tb\r\n": 1}
+
+
+def test_a_control_character_in_free_form_json_is_reported_and_whitespace_is_kept():
+    value = {"skill_gaps": {"Go": ["fine", "bell\x07"]}}
+    assert body_errors(value, NewReflection) == [
+        {
+            "type": "value_error",
+            "loc": ["body", "skill_gaps", "Go", 1],
+            "msg": CONTROL_MSG,
+            "input": "bell\x07",
+        }
+    ]
+    kept = {"skill_gaps": {"Go\t": ["a\r\nb\n"]}}
+    assert structure_body(kept, NewReflection).skill_gaps == kept["skill_gaps"]
 
 
 def test_free_form_json_may_nest_sixty_four_levels_and_no_deeper():
@@ -792,5 +832,5 @@ def test_free_form_json_may_nest_sixty_four_levels_and_no_deeper():
 
 def test_a_nul_character_in_a_query_string_is_a_value_error():
     assert query_errors({"q": "a\x00b"}, UserSearchQuery) == [
-        {"type": "value_error", "loc": ["query", "q"], "msg": NUL_MSG, "input": "a\x00b"}
+        {"type": "value_error", "loc": ["query", "q"], "msg": CONTROL_MSG, "input": "a\x00b"}
     ]
