@@ -222,7 +222,10 @@ class Secret:
 
     Not a rule (it has no ``problem``): :mod:`offertracker_core.validation` gives
     a violation of such a field the input :data:`~offertracker_core.errors.REDACTED`,
-    and the HTTP edge leaves the field's value out of every 422 it renders.
+    and the HTTP edge leaves the field's value out of every 422 it renders. A
+    secret string is exempt from the control-character rule of that module: it
+    is hashed, never stored as text nor shown, and a password chosen while only
+    NUL was refused must still log in.
     """
 
 

@@ -217,6 +217,12 @@ def _check_str(v: Any) -> list[Found] | None:
     return None
 
 
+def _check_secret_str(v: Any) -> list[Found] | None:
+    # A secret is hashed, never stored as text nor shown, so any character may be part of it; and
+    # passwords chosen while only NUL was refused must still log in.
+    return None if isinstance(v, str) else [((), STRING_TYPE, v)]
+
+
 def _check_free_form(v: Any) -> list[Found] | None:
     if type(v) is not dict:
         return [((), DICT_TYPE, v)]
@@ -253,6 +259,8 @@ def _compile(hint: Any) -> tuple[bool, FieldCheck | None]:
         return True, None
     if get_origin(hint) is Annotated:
         inner_nullable, base = _compile(hint.__origin__)
+        if hint.__origin__ is str and _is_secret(hint):
+            base = _check_secret_str
         problems = tuple(m.problem for m in hint.__metadata__ if hasattr(m, "problem"))
         return nullable or inner_nullable, _annotated(base, problems)
     leaf = _LEAVES.get(hint)

@@ -34,7 +34,7 @@ from cattrs.fns import identity
 
 from offertracker_core import entities, enums, inputs
 from offertracker_core import validation as core
-from offertracker_core.constraints import Problem
+from offertracker_core.constraints import Problem, Secret
 from offertracker_core.validation import has_control_character  # by name: _str runs for every string
 
 from .validation import FieldError
@@ -57,6 +57,13 @@ def _str(v: Any, _: Any) -> str:
     if isinstance(v, str):
         if has_control_character(v):
             raise _fail(core.CONTROL_CHARACTER, v)
+        return v
+    raise _fail(core.STRING_TYPE, v)
+
+
+def _secret_str(v: Any, _: Any) -> str:
+    # Secrets (passwords) are exempt from the control-character rule: see core validation.
+    if isinstance(v, str):
         return v
     raise _fail(core.STRING_TYPE, v)
 
@@ -202,7 +209,8 @@ def _check(marker: Any) -> Callable[[Any, Any], None] | None:
 def _annotated_factory(converter: cattrs.Converter) -> Callable[[Any], Hook]:
     def factory(type_: Any) -> Hook:
         base = type_.__origin__
-        base_hook = converter.get_structure_hook(base)
+        secret = base is str and any(isinstance(marker, Secret) for marker in type_.__metadata__)
+        base_hook = _secret_str if secret else converter.get_structure_hook(base)
         checks = [c for c in map(_check, type_.__metadata__) if c is not None]
 
         def structure_annotated(v: Any, _: Any) -> Any:

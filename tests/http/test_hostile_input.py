@@ -318,3 +318,20 @@ async def test_a_nul_character_in_a_login_email_is_rejected(client, alice):
     fields = {"email": "alice@example.com\x00", "password": "correct horse"}
     body = await call(client, "POST", "/auth/login", json=fields, expect=422)
     assert body == {"detail": [control_error(["body", "email"], "alice@example.com\x00")]}
+
+
+async def test_a_password_may_hold_control_characters_and_logs_in_with_them(client):
+    # Hashed, never stored as text nor shown: the control-character rule leaves passwords alone, so a
+    # password chosen while only NUL was refused still works.
+    password = "esc\x1b[31m\x00bell\x07"
+    body = {"email": "ctl@example.com", "username": "ctl", "password": password}
+    await call(client, "POST", "/auth/register", json=body, expect=201)
+
+    login = await call(
+        client, "POST", "/auth/login", json={"email": "ctl@example.com", "password": password}, expect=200
+    )
+    assert login["user"]["username"] == "ctl"
+    wrong = await call(
+        client, "POST", "/auth/login", json={"email": "ctl@example.com", "password": "esc\x1b[31m"}, expect=401
+    )
+    assert wrong == {"detail": "Incorrect email or password"}

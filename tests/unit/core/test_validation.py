@@ -236,6 +236,15 @@ def test_a_control_character_is_refused_in_list_items_changes_and_free_form_stri
     ]
 
 
+def test_a_password_is_exempt_from_the_control_character_rule() -> None:
+    password = "esc\x1b\x00bell\x07"
+    assert inputs.Credentials(email="a@example.com", password=password).password == password
+    # Its other rules still hold, redacted as ever.
+    assert violations(inputs.Credentials, email="a@example.com", password="\x1b") == [
+        (("password",), "string_too_short", "String should have at least 6 characters", REDACTED, {"min_length": 6})
+    ]
+
+
 def test_tabs_line_feeds_and_carriage_returns_are_kept_as_given() -> None:
     application = NewApplication(company_name=f"a{WHITESPACE}b", role_title="x", notes=WHITESPACE)
     assert (application.company_name, application.notes) == (f"a{WHITESPACE}b", WHITESPACE)
