@@ -54,15 +54,22 @@ __all__ = [
 Name255 = Annotated[str, MaxLen(255)]
 # Bounds of free text, chosen so a real user never meets them while one account cannot fill
 # the disk or make a page enormous (README, "Input bounds"; the issue "Hold up under abuse").
+# An application is listed whole, with every stage, so what a stage may hold is tighter: an
+# application at every bound is about 10 MB of JSON, and a page of them stops after the one
+# that crosses offertracker_core.pages.PAGE_BYTES.
 LongText = Annotated[str, MaxLen(20_000)]
 """Notes, descriptions, reflection texts."""
 ShortText = Annotated[str, MaxLen(2_000)]
-"""A bio, interviewer names, a bonus or equity line, one interview question."""
-MAX_LIST_ITEMS = 100
-MAX_STAGES_PER_APPLICATION = 200
+"""A bio, interviewer names, a bonus or equity line."""
+StageText = Annotated[str, MaxLen(10_000)]
+"""A stage's preparation notes and notes."""
+Question = Annotated[str, MaxLen(500)]
+"""One interview question."""
+MAX_QUESTIONS = 50
+MAX_STAGES_PER_APPLICATION = 50
 """Stages one application may hold: each page of applications carries all of them."""
 MAX_JSON_BYTES = 64 * 1024
-Questions = Annotated[list[ShortText], MaxItems(MAX_LIST_ITEMS)]
+Questions = Annotated[list[Question], MaxItems(MAX_QUESTIONS)]
 FreeJson = Annotated[dict[str, Any], MaxJsonBytes(MAX_JSON_BYTES)]
 Url500 = Annotated[str, MaxLen(500)]
 Currency = Annotated[str, MaxLen(3)]
@@ -185,9 +192,9 @@ class NewStage(CheckedInput):
     result: StageResult = StageResult.PENDING
     duration_minutes: Minutes | None = None
     interviewer_names: ShortText | None = None
-    prep_notes: LongText | None = None
+    prep_notes: StageText | None = None
     questions_asked: Questions | None = None
-    notes: LongText | None = None
+    notes: StageText | None = None
 
 
 class StageChanges(TypedDict, total=False):
@@ -197,9 +204,9 @@ class StageChanges(TypedDict, total=False):
     result: StageResult
     duration_minutes: Minutes | None
     interviewer_names: ShortText | None
-    prep_notes: LongText | None
+    prep_notes: StageText | None
     questions_asked: Questions | None
-    notes: LongText | None
+    notes: StageText | None
 
 
 @attrs.frozen

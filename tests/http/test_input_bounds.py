@@ -1,5 +1,5 @@
 """Every free-text field, list and JSON document has a bound, declared once in the core, and an
-application holds at most 200 stages (the issue "Hold up under abuse"; README, "Input bounds")."""
+application holds at most 50 stages (the issue "Hold up under abuse"; README, "Input bounds")."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ async def test_interview_questions_are_capped_in_number_and_in_length(client, db
     _, headers = await register(client, "alice")
     app = await create_application(client, headers)
     path = f"/applications/{app['id']}/stages"
-    questions = [f"q{i}" for i in range(101)]
+    questions = [f"q{i}" for i in range(51)]
 
     answer = await call(
         client, "POST", path, headers, json={"stage_name": "Onsite", "questions_asked": questions}, expect=422
@@ -62,10 +62,10 @@ async def test_interview_questions_are_capped_in_number_and_in_length(client, db
 
     [error] = answer["detail"]
     assert (error["type"], error["loc"]) == ("too_long", ["body", "questions_asked"])
-    assert error["msg"] == "List should have at most 100 items after validation, not 101"
-    assert error["ctx"] == {"field_type": "List", "max_length": 100, "actual_length": 101}
+    assert error["msg"] == "List should have at most 50 items after validation, not 51"
+    assert error["ctx"] == {"field_type": "List", "max_length": 50, "actual_length": 51}
 
-    long_question = "q" * 2_001
+    long_question = "q" * 501
     answer = await call(
         client,
         "POST",
@@ -74,8 +74,28 @@ async def test_interview_questions_are_capped_in_number_and_in_length(client, db
         json={"stage_name": "Onsite", "questions_asked": ["ok", long_question]},
         expect=422,
     )
-    assert answer == {"detail": [_too_long(["body", "questions_asked", 1], long_question, 2_000)]}
+    assert answer == {"detail": [_too_long(["body", "questions_asked", 1], long_question, 500)]}
     assert count(db, tables.application_stages) == 0
+
+
+async def test_a_stage_holds_ten_thousand_characters_of_notes_and_of_preparation(client, db):
+    _, headers = await register(client, "alice")
+    app = await create_application(client, headers)
+    path = f"/applications/{app['id']}/stages"
+    long = "p" * 10_001
+
+    body = {"stage_name": "Onsite", "prep_notes": long, "notes": long}
+    answer = await call(client, "POST", path, headers, json=body, expect=422)
+
+    assert answer == {
+        "detail": [
+            _too_long(["body", "prep_notes"], long, 10_000),
+            _too_long(["body", "notes"], long, 10_000),
+        ]
+    }
+    assert count(db, tables.application_stages) == 0
+    stage = await add_stage(client, headers, app["id"], prep_notes=long[1:], notes=long[1:])
+    assert (len(stage["prep_notes"]), len(stage["notes"])) == (10_000, 10_000)
 
 
 async def test_skill_gaps_past_64_kib_encoded_are_refused(client, db):
@@ -98,7 +118,7 @@ async def test_skill_gaps_past_64_kib_encoded_are_refused(client, db):
     assert count(db, tables.reflections) == 0
 
 
-async def test_the_two_hundred_and_first_stage_of_an_application_is_refused(client, db):
+async def test_the_fifty_first_stage_of_an_application_is_refused(client, db):
     _, headers = await register(client, "alice")
     app = await create_application(client, headers)
     for n in range(MAX_STAGES_PER_APPLICATION):
@@ -113,7 +133,7 @@ async def test_the_two_hundred_and_first_stage_of_an_application_is_refused(clie
         expect=400,
     )
 
-    assert answer == {"detail": "An application can have at most 200 stages"}
+    assert answer == {"detail": "An application can have at most 50 stages"}
     assert count(db, tables.application_stages) == MAX_STAGES_PER_APPLICATION
     # Another application still takes stages.
     other = await create_application(client, headers)
@@ -126,7 +146,7 @@ def test_library_callers_meet_the_same_bounds() -> None:
     [violation] = refused.value.violations
     assert (violation.loc, violation.type) == (("description",), "string_too_long")
     with pytest.raises(InvalidInput):
-        NewStage(stage_name="Onsite", questions_asked=["q"] * 101)
+        NewStage(stage_name="Onsite", questions_asked=["q"] * 51)
     with pytest.raises(InvalidInput):
         NewReflection(skill_gaps={"x": "y" * 70_000})
 
