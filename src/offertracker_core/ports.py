@@ -211,7 +211,10 @@ class OwnedRepository(Repository[E], Protocol[E]):
     async def list_for_user(
         self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
     ) -> list[E]:
-        """``user_id``'s entities, newest first (``created_at``, then ``id``, descending).
+        """``user_id``'s entities, newest first (``created_at``, then ``id``, descending), at most
+        ``limit`` of them and ending early at the byte budget of :mod:`offertracker_core.pages`
+        (after the entity that takes the page's content past ``PAGE_BYTES``; never empty while
+        rows remain).
 
         ``where`` narrows the list to entities whose named fields equal the given
         values (``{"contact_type": ContactType.RECRUITER}``); a ``None`` value means
@@ -315,7 +318,9 @@ class ApplicationRepository(OwnedRepository[Application], Protocol):
         skip: int,
         limit: int,
     ) -> list[ApplicationDetail]:
-        """Newest first, with children loaded by a constant number of queries."""
+        """Newest first, with children loaded by a constant number of queries; the page ends early
+        at the byte budget of :mod:`offertracker_core.pages`, each application counted with its
+        stages, outcome and reflection."""
         ...
 
     async def page_json(
@@ -327,7 +332,8 @@ class ApplicationRepository(OwnedRepository[Application], Protocol):
         skip: int,
         limit: int,
     ) -> bytes:
-        """The page of :meth:`list_details` as a UTF-8 JSON array of ApplicationResponse objects.
+        """The page of :meth:`list_details` (the same applications, budget included) as a UTF-8 JSON
+        array of ApplicationResponse objects.
 
         A read model: the adapter may render it without building entities (the SQL
         adapter has the database do it). Wire format of behaviour.md §1: ids as UUID

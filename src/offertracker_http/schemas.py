@@ -20,10 +20,13 @@ from offertracker_core.entities import User
 from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
 from offertracker_core.inputs import MAX_BIGINT
 
+# The query and view types (offertracker_http.parsing prepares a converter hook for each).
 __all__ = ["ApplicationListQuery", "Limit", "PublicProfile", "ResumeListQuery", "Skip", "UserSearchQuery"]
 
+MAX_LIMIT = 1000
+"""The largest ``limit`` a list endpoint takes (a page may still end earlier: offertracker_core.pages)."""
 Skip = Annotated[int, Ge(0), Le(MAX_BIGINT)]
-Limit = Annotated[int, Ge(1), Le(1000)]
+Limit = Annotated[int, Ge(1), Le(MAX_LIMIT)]
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import attrs
 
+from offertracker_core import pages
 from offertracker_core.entities import (
     ActivityEntry,
     Application,
@@ -180,7 +181,7 @@ class FakeRows(_Repo, Generic[E]):
             and all(getattr(row, name) == value for name, value in filters.items())
         ]
         mine.sort(key=lambda row: (row.created_at, row.id), reverse=True)  # type: ignore[attr-defined]
-        return mine[skip : skip + limit]
+        return pages.within_budget(mine[skip : skip + limit])
 
 
 def _nothing(tables: _Tables, entity_id: UUID) -> None:
@@ -331,7 +332,7 @@ class FakeApplications(FakeRows[Application]):
             and (priority is None or a.priority == priority)
         ]
         apps.sort(key=lambda a: (a.created_at, a.id), reverse=True)
-        return [self._detail(a) for a in apps[skip : skip + limit]]
+        return pages.within_budget(self._detail(a) for a in apps[skip : skip + limit])
 
     async def page_json(
         self,

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, func, select
 
+from offertracker_core import pages
 from offertracker_core.entities import (
     Application,
     ApplicationDetail,
@@ -29,7 +30,12 @@ from offertracker_core.enums import ApplicationStatus, Priority
 from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import application_stages, applications, outcomes, reflections, resume_versions
-from .application_pages import detail_json_statement, page_json_statement
+from .application_pages import (
+    applications_within_budget,
+    detail_json_statement,
+    newest_first,
+    page_json_statement,
+)
 from .base import CrudRepository
 
 __all__ = ["SqlApplications", "SqlOutcomes", "SqlReflections", "SqlResumes", "SqlStages"]
@@ -71,10 +77,11 @@ def _page(*, by_status: bool, by_priority: bool) -> Select[Any]:
         query = query.where(applications.c.status == bindparam("status"))
     if by_priority:
         query = query.where(applications.c.priority == bindparam("priority"))
+    # Where the page ends is the read model's own count, so both end at the same application.
     return (
-        query.order_by(applications.c.created_at.desc(), applications.c.id.desc())
+        query.order_by(*newest_first(applications))
         .offset(bindparam("skip"))
-        .limit(bindparam("limit"))
+        .limit(applications_within_budget(by_status=by_status, by_priority=by_priority))
     )
 
 
@@ -159,6 +166,7 @@ class SqlApplications(CrudRepository[Application]):
             "priority": priority and priority.value,
             "skip": skip,
             "limit": limit,
+            "budget": pages.PAGE_BYTES,
         }
         rows = self.conn.execute(query, params).all()
         if not rows:
@@ -180,7 +188,12 @@ class SqlApplications(CrudRepository[Application]):
     ) -> bytes:
         """The page of :meth:`list_details`, rendered by the database (see ``application_pages``)."""
         statement = _page_json(self.conn.dialect.name, status is not None, priority is not None)
-        params: dict[str, Any] = {"user_id": user_id, "skip": skip, "limit": limit}
+        params: dict[str, Any] = {
+            "user_id": user_id,
+            "skip": skip,
+            "limit": limit,
+            "budget": pages.PAGE_BYTES,
+        }
         if status is not None:
             params["status"] = status.value
         if priority is not None:

@@ -22,6 +22,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 
+from offertracker_core import pages
+
+from ..page_budget import content_size, rows_within_budget
 from ..prepared import Prepared
 from ..rows import Mapper
 
@@ -130,9 +133,15 @@ class CrudRepository(SqlRepository, Generic[E]):
         self, user_id: UUID, skip: int, limit: int, *, where: Mapping[str, object] | None = None
     ) -> list[E]:
         """``user_id``'s rows, newest first (``created_at``, then ``id``, descending), narrowed to
-        rows whose columns equal the non-``None`` values of ``where``."""
+        rows whose columns equal the non-``None`` values of ``where``; the page ends early at the
+        byte budget of :mod:`offertracker_core.pages` (see :mod:`..page_budget`)."""
         filters = {name: value for name, value in (where or {}).items() if value is not None}
-        params: dict[str, Any] = {"user_id": user_id, "skip": skip, "limit": limit}
+        params: dict[str, Any] = {
+            "user_id": user_id,
+            "skip": skip,
+            "limit": limit,
+            "budget": pages.PAGE_BYTES,
+        }
         params.update({f"where_{name}": self.mapper.value(name, value) for name, value in filters.items()})
         return self._all(self._page_statement(frozenset(filters)), params)
 
@@ -147,12 +156,21 @@ class CrudRepository(SqlRepository, Generic[E]):
             unknown = filtered - set(cls.mapper.names)
             if unknown:
                 raise ValueError(f"{cls.mapper.entity.__name__} has no field {sorted(unknown)[0]!r}")
-            statement = Prepared(
-                cls._select_all.where(table.c.user_id == bindparam("user_id"))
-                .where(*(table.c[name] == bindparam(f"where_{name}") for name in sorted(filtered)))
-                .order_by(table.c.created_at.desc(), table.c.id.desc())
+            where = [table.c.user_id == bindparam("user_id")]
+            where += [table.c[name] == bindparam(f"where_{name}") for name in sorted(filtered)]
+            newest_first = (table.c.created_at.desc(), table.c.id.desc())
+            narrow = (
+                select(table.c.created_at, table.c.id, content_size(table).label("size"))
+                .where(*where)
+                .order_by(*newest_first)
                 .offset(bindparam("skip"))
                 .limit(bindparam("limit"))
+            )
+            statement = Prepared(
+                cls._select_all.where(*where)
+                .order_by(*newest_first)
+                .offset(bindparam("skip"))
+                .limit(rows_within_budget(narrow, ("created_at", "id")))
             )
             cls._for_user[filtered] = statement
         return statement
