@@ -26,6 +26,7 @@ __all__ = [
     "application_updated",
     "offer_added",
     "reflection_added",
+    "saved_job_converted",
     "stage_added",
     "stage_updated",
     "status_changed",
@@ -150,4 +151,26 @@ def reflection_added(entry_id: UUID, user_id: UUID, application_id: UUID, at: da
         ActivityAction.REFLECTION_ADDED,
         "Added a post-interview reflection",
         at,
+    )
+
+
+# --- saved jobs ----------------------------------------------------------------
+
+
+def saved_job_converted(
+    entry_id: UUID, application: Application, saved_job_id: UUID, at: datetime
+) -> ActivityEntry:
+    """``Application Created`` — ``Converted saved job to application: {company} — {role}``.
+
+    The entry of the application a saved job became (on that application), with metadata
+    ``{"source": "saved_job", "saved_job_id": "<id>"}``.
+    """
+    return _entry(
+        entry_id,
+        application.user_id,
+        application.id,
+        ActivityAction.APPLICATION_CREATED,
+        f"Converted saved job to application: {application.company_name} — {application.role_title}",
+        at,
+        {"source": "saved_job", "saved_job_id": str(saved_job_id)},
     )

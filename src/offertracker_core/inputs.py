@@ -26,6 +26,7 @@ from .enums import (
     OutcomeStatus,
     Priority,
     ProfileVisibility,
+    SavedJobStatus,
     Source,
     StageResult,
     StageType,
@@ -41,6 +42,7 @@ __all__ = [
     "NewOutcome",
     "NewReflection",
     "NewResume",
+    "NewSavedJob",
     "NewStage",
     "OutcomeChanges",
     "PasswordChange",
@@ -48,6 +50,7 @@ __all__ = [
     "ReflectionChanges",
     "Registration",
     "ResumeChanges",
+    "SavedJobChanges",
     "StageChanges",
 ]
 
@@ -251,6 +254,54 @@ class ReflectionChanges(TypedDict, total=False):
     what_failed: LongText | None
     skill_gaps: FreeJson | None
     improvement_plan: LongText | None
+
+
+# --- saved jobs --------------------------------------------------------------
+
+Excitement = Annotated[int, Ge(1), Le(5)]
+"""A saved job's ``excitement_level``: a 1–5 rating."""
+
+
+@attrs.frozen
+class NewSavedJob(CheckedInput):
+    """``POST /saved-jobs/``; a new saved job is Active (its status is not the caller's to set)."""
+
+    company_name: Name255
+    role_title: Name255 | None = None
+    url: Url500 | None = None
+    company_website: Url500 | None = None
+    location: Name255 | None = None
+    job_type: JobType | None = None
+    work_mode: WorkMode | None = None
+    salary_range_min: Money | None = None
+    salary_range_max: Money | None = None
+    salary_currency: Currency = "USD"
+    priority: Priority = Priority.MEDIUM
+    source: Name255 | None = None
+    notes: LongText | None = None
+    deadline: date | None = None
+    excitement_level: Excitement | None = None
+
+
+class SavedJobChanges(TypedDict, total=False):
+    """``PUT /saved-jobs/{id}``; ``status`` Converted is refused by the service (400), not here."""
+
+    company_name: Name255
+    role_title: Name255 | None
+    url: Url500 | None
+    company_website: Url500 | None
+    location: Name255 | None
+    job_type: JobType | None
+    work_mode: WorkMode | None
+    salary_range_min: Money | None
+    salary_range_max: Money | None
+    salary_currency: Currency
+    priority: Priority
+    source: Name255 | None
+    notes: LongText | None
+    deadline: date | None
+    excitement_level: Excitement | None
+    status: SavedJobStatus
 
 
 # Resolve every declaration now: a type no check understands fails at import, not at first use.

@@ -29,7 +29,14 @@ from hypothesis import strategies as st
 from offertracker_core.entities import ApplicationDetail, User
 from offertracker_core.enums import OutcomeStatus
 from offertracker_core.errors import Conflict
-from offertracker_core.inputs import Credentials, NewApplication, NewOutcome, NewReflection, Registration
+from offertracker_core.inputs import (
+    Credentials,
+    NewApplication,
+    NewOutcome,
+    NewReflection,
+    NewSavedJob,
+    Registration,
+)
 from offertracker_core.milestones import GETTING_STARTED, due_milestones, milestone_id
 from offertracker_core.ports import Storage
 from offertracker_core.services import Services
@@ -99,6 +106,7 @@ actions = st.lists(
     st.one_of(
         st.tuples(st.just("create_application"), who),
         st.tuples(st.just("create_application"), who),  # twice: accounts should grow
+        st.tuples(st.just("convert_saved_job"), who),
         st.tuples(st.just("delete_application"), who, pick),
         st.tuples(st.just("add_reflection"), who, pick),
         st.tuples(st.just("delete_reflection"), who, pick),
@@ -165,6 +173,12 @@ class Scenario:
         await self.services.applications.create(
             user.id, NewApplication(company_name="Acme", role_title="Dev")
         )
+        return True
+
+    async def convert_saved_job(self, user: User) -> bool:
+        saved = await self.services.saved_jobs.create(user.id, NewSavedJob(company_name="Initech"))
+        await self.tracked(user)  # saving a job is a tracked action of its own
+        await self.services.saved_jobs.convert(user.id, saved.id)
         return True
 
     async def delete_application(self, user: User, index: int) -> bool:

@@ -181,3 +181,33 @@ async def test_simultaneous_creates_by_one_user_never_deadlock(client, db, caplo
         r for r in rows(db, tables.user_milestones) if r["milestone_id"] == milestone_id("First Application")
     ]
     assert len(first) == 1
+
+
+async def test_eight_simultaneous_converts_of_one_saved_job_make_exactly_one_application(client, db):
+    """The saved job's row lock settles it: one convert creates the application, the others find
+    it Converted. Ten rounds, since which request wins (and when) varies."""
+    user, headers = await register(client, "alice")
+    for round_ in range(10):
+        saved = await client.post(f"{API}/saved-jobs/", json={"company_name": f"C{round_}"}, headers=headers)
+        assert saved.status == 201
+        saved_id = (await saved.json())["id"]
+
+        async def convert(saved_id: str = saved_id) -> tuple[int, dict]:
+            resp = await client.post(f"{API}/saved-jobs/{saved_id}/convert", headers=headers)
+            return resp.status, await resp.json()
+
+        answers = await asyncio.gather(*(convert() for _ in range(8)))
+
+        assert sorted(status for status, _ in answers) == [201] + [400] * 7, (round_, answers)
+        losers = [body for status, body in answers if status == 400]
+        assert losers == [{"detail": "This saved job has already been converted to an application."}] * 7
+        [winner] = [body for status, body in answers if status == 201]
+        [application] = rows(db, tables.applications, company_name=f"C{round_}")
+        assert str(application["id"]) == winner["id"]
+        [stored] = rows(db, tables.saved_jobs, id=uuid.UUID(saved_id))
+        assert (stored["status"], stored["converted_to_application_id"]) == ("Converted", application["id"])
+        created = rows(db, tables.activity_log, application_id=application["id"])
+        assert [entry["action"] for entry in created] == ["Application Created"]
+    assert count(db, tables.applications) == 10
+    [progress] = rows(db, tables.user_progress, user_id=uuid.UUID(user["id"]))
+    assert progress["applications"] == 10

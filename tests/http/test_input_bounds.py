@@ -167,6 +167,8 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.OutcomeChanges: t.outcomes,
     inputs.NewReflection: t.reflections,
     inputs.ReflectionChanges: t.reflections,
+    inputs.NewSavedJob: t.saved_jobs,
+    inputs.SavedJobChanges: t.saved_jobs,
 }
 
 

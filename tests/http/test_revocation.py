@@ -174,6 +174,11 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
     )
     await create_reflection(client, headers, application["id"])
     await call(client, "POST", "/resumes/", headers, json={"version_name": "v1"}, expect=201)
+    await call(client, "POST", "/saved-jobs/", headers, json={"company_name": "Kept"}, expect=201)
+    converted = await call(
+        client, "POST", "/saved-jobs/", headers, json={"company_name": "Taken"}, expect=201
+    )
+    await call(client, "POST", f"/saved-jobs/{converted['id']}/convert", headers, expect=201)
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
@@ -202,6 +207,7 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "resume_versions.user_id",
         "applications.user_id",
         "activity_log.user_id",
+        "saved_jobs.user_id",
         "follows.follower_id",
         "follows.following_id",
         "user_milestones.user_id",

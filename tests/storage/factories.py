@@ -16,6 +16,7 @@ from offertracker_core.entities import (
     Outcome,
     Reflection,
     ResumeVersion,
+    SavedJob,
     Stage,
     User,
 )
@@ -26,6 +27,7 @@ from offertracker_core.enums import (
     OutcomeStatus,
     Priority,
     ProfileVisibility,
+    SavedJobStatus,
     Source,
     StageResult,
     StageType,
@@ -162,6 +164,33 @@ def activity(user_id: UUID, application_id: UUID | None, **changes: Any) -> Acti
         "created_at": T0,
     }
     return ActivityEntry(**(values | changes))
+
+
+def saved_job(user_id: UUID, **changes: Any) -> SavedJob:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "user_id": user_id,
+        "company_name": "Globex",
+        "role_title": "Platform Engineer",
+        "url": "https://globex.example.com/jobs/7",
+        "company_website": "https://globex.example.com",
+        "location": "Lisbon",
+        "job_type": JobType.CONTRACT,
+        "work_mode": WorkMode.REMOTE,
+        "salary_range_min": 60000,
+        "salary_range_max": 80000,
+        "salary_currency": "EUR",
+        "priority": Priority.LOW,
+        "source": "A meetup",
+        "notes": "Apply after the move.",
+        "deadline": date(2026, 4, 1),
+        "excitement_level": 4,
+        "status": SavedJobStatus.ACTIVE,
+        "converted_to_application_id": None,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return SavedJob(**(values | changes))
 
 
 async def insert_rows(storage: SqlStorage, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -29,6 +29,7 @@ from offertracker_core.entities import (
     Outcome,
     Reflection,
     ResumeVersion,
+    SavedJob,
     Stage,
     User,
     UserMilestone,
@@ -201,6 +202,15 @@ def _drop_children(tables: _Tables, application_id: UUID) -> None:
         for key in [k for k, v in table.items() if v.application_id == application_id]:
             del table[key]
     tables.activity[:] = [e for e in tables.activity if e.application_id != application_id]
+    _unlink_saved_jobs(tables, application_id)
+
+
+def _unlink_saved_jobs(tables: _Tables, application_id: UUID) -> None:
+    # saved_jobs.converted_to_application_id is ON DELETE SET NULL: the saved job stays.
+    saved_jobs = tables.of(SavedJob)
+    for saved in list(saved_jobs.values()):
+        if saved.converted_to_application_id == application_id:
+            saved_jobs[saved.id] = attrs.evolve(saved, converted_to_application_id=None)
 
 
 def _drop_user(tables: _Tables, user_id: UUID) -> None:

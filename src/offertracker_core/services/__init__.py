@@ -17,6 +17,7 @@ from .base import ServiceContext
 from .outcomes import OutcomeService
 from .reflections import ReflectionService
 from .resumes import ResumeService
+from .saved_jobs import SavedJobService
 from .stages import StageService
 from .users import UserService
 
@@ -27,6 +28,7 @@ __all__ = [
     "OutcomeService",
     "ReflectionService",
     "ResumeService",
+    "SavedJobService",
     "ServiceContext",
     "Services",
     "StageService",
@@ -50,6 +52,7 @@ class Services:
     stages: StageService
     outcomes: OutcomeService
     reflections: ReflectionService
+    saved_jobs: SavedJobService
 
     @classmethod
     def create(

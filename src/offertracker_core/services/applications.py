@@ -7,7 +7,7 @@ from uuid import UUID
 import attrs
 
 from .. import activity, status
-from ..entities import Application, ApplicationDetail
+from ..entities import ActivityEntry, Application, ApplicationDetail
 from ..enums import ApplicationStatus, OutcomeStatus, Priority
 from ..events import ApplicationCreated
 from ..inputs import ApplicationChanges, NewApplication
@@ -16,7 +16,7 @@ from ..validation import validate_changes
 from .base import APPLICATION, RESUME, ServiceContext, check_reference, ensure_owner, owned_application_detail
 from .progress import track_activity
 
-__all__ = ["ApplicationService"]
+__all__ = ["ApplicationService", "add_new_application"]
 
 _ONE_APPLICATION = ProgressTotals(applications=1)
 
@@ -26,6 +26,24 @@ def _counted_with(detail: ApplicationDetail, sign: int) -> ProgressTotals:
     offer = detail.outcome is not None and detail.outcome.status == OutcomeStatus.OFFER
     return ProgressTotals(
         applications=sign, reflections=sign * (detail.reflection is not None), offers=sign * offer
+    )
+
+
+async def add_new_application(uow: UnitOfWork, application: Application, entry: ActivityEntry) -> None:
+    """Insert ``application`` with what creating one entails, wherever it is created from.
+
+    Counts it in its owner's milestone totals, logs ``entry`` (the "Application
+    Created" entry of the way it was created) and records ``ApplicationCreated``.
+    Creating an application is a tracked action: the caller does its own writes,
+    then calls ``track_activity`` last (it locks the user row).
+    """
+    await uow.applications.add(application)
+    await uow.progress.count(application.user_id, _ONE_APPLICATION)
+    uow.log(entry)
+    uow.record(
+        ApplicationCreated(
+            user_id=application.user_id, application_id=application.id, status=application.status
+        )
     )
 
 
@@ -94,11 +112,8 @@ class ApplicationService:
 
         async def work(uow: UnitOfWork) -> ApplicationDetail:
             await check_reference(uow, RESUME, user_id, application.resume_version_id)
-            await uow.applications.add(application)
-            await uow.progress.count(user_id, _ONE_APPLICATION)
-            uow.log(activity.application_created(self.ctx.ids(), application, now))
-            uow.record(
-                ApplicationCreated(user_id=user_id, application_id=application.id, status=application.status)
+            await add_new_application(
+                uow, application, activity.application_created(self.ctx.ids(), application, now)
             )
             await track_activity(self.ctx, uow, user_id, now)
             return ApplicationDetail(application=application)
