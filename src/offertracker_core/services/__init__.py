@@ -14,6 +14,8 @@ from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, T
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
+from .contacts import ContactService
+from .documents import DocumentService
 from .outcomes import OutcomeService
 from .reflections import ReflectionService
 from .resumes import ResumeService
@@ -24,6 +26,8 @@ __all__ = [
     "ApplicationService",
     "AuthService",
     "AuthSession",
+    "ContactService",
+    "DocumentService",
     "OutcomeService",
     "ReflectionService",
     "ResumeService",
@@ -50,6 +54,8 @@ class Services:
     stages: StageService
     outcomes: OutcomeService
     reflections: ReflectionService
+    contacts: ContactService
+    documents: DocumentService
 
     @classmethod
     def create(
