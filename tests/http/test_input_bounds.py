@@ -167,6 +167,10 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.OutcomeChanges: t.outcomes,
     inputs.NewReflection: t.reflections,
     inputs.ReflectionChanges: t.reflections,
+    inputs.NewContact: t.contacts,
+    inputs.ContactChanges: t.contacts,
+    inputs.NewDocument: t.documents,
+    inputs.DocumentChanges: t.documents,
 }
 
 
