@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from .entities import ActivityEntry, Application, Stage
+from .entities import ActivityEntry, Application, Contact, Document, Stage
 from .enums import ActivityAction
 from .events import StatusChanged
 
@@ -24,6 +24,8 @@ __all__ = [
     "after",
     "application_created",
     "application_updated",
+    "contact_added",
+    "document_added",
     "offer_added",
     "reflection_added",
     "saved_job_converted",
@@ -173,4 +175,28 @@ def saved_job_converted(
         f"Converted saved job to application: {application.company_name} — {application.role_title}",
         at,
         {"source": "saved_job", "saved_job_id": str(saved_job_id)},
+    )
+
+
+def contact_added(entry_id: UUID, contact: Contact, at: datetime) -> ActivityEntry:
+    """``Contact Added`` — ``Added contact: {name}``, under the contact's application (if linked)."""
+    return _entry(
+        entry_id,
+        contact.user_id,
+        contact.application_id,
+        ActivityAction.CONTACT_ADDED,
+        f"Added contact: {contact.name}",
+        at,
+    )
+
+
+def document_added(entry_id: UUID, user_id: UUID, document: Document, at: datetime) -> ActivityEntry:
+    """``Document Added`` — ``Added {doc_type}: {name}`` (e.g. ``Added Cover Letter: Acme letter``)."""
+    return _entry(
+        entry_id,
+        user_id,
+        document.application_id,
+        ActivityAction.DOCUMENT_ADDED,
+        f"Added {document.doc_type}: {document.name}",
+        at,
     )

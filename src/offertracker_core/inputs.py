@@ -22,6 +22,8 @@ import attrs
 from .constraints import Email, Ge, Gt, Le, MaxItems, MaxJsonBytes, MaxLen, MinLen, NoControlChars, Secret
 from .enums import (
     ApplicationStatus,
+    ContactType,
+    DocumentType,
     JobType,
     OutcomeStatus,
     Priority,
@@ -37,8 +39,12 @@ from .validation import CheckedInput, prepare
 __all__ = [
     "AccountDeletion",
     "ApplicationChanges",
+    "ContactChanges",
     "Credentials",
+    "DocumentChanges",
     "NewApplication",
+    "NewContact",
+    "NewDocument",
     "NewOutcome",
     "NewReflection",
     "NewResume",
@@ -302,6 +308,58 @@ class SavedJobChanges(TypedDict, total=False):
     deadline: date | None
     excitement_level: Excitement | None
     status: SavedJobStatus
+
+
+# --- contacts and documents ----------------------------------------------------
+
+
+@attrs.frozen
+class NewContact(CheckedInput):
+    """``POST /contacts/``; ``application_id`` links the contact to one of the caller's applications."""
+
+    name: Name255
+    application_id: UUID | None = None
+    email: Annotated[str, MaxLen(255)] | None = None
+    phone: Annotated[str, MaxLen(50)] | None = None
+    role_title: Name255 | None = None
+    company: Name255 | None = None
+    contact_type: ContactType = ContactType.OTHER
+    linkedin_url: Url500 | None = None
+    notes: LongText | None = None
+    last_contacted: date | None = None
+
+
+class ContactChanges(TypedDict, total=False):
+    name: Name255
+    application_id: UUID | None
+    email: Annotated[str, MaxLen(255)] | None
+    phone: Annotated[str, MaxLen(50)] | None
+    role_title: Name255 | None
+    company: Name255 | None
+    contact_type: ContactType
+    linkedin_url: Url500 | None
+    notes: LongText | None
+    last_contacted: date | None
+
+
+@attrs.frozen
+class NewDocument(CheckedInput):
+    """``POST /documents/``: a document belongs to the application ``application_id``."""
+
+    application_id: UUID
+    name: Name255
+    doc_type: DocumentType = DocumentType.OTHER
+    file_url: Url500 | None = None
+    notes: LongText | None = None
+
+
+class DocumentChanges(TypedDict, total=False):
+    """``PUT /documents/{doc_id}``: a document stays with its application."""
+
+    doc_type: DocumentType
+    name: Name255
+    file_url: Url500 | None
+    notes: LongText | None
 
 
 # Resolve every declaration now: a type no check understands fails at import, not at first use.

@@ -23,6 +23,7 @@ from .entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
+    Document,
     Milestone,
     Outcome,
     Reflection,
@@ -40,6 +41,7 @@ __all__ = [
     "ApplicationRepository",
     "Clock",
     "CredentialRepository",
+    "DocumentRepository",
     "EventPublisher",
     "FileStore",
     "IdFactory",
@@ -246,6 +248,26 @@ OutcomeRepository = OnePerApplication[Outcome]
 """``add`` raises ``Duplicate("outcomes.application_id")`` when the application has one."""
 ReflectionRepository = OnePerApplication[Reflection]
 """``add`` raises ``Duplicate("reflections.application_id")`` when the application has one."""
+
+
+class DocumentRepository(Repository[Document], Protocol):
+    """Documents: rows of an application, owned through it (they carry no ``user_id``).
+
+    A document's writers lock the document row itself (``get_owned(..., for_update=True)``),
+    not its application: they change nothing else, so holding that one row cannot take part
+    in a lock cycle, and deleting the application still waits for them (it deletes the row).
+    """
+
+    async def get_owned(self, document_id: UUID, *, for_update: bool = False) -> tuple[UUID, Document] | None:
+        """The ``user_id`` of the document's application and the document, in one round trip;
+        ``None`` for an unknown id. ``for_update`` locks the document row."""
+        ...
+
+    async def list_for_application(self, application_id: UUID, skip: int, limit: int) -> list[Document]:
+        """The application's documents, newest first (``created_at``, then ``id``, descending), at
+        most ``limit`` of them and ending early at the byte budget of :mod:`offertracker_core.pages`,
+        as :meth:`OwnedRepository.list_for_user` does."""
+        ...
 
 
 @attrs.frozen
@@ -465,6 +487,8 @@ class Repositories(Protocol):
     def activity(self) -> ActivityRepository: ...
     @property
     def progress(self) -> ProgressRepository: ...
+    @property
+    def documents(self) -> DocumentRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -28,6 +28,8 @@ __all__ = [
     "call",
     "count",
     "create_application",
+    "create_contact",
+    "create_document",
     "create_outcome",
     "create_reflection",
     "create_resume",
@@ -150,6 +152,21 @@ async def create_reflection(
     client: TestClient, headers: dict[str, str], app_id: str, **fields: Any
 ) -> dict[str, Any]:
     return await call(client, "POST", f"/applications/{app_id}/reflection", headers, json=fields, expect=201)
+
+
+# --- contacts and documents ---
+
+
+async def create_contact(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"name": "Grace Hopper", **fields}
+    return await call(client, "POST", "/contacts/", headers, json=body, expect=201)
+
+
+async def create_document(
+    client: TestClient, headers: dict[str, str], app_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {"application_id": app_id, "name": "Cover letter", **fields}
+    return await call(client, "POST", "/documents/", headers, json=body, expect=201)
 
 
 def rows(engine: sa.Engine, table: sa.Table, *, order_by: Any = None, **where: Any) -> list[dict[str, Any]]:

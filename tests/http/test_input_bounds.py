@@ -169,6 +169,10 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.ReflectionChanges: t.reflections,
     inputs.NewSavedJob: t.saved_jobs,
     inputs.SavedJobChanges: t.saved_jobs,
+    inputs.NewContact: t.contacts,
+    inputs.ContactChanges: t.contacts,
+    inputs.NewDocument: t.documents,
+    inputs.DocumentChanges: t.documents,
 }
 
 

@@ -26,6 +26,8 @@ from offertracker_core.constraints import MaxItems, MaxJsonBytes, MaxLen
 from offertracker_core.entities import (
     Application,
     ApplicationDetail,
+    Contact,
+    Document,
     Outcome,
     Reflection,
     ResumeVersion,
@@ -48,6 +50,8 @@ _DECLARED_BY: dict[type, tuple[type, ...]] = {
     Reflection: (inputs.NewReflection,),
     ResumeVersion: (inputs.NewResume,),
     User: (inputs.Registration, inputs.ProfileChanges),
+    Contact: (inputs.NewContact,),
+    Document: (inputs.NewDocument,),
 }
 
 # The characters JSON spends most on: four bytes written as four, a quote and a line feed
@@ -126,7 +130,12 @@ def _largest_application(char: str) -> ApplicationDetail:
 def test_a_row_renders_in_at_most_twice_its_counted_content(char: str) -> None:
     # The page budget counts content (pages.content_bytes); a page's JSON is bounded only if no row
     # renders in more than twice what it counts for, structure included.
-    rows = [_largest_application(char), _maximal(ResumeVersion, char)]
+    rows = [
+        _largest_application(char),
+        _maximal(ResumeVersion, char),
+        _maximal(Contact, char),
+        _maximal(Document, char),
+    ]
     for row in rows:
         assert len(to_json(row)) <= 2 * pages.content_bytes(row), type(row).__name__
 
@@ -137,6 +146,8 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
 
     application = largest(to_json, _largest_application)
     resume = largest(to_json, lambda char: _maximal(ResumeVersion, char))
+    contact = largest(to_json, lambda char: _maximal(Contact, char))
+    document = largest(to_json, lambda char: _maximal(Document, char))
     profile = largest(lambda user: to_json(public_profile(user)), lambda char: _maximal(User, char))
     punctuation = MAX_LIMIT + 1  # brackets and commas
     # Budgeted lists: the rows before the last count under PAGE_BYTES and render in at most twice
@@ -145,6 +156,8 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
     largest_page = {
         "GET /applications/": budgeted + application,
         "GET /resumes/": budgeted + resume,
+        "GET /contacts/": budgeted + contact,
+        "GET /documents/{application_id}": budgeted + document,
         # Profiles are small enough for a full page of the largest: no budget needed.
         "GET /users/search": MAX_LIMIT * profile + punctuation,
     }

@@ -13,7 +13,20 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
-from .httpkit import API, PASSWORD, auth, call, create_application, create_reflection, register, rows, tables
+from .httpkit import (
+    API,
+    PASSWORD,
+    auth,
+    call,
+    count,
+    create_application,
+    create_contact,
+    create_document,
+    create_reflection,
+    register,
+    rows,
+    tables,
+)
 
 REVOKED = {"detail": "Invalid or expired token: token has been revoked"}
 UNKNOWN_USER = {"detail": "Invalid or expired token: unknown user"}
@@ -161,8 +174,12 @@ def _referencing(db, user_id: UUID) -> dict[str, int]:
     return found
 
 
-async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
-    """Rows in as many tables as the API and a few inserts can reach."""
+async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
+    """Rows in as many tables as the API and a few inserts can reach; the application's id.
+
+    Its documents reach the user only through it (they have no ``user_id``), so the
+    callers look for them by the application's id.
+    """
     application = await create_application(client, headers)
     await call(
         client,
@@ -179,6 +196,9 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
         client, "POST", "/saved-jobs/", headers, json={"company_name": "Taken"}, expect=201
     )
     await call(client, "POST", f"/saved-jobs/{converted['id']}/convert", headers, expect=201)
+    await create_contact(client, headers, application_id=application["id"])
+    await create_contact(client, headers, name="Unlinked")
+    await create_document(client, headers, application["id"])
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
@@ -188,13 +208,14 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
                 {"id": uuid4(), "follower_id": other_id, "following_id": user_id, "created_at": now},
             ],
         )
+    return UUID(application["id"])
 
 
 async def test_a_wrong_password_deletes_nothing(client, db):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
     bob_id = UUID((await call(client, "GET", "/users/me", bob, expect=200))["id"])
-    await _fill(client, db, headers, UUID(user["id"]), bob_id)
+    application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id)
     before = _referencing(db, UUID(user["id"]))
     body = await call(
         client, "DELETE", "/users/me", headers, json={"password": "not my password"}, expect=400
@@ -206,6 +227,7 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "credentials.user_id",
         "resume_versions.user_id",
         "applications.user_id",
+        "contacts.user_id",
         "activity_log.user_id",
         "saved_jobs.user_id",
         "follows.follower_id",
@@ -213,22 +235,28 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "user_milestones.user_id",
         "user_progress.user_id",
     }
+    assert before["contacts.user_id"] == 2
+    assert count(db, tables.documents, application_id=application_id) == 1
     await call(client, "GET", "/users/me", headers, expect=200)
 
 
 async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(client, db):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
+    bobs_document = await create_document(client, bob, (await create_application(client, bob))["id"])
     bob_user = await call(client, "GET", "/users/me", bob, expect=200)
     user_id, bob_id = UUID(user["id"]), UUID(bob_user["id"])
-    await _fill(client, db, headers, user_id, bob_id)
+    application_id = await _fill(client, db, headers, user_id, bob_id)
     bobs_before = _referencing(db, bob_id)
+    assert count(db, tables.documents, application_id=application_id) == 1
     await call(client, "GET", "/users/me", headers, expect=200)  # remembered by the process
 
     body = await call(client, "DELETE", "/users/me", headers, json={"password": PASSWORD}, expect=200)
 
     assert body == {"detail": "Account deleted"}
     assert _referencing(db, user_id) == {}
+    assert count(db, tables.documents, application_id=application_id) == 0
+    assert [str(row["id"]) for row in rows(db, tables.documents)] == [bobs_document["id"]]
     await refused(client, headers, UNKNOWN_USER)
     await login(client, expect=401)
     # Bob keeps his account; only the follows between the two went with Alice.

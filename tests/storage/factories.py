@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Table, event, func, insert, select
 from offertracker_core.entities import (
     ActivityEntry,
     Application,
+    Contact,
+    Document,
     Outcome,
     Reflection,
     ResumeVersion,
@@ -23,6 +25,8 @@ from offertracker_core.entities import (
 from offertracker_core.enums import (
     ActivityAction,
     ApplicationStatus,
+    ContactType,
+    DocumentType,
     JobType,
     OutcomeStatus,
     Priority,
@@ -151,6 +155,40 @@ def reflection(application_id: UUID, **changes: Any) -> Reflection:
         "updated_at": T0,
     }
     return Reflection(**(values | changes))
+
+
+def contact(user_id: UUID, application_id: UUID | None = None, **changes: Any) -> Contact:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "user_id": user_id,
+        "application_id": application_id,
+        "name": "Grace Hopper",
+        "email": "grace@acme.example",
+        "phone": "+44 20 7946 0000",
+        "role_title": "Engineering Manager",
+        "company": "Acme",
+        "contact_type": ContactType.HIRING_MANAGER,
+        "linkedin_url": "https://www.linkedin.com/in/grace",
+        "notes": "Met at the meetup.",
+        "last_contacted": date(2026, 2, 27),
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return Contact(**(values | changes))
+
+
+def document(application_id: UUID, **changes: Any) -> Document:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "application_id": application_id,
+        "doc_type": DocumentType.COVER_LETTER,
+        "name": "Acme cover letter",
+        "file_url": "https://files.example/acme-letter.pdf",
+        "notes": "Mentions the referral.",
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return Document(**(values | changes))
 
 
 def activity(user_id: UUID, application_id: UUID | None, **changes: Any) -> ActivityEntry:

@@ -25,6 +25,8 @@ from offertracker_core.entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
+    Contact,
+    Document,
     Milestone,
     Outcome,
     Reflection,
@@ -197,7 +199,7 @@ def _unlink_resume(tables: _Tables, resume_id: UUID) -> None:
 
 
 def _drop_children(tables: _Tables, application_id: UUID) -> None:
-    for child in (Stage, Outcome, Reflection):
+    for child in (Stage, Outcome, Reflection, Document, Contact):  # contacts: those linked to it
         table = tables.of(child)
         for key in [k for k, v in table.items() if v.application_id == application_id]:
             del table[key]
@@ -398,6 +400,24 @@ class FakeReflections(_OnePerApplication[Reflection]):
     port = "reflections"
     entity = Reflection
     table = "reflections"
+
+
+class FakeDocuments(FakeRows[Document]):
+    port = "documents"
+    entity = Document
+
+    async def get_owned(self, document_id: UUID, *, for_update: bool = False) -> tuple[UUID, Document] | None:
+        if for_update:
+            self._writable()
+        document = self._rows().get(document_id)
+        if document is None:
+            return None
+        return self.t.of(Application)[document.application_id].user_id, document
+
+    async def list_for_application(self, application_id: UUID, skip: int, limit: int) -> list[Document]:
+        mine = [d for d in self._rows().values() if d.application_id == application_id]
+        mine.sort(key=lambda d: (d.created_at, d.id), reverse=True)
+        return pages.within_budget(mine[skip : skip + limit])
 
 
 class FakeActivity(_Repo):

@@ -14,6 +14,8 @@ from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, T
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
+from .contacts import ContactService
+from .documents import DocumentService
 from .outcomes import OutcomeService
 from .reflections import ReflectionService
 from .resumes import ResumeService
@@ -25,6 +27,8 @@ __all__ = [
     "ApplicationService",
     "AuthService",
     "AuthSession",
+    "ContactService",
+    "DocumentService",
     "OutcomeService",
     "ReflectionService",
     "ResumeService",
@@ -53,6 +57,8 @@ class Services:
     outcomes: OutcomeService
     reflections: ReflectionService
     saved_jobs: SavedJobService
+    contacts: ContactService
+    documents: DocumentService
 
     @classmethod
     def create(
