@@ -346,20 +346,24 @@ async def test_a_required_field_cannot_be_nulled(client, db, field):
 # --- the application a contact links to --------------------------------------------------
 
 
-async def test_an_unknown_or_someone_elses_application_is_not_found_and_nothing_is_stored(client, db):
+async def test_an_unknown_application_is_not_found_and_someone_elses_is_forbidden_storing_nothing(client, db):
     _, alice = await register(client, "alice")
     _, bob = await register(client, "bob")
     bobs_application = await create_application(client, bob)
-    for application_id in (str(uuid.uuid4()), bobs_application["id"]):
+    answers = [
+        (str(uuid.uuid4()), 404, "Application not found"),
+        (bobs_application["id"], 403, "Not your application"),
+    ]
+    for application_id, status, message in answers:
         body = await call(
             client,
             "POST",
             "/contacts/",
             alice,
             json={"name": "X", "application_id": application_id},
-            expect=404,
+            expect=status,
         )
-        assert body == {"detail": "Application not found"}
+        assert body == {"detail": message}
     assert count(db, tables.contacts) == 0
     assert count(db, tables.activity_log, action="Contact Added") == 0
 
@@ -370,11 +374,14 @@ async def test_an_update_to_an_unknown_or_someone_elses_application_changes_noth
     bobs_application = await create_application(client, bob)
     contact = await create_contact(client, alice, notes="before")
     path = f"/contacts/{contact['id']}"
-    for application_id in (str(uuid.uuid4()), bobs_application["id"]):
-        body = await call(
-            client, "PUT", path, alice, json={"application_id": application_id, "notes": "after"}, expect=404
-        )
-        assert body == {"detail": "Application not found"}
+    answers = [
+        (str(uuid.uuid4()), 404, "Application not found"),
+        (bobs_application["id"], 403, "Not your application"),
+    ]
+    for application_id, status, message in answers:
+        changes = {"application_id": application_id, "notes": "after"}
+        body = await call(client, "PUT", path, alice, json=changes, expect=status)
+        assert body == {"detail": message}
     assert await call(client, "GET", path, alice, expect=200) == contact
 
 

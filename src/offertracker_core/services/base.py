@@ -144,13 +144,24 @@ async def owned(
 
 
 async def check_reference(
-    uow: UnitOfWork, kind: Ownable[OwnedT], user_id: UUID, entity_id: UUID | None
+    uow: UnitOfWork,
+    kind: Ownable[OwnedT],
+    user_id: UUID,
+    entity_id: UUID | None,
+    *,
+    foreign_is_missing: bool = True,
 ) -> None:
-    """Check an id carried in a body: ``None`` passes; a missing row and someone else's row
-    both raise ``NotFound(kind.missing)``. Reads without a lock (see the lock order in ports)."""
+    """Check an id carried in a body: ``None`` passes; a missing row raises
+    ``NotFound(kind.missing)``, and so does someone else's row, unless ``foreign_is_missing``
+    is false: then it is ``Forbidden(kind.foreign)``, as behaviour.md §3 has it for
+    ``application_id`` on contacts, documents and reminders ("404/403 as for applications"),
+    while a ``resume_version_id`` of someone else's is 404. Reads without a lock (see the lock
+    order in ports)."""
     if entity_id is None:
         return
     found = await uow.owned(kind.entity).get(entity_id)
+    if found is not None and found.user_id != user_id and not foreign_is_missing:
+        raise Forbidden(kind.foreign)
     if found is None or found.user_id != user_id:
         raise NotFound(kind.missing)
 

@@ -60,7 +60,7 @@ class ContactService:
         )
 
         async def work(uow: UnitOfWork) -> Contact:
-            await check_reference(uow, APPLICATION, user_id, contact.application_id)
+            await check_reference(uow, APPLICATION, user_id, contact.application_id, foreign_is_missing=False)
             await uow.owned(Contact).add(contact)
             uow.log(activity.contact_added(self.ctx.ids(), contact, now))
             await track_activity(self.ctx, uow, user_id, now)
@@ -81,7 +81,9 @@ class ContactService:
         async def work(uow: UnitOfWork) -> Contact:
             contact = await owned(uow, CONTACT, user_id, contact_id, for_update=True)
             if "application_id" in changes:
-                await check_reference(uow, APPLICATION, user_id, changes["application_id"])
+                await check_reference(
+                    uow, APPLICATION, user_id, changes["application_id"], foreign_is_missing=False
+                )
             updated = attrs.evolve(contact, **changes, updated_at=now)
             await uow.owned(Contact).update(updated)
             return updated

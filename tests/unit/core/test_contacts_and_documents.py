@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -87,15 +87,20 @@ async def test_a_contact_links_only_to_the_callers_own_applications(
     bobs_app = await new_app(services, bob)
     commits = storage.commits
     await raises(
-        NotFound,
-        "Application not found",
+        Forbidden,
+        "Not your application",
         services.contacts.create(alice.id, NewContact(name="Grace", application_id=bobs_app.id)),
     )
     contact = await services.contacts.create(alice.id, NewContact(name="Grace"))
     await raises(
+        Forbidden,
+        "Not your application",
+        services.contacts.update(alice.id, contact.id, {"application_id": bobs_app.id}),
+    )
+    await raises(
         NotFound,
         "Application not found",
-        services.contacts.update(alice.id, contact.id, {"application_id": bobs_app.id}),
+        services.contacts.update(alice.id, contact.id, {"application_id": uuid4()}),
     )
     assert storage.commits == commits + 1  # only the plain create
     assert await services.contacts.list(alice.id) == [contact]
