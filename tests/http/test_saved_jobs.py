@@ -543,6 +543,19 @@ async def test_converting_twice_is_a_400_and_makes_one_application(client, db):
     assert counted_applications(db, user["id"]) == 1
 
 
+async def test_a_converted_job_set_back_to_active_by_hand_still_cannot_convert_again(client, db):
+    _, headers = await register(client, "alice")
+    saved = await save_job(client, headers)
+    application = await convert(client, headers, saved["id"])
+    path = f"/saved-jobs/{saved['id']}"
+    reopened = await call(client, "PUT", path, headers, json={"status": "Active"}, expect=200)
+    assert (reopened["status"], reopened["converted_to_application_id"]) == ("Active", application["id"])
+
+    assert await convert(client, headers, saved["id"], expect=400) == ALREADY_CONVERTED
+
+    assert count(db, tables.applications) == 1
+
+
 async def test_converting_logs_application_created_with_the_saved_job_in_the_metadata(client, db):
     user, headers = await register(client, "alice")
     saved = await save_job(client, headers, company_name="Initech", role_title="Data Engineer")

@@ -140,7 +140,8 @@ class SavedJobService:
         """Promote a saved job to a new application (a tracked action, counted like any creation).
 
         The saved job becomes Converted and points at the application; one that is
-        Converted already is ``BusinessRuleViolation`` (400). Its row is locked first,
+        Converted already, or still points at the application it became, is
+        ``BusinessRuleViolation`` (400). Its row is locked first,
         so of two simultaneous converts one creates the application and the other
         finds it Converted. Logs "Application Created" with the saved job's id in the
         metadata and publishes ``ApplicationCreated``.
@@ -150,7 +151,9 @@ class SavedJobService:
         async def work(uow: UnitOfWork) -> ApplicationDetail:
             # The saved job is the parent here: locked before the counters and the user row.
             saved = await owned(uow, SAVED_JOB, user_id, saved_job_id, for_update=True)
-            if saved.status == SavedJobStatus.CONVERTED:
+            # Status alone is not enough: a PUT may move a converted job back to Active while it
+            # still points at its application, and converting it again would make a second one.
+            if saved.status == SavedJobStatus.CONVERTED or saved.converted_to_application_id is not None:
                 raise BusinessRuleViolation(_ALREADY_CONVERTED)
             application = application_from(saved, self.ctx.ids(), now)
             entry = activity.saved_job_converted(self.ctx.ids(), application, saved.id, now)
