@@ -10,7 +10,17 @@ import attrs
 
 from ..clock import SystemClock, new_id
 from ..plugins import NullPublisher
-from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, TokenIssuer, TokenVerifier
+from ..ports import (
+    Clock,
+    EventPublisher,
+    FileStore,
+    IdFactory,
+    PasswordHasher,
+    Storage,
+    TokenIssuer,
+    TokenVerifier,
+)
+from ..uploads import NoFileStore
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
@@ -18,6 +28,7 @@ from .outcomes import OutcomeService
 from .reflections import ReflectionService
 from .resumes import ResumeService
 from .stages import StageService
+from .uploads import UploadService
 from .users import UserService
 
 __all__ = [
@@ -30,6 +41,7 @@ __all__ = [
     "ServiceContext",
     "Services",
     "StageService",
+    "UploadService",
     "UserService",
 ]
 
@@ -50,6 +62,7 @@ class Services:
     stages: StageService
     outcomes: OutcomeService
     reflections: ReflectionService
+    uploads: UploadService
 
     @classmethod
     def create(
@@ -62,12 +75,14 @@ class Services:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         events: EventPublisher | None = None,
+        files: FileStore | None = None,
     ) -> Services:
         """Wire the services over ``storage``.
 
         ``tokens`` issues tokens and, unless a separate ``verifier`` is given,
         verifies them too. ``clock`` defaults to the system UTC clock, ``ids``
-        to UUID4 and ``events`` to a publisher that drops everything.
+        to UUID4, ``events`` to a publisher that drops everything and ``files``
+        to a store that keeps none (uploads answer 503).
         """
         if verifier is None:
             if not isinstance(tokens, TokenVerifier):
@@ -78,6 +93,7 @@ class Services:
             clock=clock or SystemClock(),
             ids=ids or new_id,
             events=events or NullPublisher(),
+            files=files or NoFileStore(),
         )
         plain = {
             field.name: field.type(ctx)
