@@ -153,11 +153,24 @@ class FileStore(Protocol):
         ...
 
     def open(self, key: str) -> AsyncIterator[bytes]:
-        """Stream the bytes stored under ``key``; raise ``NotFound`` when there are none."""
+        """Stream the bytes stored under ``key``; raise ``NotFound`` when there are none.
+
+        The file is held open until the iterator is exhausted or closed (``aclose()``).
+        """
         ...
 
     async def delete(self, key: str) -> None:
         """Remove the file under ``key`` if there is one."""
+        ...
+
+    async def delete_tree(self, prefix: str) -> None:
+        """Remove every file whose key lies under ``prefix`` (whole segments: a resume version's
+        ``{user_id}/{resume_id}``, a user's ``{user_id}``), if there are any."""
+        ...
+
+    def key_of(self, url: str) -> str | None:
+        """The key behind ``url`` if it is one :meth:`save` of this store returns, else ``None``
+        (a link a client gave, another store's URL, a malformed one)."""
         ...
 
 

@@ -17,8 +17,10 @@ from offertracker_core.plugins import PluginEventPublisher, create_plugin_manage
 from offertracker_core.ports import Clock, PasswordHasher
 from offertracker_core.services import Services
 from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
+from offertracker_storage.files import LocalFileStore
 
 from .app import create_app
+from .routes.uploads import DOWNLOAD_PREFIX
 from .settings import Settings, secure_sqlite_files
 from .throttle import open_throttle
 
@@ -80,6 +82,8 @@ async def open_services(
             tokens=tokens,
             clock=clock,
             events=PluginEventPublisher(plugins or create_plugin_manager()),
+            # Uploads live on local disk, served back by the route under DOWNLOAD_PREFIX.
+            files=LocalFileStore(settings.uploads_dir, url_prefix=DOWNLOAD_PREFIX),
         )
     finally:
         if own_passwords is not None:

@@ -58,6 +58,13 @@ def _default_hash_queue(settings: Settings) -> int:
     return 4 * settings.hash_concurrency
 
 
+_UPLOADS = "uploads"
+
+
+def _default_uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / _UPLOADS
+
+
 DEFAULT_LOGIN_LIMIT_ACCOUNT = "10/15 minutes"
 DEFAULT_LOGIN_LIMIT_ADDRESS = "100/hour"
 DEFAULT_REGISTER_LIMIT_ADDRESS = "20/hour"
@@ -117,6 +124,8 @@ class Settings:
     redis_key_prefix: str = "offertracker"
     trusted_proxies: tuple[IPNetwork, ...] = ()
     """Peers whose ``X-Forwarded-For`` is believed (see :mod:`offertracker_http.throttle`)."""
+    uploads_dir: Path = attrs.field(default=attrs.Factory(_default_uploads_dir, takes_self=True))
+    """Where uploaded files are kept (created 0700 on the first upload); default ``<data dir>/uploads``."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,6 +170,9 @@ class Settings:
         )
         redis_url = _redis_url(env.get("OFFERTRACKER_REDIS_URL", ""))
         trusted_proxies = _trusted_proxies(env.get("OFFERTRACKER_TRUSTED_PROXIES", ""))
+        configured_uploads = env.get("OFFERTRACKER_UPLOADS_DIR", "").strip()
+        # Absolute, so where files go never depends on the directory the server runs in later.
+        uploads_dir = Path(configured_uploads).expanduser().absolute() if configured_uploads else None
         configured_secret = env.get("OFFERTRACKER_JWT_SECRET")
         if configured_secret:
             _check_secret(configured_secret)
@@ -179,6 +191,7 @@ class Settings:
             register_limit_address=register_address,
             redis_url=redis_url,
             trusted_proxies=trusted_proxies,
+            uploads_dir=uploads_dir or data_dir / _UPLOADS,
         )
 
 

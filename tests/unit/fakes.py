@@ -37,7 +37,7 @@ from offertracker_core.entities import (
     UserMilestone,
 )
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
-from offertracker_core.errors import Contention, Duplicate, InvalidToken
+from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
@@ -55,6 +55,7 @@ T = TypeVar("T")
 
 __all__ = [
     "FakeClock",
+    "FakeFileStore",
     "FakePasswords",
     "FakeStorage",
     "FakeTokens",
@@ -688,3 +689,43 @@ class RecordingPublisher:
     async def publish(self, events: Sequence[Event]) -> None:
         self.published.extend(events)
         self.commits_seen.append(self.storage.commits)
+
+
+# --- uploads -----------------------------------------------------------------------
+
+
+class FakeFileStore:
+    """The ``FileStore`` port in a dict: ``files`` maps keys to bytes; URLs are ``mem://{key}``.
+
+    Like a real store it keeps nothing of a stream that fails or passes ``max_bytes``,
+    and replaces a file only once the new one is complete.
+    """
+
+    PREFIX = "mem://"
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    async def save(self, key: str, chunks: Any, *, content_type: str, max_bytes: int) -> str:
+        received = bytearray()
+        async for chunk in chunks:
+            received += chunk
+            if len(received) > max_bytes:
+                raise FileTooLarge()
+        self.files[key] = bytes(received)
+        return self.PREFIX + key
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        if key not in self.files:
+            raise NotFound("File not found")
+        yield self.files[key]
+
+    async def delete(self, key: str) -> None:
+        self.files.pop(key, None)
+
+    async def delete_tree(self, prefix: str) -> None:
+        for key in [k for k in self.files if k.startswith(prefix + "/")]:
+            del self.files[key]
+
+    def key_of(self, url: str) -> str | None:
+        return url.removeprefix(self.PREFIX) if url.startswith(self.PREFIX) else None

@@ -10,7 +10,17 @@ import attrs
 
 from ..clock import SystemClock, new_id
 from ..plugins import NullPublisher
-from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, TokenIssuer, TokenVerifier
+from ..ports import (
+    Clock,
+    EventPublisher,
+    FileStore,
+    IdFactory,
+    PasswordHasher,
+    Storage,
+    TokenIssuer,
+    TokenVerifier,
+)
+from ..uploads import NoFileStore
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
@@ -21,6 +31,7 @@ from .reflections import ReflectionService
 from .resumes import ResumeService
 from .saved_jobs import SavedJobService
 from .stages import StageService
+from .uploads import UploadService
 from .users import UserService
 
 __all__ = [
@@ -36,6 +47,7 @@ __all__ = [
     "ServiceContext",
     "Services",
     "StageService",
+    "UploadService",
     "UserService",
 ]
 
@@ -59,6 +71,7 @@ class Services:
     saved_jobs: SavedJobService
     contacts: ContactService
     documents: DocumentService
+    uploads: UploadService
 
     @classmethod
     def create(
@@ -71,12 +84,14 @@ class Services:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         events: EventPublisher | None = None,
+        files: FileStore | None = None,
     ) -> Services:
         """Wire the services over ``storage``.
 
         ``tokens`` issues tokens and, unless a separate ``verifier`` is given,
         verifies them too. ``clock`` defaults to the system UTC clock, ``ids``
-        to UUID4 and ``events`` to a publisher that drops everything.
+        to UUID4, ``events`` to a publisher that drops everything and ``files``
+        to a store that keeps none (uploads answer 503).
         """
         if verifier is None:
             if not isinstance(tokens, TokenVerifier):
@@ -87,6 +102,7 @@ class Services:
             clock=clock or SystemClock(),
             ids=ids or new_id,
             events=events or NullPublisher(),
+            files=files or NoFileStore(),
         )
         plain = {
             field.name: field.type(ctx)

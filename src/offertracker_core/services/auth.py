@@ -24,8 +24,10 @@ from ..errors import (
 from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
 from ..ports import NEVER_REVOKED, PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
+from ..uploads import user_folder
 from .base import ServiceContext
 from .progress import award, track_activity
+from .uploads import remove_tree
 
 __all__ = ["AuthService", "AuthSession"]
 
@@ -248,10 +250,9 @@ class AuthService:
         ``users`` (every table referring to a user has one), so the storage
         deletes the user row only. The user is forgotten by ``known_users``
         after the commit, so its tokens fail at once in this process ("unknown
-        user") and within ``KnownUsers.LIFETIME`` elsewhere. There is no file
-        storage yet (``resume_versions.file_url`` and ``documents.file_url``
-        are links the client gave): when uploads ship, their files must be
-        deleted here too, after the commit.
+        user") and within ``KnownUsers.LIFETIME`` elsewhere. Its uploaded files
+        (everything the file store keeps under ``{user_id}/``) are removed
+        after the commit too.
         """
         stored = await self._confirm(user_id, deletion.password, _BAD_PASSWORD)
 
@@ -263,6 +264,7 @@ class AuthService:
             await self.ctx.write(work)
         finally:
             self.known_users.forget(user_id)
+        await remove_tree(self.ctx, user_folder(user_id))
 
     async def _confirm(self, user_id: UUID, password: str, wrong: str) -> str:
         """The stored hash of ``user_id`` once ``password`` matches it; ``WrongPassword(wrong)``

@@ -15,8 +15,9 @@ import attrs
 from .. import activity
 from ..entities import Application, ApplicationDetail, ResumeVersion
 from ..errors import Contention, Forbidden, NotFound
-from ..ports import Clock, EventPublisher, IdFactory, Storage, UnitOfWork
+from ..ports import Clock, EventPublisher, FileStore, IdFactory, Storage, UnitOfWork
 from ..status import Transition
+from ..uploads import NoFileStore
 
 __all__ = [
     "APPLICATION",
@@ -42,12 +43,15 @@ WRITE_ATTEMPTS = 4
 
 @attrs.frozen
 class ServiceContext:
-    """The ports a use case runs against: storage, time, ids and the event publisher."""
+    """The ports a use case runs against: storage, time, ids, the event publisher and the file store."""
 
     storage: Storage
     clock: Clock
     ids: IdFactory
     events: EventPublisher
+    files: FileStore = attrs.field(factory=NoFileStore)
+    """Uploaded documents; files are written before the unit of work that points at them
+    opens, and removed only after the one that stops pointing at them committed."""
 
     async def write(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``work`` in a write unit of work, commit, then publish the events it recorded.

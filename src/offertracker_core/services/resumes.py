@@ -14,8 +14,10 @@ import attrs
 from ..entities import ResumeVersion
 from ..inputs import NewResume, ResumeChanges
 from ..ports import UnitOfWork
+from ..uploads import resume_folder
 from ..validation import validate_changes
 from .base import RESUME, ServiceContext, owned
+from .uploads import remove_tree
 
 __all__ = ["ResumeService"]
 
@@ -64,10 +66,14 @@ class ResumeService:
         return await self.ctx.write(work)
 
     async def delete(self, user_id: UUID, resume_id: UUID) -> None:
-        """Delete one of the caller's resume versions; applications using it keep existing, unlinked."""
+        """Delete one of the caller's resume versions; applications using it keep existing, unlinked.
+
+        Its uploaded files are removed after the commit.
+        """
 
         async def work(uow: UnitOfWork) -> None:
             await owned(uow, RESUME, user_id, resume_id, for_update=True)
             await uow.owned(ResumeVersion).delete(resume_id)
 
         await self.ctx.write(work)
+        await remove_tree(self.ctx, resume_folder(user_id, resume_id))

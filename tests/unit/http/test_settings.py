@@ -315,3 +315,24 @@ def test_the_settings_repr_shows_neither_the_signing_secret_nor_the_database_pas
     assert secret not in shown
     assert "hunter2hunter2" not in shown
     assert str(tmp_path) in shown  # the rest is still there to read
+
+
+# --- uploads -------------------------------------------------------------------------
+
+
+def test_uploads_default_to_a_folder_of_the_data_dir_created_on_the_first_upload(tmp_path: Path) -> None:
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path / "data")})
+    assert settings.uploads_dir == tmp_path / "data" / "uploads"
+    assert not settings.uploads_dir.exists()
+    built = Settings(data_dir=tmp_path / "other", database_url="sqlite://", jwt_secret="x" * 32)
+    assert built.uploads_dir == tmp_path / "other" / "uploads"
+
+
+def test_the_uploads_dir_comes_from_the_environment_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path / "data"), "OFFERTRACKER_UPLOADS_DIR": "files/cv"}
+    assert Settings.from_env(env).uploads_dir == tmp_path / "files" / "cv"
+    blank = Settings.from_env({**env, "OFFERTRACKER_UPLOADS_DIR": "  "})
+    assert blank.uploads_dir == tmp_path / "data" / "uploads"

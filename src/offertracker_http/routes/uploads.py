@@ -1,0 +1,121 @@
+"""``/upload/resumes/{resume_id}`` and ``/files/…``: a resume version's document, in and out.
+
+The upload streams the multipart ``file`` part to the core in chunks (aiohttp's
+``client_max_size`` does not apply to ``request.multipart()``: the core's store counts
+the bytes and stops at 10 MiB), and the part is looked for only when the core asks for
+it, after the resume was found to be the caller's. The download streams the stored file
+back to its owner as an attachment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp.http import HttpProcessingError
+
+from offertracker_core.uploads import IncomingFile
+
+from ..parsing import parse_path_id
+from ..rendering import json_response
+from ..validation import RequestValidationError, error_dict
+from ._common import API_PREFIX, Routes, caller, services
+
+__all__ = ["DOWNLOAD_PREFIX", "FILE_PART", "READ_CHUNK", "routes"]
+
+log = logging.getLogger("offertracker.http")
+
+routes = Routes()
+
+DOWNLOAD_PREFIX = f"{API_PREFIX}/files/"
+"""Where stored files are served: ``{DOWNLOAD_PREFIX}{user_id}/{resume_id}/{name}`` (the store's key)."""
+FILE_PART = "file"
+READ_CHUNK = 64 * 1024
+"""Bytes asked of the multipart reader at a time; aiohttp's own buffer stays as small."""
+_MALFORMED = "There was an error parsing the body"  # Starlette's words for a broken multipart body
+# What aiohttp's multipart reader raises on a broken body: a bad boundary or ending (ValueError,
+# AssertionError), a bad part header (HttpProcessingError: a NUL in it, a line too long, ...), a
+# bad ``_charset_`` part (RuntimeError).
+_BROKEN_BODY = (ValueError, AssertionError, RuntimeError, HttpProcessingError)
+
+
+@routes.post("/upload/resumes/{resume_id}")
+async def upload_resume(request: web.Request) -> web.Response:
+    resume_id = parse_path_id(request, "resume_id")
+    try:
+        upload = await services(request).uploads.upload_resume(
+            caller(request), resume_id, lambda: _receive_file(request)
+        )
+    except ConnectionResetError:
+        # The sender went away halfway; the store kept nothing. Nobody is left to answer.
+        log.info("upload to resume %s ended by the client disconnecting", resume_id)
+        raise web.HTTPBadRequest(reason="Upload interrupted") from None
+    return json_response({"file_url": upload.file_url, "resume": upload.resume})
+
+
+@routes.get("/files/{owner_id}/{resume_id}/{filename}")
+async def download_file(request: web.Request) -> web.StreamResponse:
+    owner_id = parse_path_id(request, "owner_id")
+    resume_id = parse_path_id(request, "resume_id")
+    stored = await services(request).uploads.open_resume_file(
+        caller(request), owner_id, resume_id, request.match_info["filename"]
+    )
+    response = web.StreamResponse(headers={"Content-Disposition": _attachment(stored.filename)})
+    response.content_type = stored.content_type
+    try:
+        await response.prepare(request)
+        async for chunk in stored.chunks:
+            await response.write(chunk)
+        await response.write_eof()
+    except ConnectionResetError:
+        log.info("download of resume %s's file ended by the client disconnecting", resume_id)
+    finally:
+        await stored.chunks.aclose()
+    return response
+
+
+async def _receive_file(request: web.Request) -> IncomingFile:
+    """The ``file`` part of a ``multipart/form-data`` body, its content still unread.
+
+    Parts before it are read to the void. No such part (or no multipart body at all) is
+    FastAPI's 422 ``missing`` at ``["body", "file"]``; a body that is not valid multipart
+    is a 400, as Starlette answers it.
+    """
+    if request.content_type != "multipart/form-data":
+        raise _missing_file()
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == FILE_PART:
+                return IncomingFile(
+                    filename=part.filename,
+                    content_type=part.headers.get("Content-Type"),
+                    chunks=_chunks(part, reader),
+                )
+            await part.release()
+    except _BROKEN_BODY:
+        raise web.HTTPBadRequest(reason=_MALFORMED) from None
+    raise _missing_file()
+
+
+async def _chunks(part: BodyPartReader, reader: MultipartReader) -> AsyncIterator[bytes]:
+    """The part's bytes; then the rest of the body is read to its closing boundary, so a body
+    cut short (aiohttp would end the part at the end of the input) fails before the file is kept."""
+    try:
+        while chunk := await part.read_chunk(READ_CHUNK):
+            yield chunk
+        await reader.release()
+    except _BROKEN_BODY:
+        raise web.HTTPBadRequest(reason=_MALFORMED) from None
+
+
+def _missing_file() -> RequestValidationError:
+    return RequestValidationError([error_dict("missing", ("body", FILE_PART), "Field required", None)])
+
+
+def _attachment(filename: str) -> str:
+    """``Content-Disposition`` for a download: an ASCII fallback name and the exact one (RFC 6266)."""
+    fallback = "".join(ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
