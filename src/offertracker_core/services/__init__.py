@@ -16,8 +16,10 @@ from .auth import AuthService, AuthSession
 from .base import ServiceContext
 from .outcomes import OutcomeService
 from .reflections import ReflectionService
+from .reminders import ReminderService
 from .resumes import ResumeService
 from .stages import StageService
+from .tags import TagService
 from .users import UserService
 
 __all__ = [
@@ -26,10 +28,12 @@ __all__ = [
     "AuthSession",
     "OutcomeService",
     "ReflectionService",
+    "ReminderService",
     "ResumeService",
     "ServiceContext",
     "Services",
     "StageService",
+    "TagService",
     "UserService",
 ]
 
@@ -50,6 +54,8 @@ class Services:
     stages: StageService
     outcomes: OutcomeService
     reflections: ReflectionService
+    reminders: ReminderService
+    tags: TagService
 
     @classmethod
     def create(
