@@ -167,6 +167,10 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.OutcomeChanges: t.outcomes,
     inputs.NewReflection: t.reflections,
     inputs.ReflectionChanges: t.reflections,
+    inputs.NewReminder: t.reminders,
+    inputs.ReminderChanges: t.reminders,
+    inputs.NewTag: t.tags,
+    inputs.TagChanges: t.tags,
 }
 
 

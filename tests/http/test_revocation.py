@@ -13,7 +13,19 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
-from .httpkit import API, PASSWORD, auth, call, create_application, create_reflection, register, rows, tables
+from .httpkit import (
+    API,
+    PASSWORD,
+    auth,
+    call,
+    create_application,
+    create_reflection,
+    create_reminder,
+    create_tag,
+    register,
+    rows,
+    tables,
+)
 
 REVOKED = {"detail": "Invalid or expired token: token has been revoked"}
 UNKNOWN_USER = {"detail": "Invalid or expired token: unknown user"}
@@ -174,6 +186,12 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> None:
     )
     await create_reflection(client, headers, application["id"])
     await call(client, "POST", "/resumes/", headers, json={"version_name": "v1"}, expect=201)
+    # A reminder on the application, a tag, and the tag's assignment (whose rows name no user).
+    await create_reminder(client, headers, application_id=application["id"])
+    tag = await create_tag(client, headers)
+    await call(
+        client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
+    )
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
@@ -206,7 +224,10 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "follows.following_id",
         "user_milestones.user_id",
         "user_progress.user_id",
+        "reminders.user_id",
+        "tags.user_id",
     }
+    assert len(rows(db, tables.application_tags)) == 1
     await call(client, "GET", "/users/me", headers, expect=200)
 
 
@@ -223,6 +244,7 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
 
     assert body == {"detail": "Account deleted"}
     assert _referencing(db, user_id) == {}
+    assert rows(db, tables.application_tags) == []  # went with the application and the tag
     await refused(client, headers, UNKNOWN_USER)
     await login(client, expect=401)
     # Bob keeps his account; only the follows between the two went with Alice.
