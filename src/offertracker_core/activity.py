@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from .entities import ActivityEntry, Application, Contact, Document, Stage
+from .entities import ActivityEntry, Application, Contact, Document, Reminder, Stage
 from .enums import ActivityAction
 from .events import StatusChanged
 
@@ -198,5 +198,48 @@ def document_added(entry_id: UUID, user_id: UUID, document: Document, at: dateti
         document.application_id,
         ActivityAction.DOCUMENT_ADDED,
         f"Added {document.doc_type}: {document.name}",
+        at,
+    )
+
+
+# --- reminders and tags ----------------------------------------------------------
+
+__all__ += ["reminder_completed", "reminder_created", "tag_assigned"]
+
+
+def reminder_created(entry_id: UUID, reminder: Reminder, at: datetime) -> ActivityEntry:
+    """``Reminder Created`` — ``Reminder: {title}`` (on the reminder's application, if it has one)."""
+    return _entry(
+        entry_id,
+        reminder.user_id,
+        reminder.application_id,
+        ActivityAction.REMINDER_CREATED,
+        f"Reminder: {reminder.title}",
+        at,
+    )
+
+
+def reminder_completed(entry_id: UUID, reminder: Reminder, at: datetime) -> ActivityEntry:
+    """``Reminder Completed`` — ``Completed: {title}``."""
+    return _entry(
+        entry_id,
+        reminder.user_id,
+        reminder.application_id,
+        ActivityAction.REMINDER_COMPLETED,
+        f"Completed: {reminder.title}",
+        at,
+    )
+
+
+def tag_assigned(
+    entry_id: UUID, user_id: UUID, application_id: UUID, tag_name: str, at: datetime
+) -> ActivityEntry:
+    """``Tag Assigned`` — ``Tagged application with '{tag}'``."""
+    return _entry(
+        entry_id,
+        user_id,
+        application_id,
+        ActivityAction.TAG_ASSIGNED,
+        f"Tagged application with '{tag_name}'",
         at,
     )

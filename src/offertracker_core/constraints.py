@@ -153,7 +153,8 @@ class HexColor:
 
     def problem(self, v: str) -> Problem | None:
         """``string_pattern_mismatch`` (pydantic's ``pattern``) if ``v`` is not a hex colour."""
-        if _HEX_COLOR.match(v):
+        # fullmatch: Python's ``$`` also matches before a final newline, pydantic's (Rust's) does not.
+        if _HEX_COLOR.fullmatch(v):
             return None
         return Problem(
             "string_pattern_mismatch", f"String should match pattern '{HEX_COLOR}'", {"pattern": HEX_COLOR}

@@ -38,6 +38,7 @@ __all__ = [
     "Application",
     "ApplicationDetail",
     "ApplicationTag",
+    "AssignedTag",
     "Contact",
     "Document",
     "Follow",
@@ -229,6 +230,25 @@ class ApplicationTag:
     application_id: UUID
     tag_id: UUID
     created_at: datetime
+
+
+@attrs.frozen
+class AssignedTag:
+    """An :class:`ApplicationTag` with the tag it assigns: the reference's ApplicationTagResponse.
+
+    A read model, loaded with its tag in one statement (never one query per assignment).
+    """
+
+    id: UUID
+    application_id: UUID
+    tag_id: UUID
+    created_at: datetime
+    tag: Tag
+
+    @classmethod
+    def of(cls, assignment: ApplicationTag, tag: Tag) -> AssignedTag:
+        """``assignment`` with its ``tag``."""
+        return cls(assignment.id, assignment.application_id, assignment.tag_id, assignment.created_at, tag)
 
 
 @attrs.frozen

@@ -13,13 +13,25 @@ Constraints are ``Annotated`` markers from :mod:`offertracker_core.constraints`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, TypedDict
 from uuid import UUID
 
 import attrs
 
-from .constraints import Email, Ge, Gt, Le, MaxItems, MaxJsonBytes, MaxLen, MinLen, NoControlChars, Secret
+from .constraints import (
+    Email,
+    Ge,
+    Gt,
+    HexColor,
+    Le,
+    MaxItems,
+    MaxJsonBytes,
+    MaxLen,
+    MinLen,
+    NoControlChars,
+    Secret,
+)
 from .enums import (
     ApplicationStatus,
     ContactType,
@@ -28,6 +40,7 @@ from .enums import (
     OutcomeStatus,
     Priority,
     ProfileVisibility,
+    ReminderType,
     SavedJobStatus,
     Source,
     StageResult,
@@ -360,6 +373,49 @@ class DocumentChanges(TypedDict, total=False):
     name: Name255
     file_url: Url500 | None
     notes: LongText | None
+
+
+# --- reminders and tags ------------------------------------------------------
+
+__all__ += ["NewReminder", "NewTag", "ReminderChanges", "TagChanges"]
+
+TagName = Annotated[str, MaxLen(50)]
+"""A tag's name: unique per user (the database says so: ``tags.user_id,name``)."""
+TagColor = Annotated[str, MaxLen(7), HexColor()]
+"""``#RGB`` or ``#RRGGBB``."""
+DEFAULT_TAG_COLOR = "#6366f1"
+
+
+@attrs.frozen
+class NewReminder(CheckedInput):
+    """``remind_at`` may lie in the past (an overdue reminder); ``application_id`` must be the caller's."""
+
+    title: Name255
+    remind_at: datetime
+    application_id: UUID | None = None
+    description: LongText | None = None
+    reminder_type: ReminderType = ReminderType.GENERAL
+
+
+class ReminderChanges(TypedDict, total=False):
+    """``is_completed`` true stamps ``completed_at``, false clears it (behaviour.md §9)."""
+
+    title: Name255
+    description: LongText | None
+    remind_at: datetime
+    reminder_type: ReminderType
+    is_completed: bool
+
+
+@attrs.frozen
+class NewTag(CheckedInput):
+    name: TagName
+    color: TagColor = DEFAULT_TAG_COLOR
+
+
+class TagChanges(TypedDict, total=False):
+    name: TagName
+    color: TagColor
 
 
 # Resolve every declaration now: a type no check understands fails at import, not at first use.

@@ -15,9 +15,9 @@ The *content* of a row (:func:`content_bytes`) is the UTF-8 size of its text
 fields (enum strings included) and of the compact JSON of its list and JSON
 fields, plus :data:`OBJECT_BYTES` for each object it renders as (the keys, ids,
 dates and numbers around the texts); an application's content includes its
-stages, outcome and reflection. Every storage adapter measures it the same
-way (the SQL adapter in the database, from the stored lengths, without
-rendering a row it will not keep).
+stages, outcome and reflection, and a tag's assignment includes the tag. Every
+storage adapter measures it the same way (the SQL adapter in the database, from
+the stored lengths, without rendering a row it will not keep).
 
 Why this bounds the response: JSON writes a text in at most twice its UTF-8
 bytes (the only escapes left are those of ``"``, ``\\``, tab, line feed and
@@ -62,6 +62,8 @@ def _value_bytes(value: Any) -> int:
         return len(value.encode("utf-8", "surrogatepass"))
     if isinstance(value, Enum):
         return _value_bytes(value.value)
+    if attrs.has(type(value)):  # a nested entity (an assignment's tag) is an object of its own
+        return content_bytes(value)
     # Lists and JSON documents, measured as stored: compact JSON with real UTF-8.
     encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return len(encoded.encode("utf-8", "surrogatepass"))

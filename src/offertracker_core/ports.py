@@ -23,16 +23,20 @@ from .entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
+    ApplicationTag,
+    AssignedTag,
     Document,
     Milestone,
     Outcome,
     Reflection,
+    Reminder,
     ResumeVersion,
     Stage,
+    Tag,
     User,
     UserMilestone,
 )
-from .enums import ApplicationStatus, Priority
+from .enums import ApplicationStatus, Priority, ReminderType
 from .events import Event
 
 __all__ = [
@@ -387,6 +391,57 @@ class ApplicationRepository(OwnedRepository[Application], Protocol):
         ...
 
 
+# --- reminders and tags ----------------------------------------------------------
+
+__all__ += ["ApplicationTagRepository", "ReminderRepository", "TagRepository"]
+
+
+class ReminderRepository(OwnedRepository[Reminder], Protocol):
+    """Reminders, listed by when they are due rather than newest first."""
+
+    async def list_by_time(
+        self,
+        user_id: UUID,
+        skip: int,
+        limit: int,
+        *,
+        is_completed: bool | None = None,
+        reminder_type: ReminderType | None = None,
+    ) -> list[Reminder]:
+        """``user_id``'s reminders by ``remind_at`` ascending (ties: ``created_at``, then ``id``,
+        ascending), narrowed by the filters that are not ``None``; at most ``limit`` and ending
+        early at the byte budget of :mod:`offertracker_core.pages`, as ``list_for_user`` does."""
+        ...
+
+    async def upcoming(self, user_id: UUID, skip: int, limit: int) -> list[Reminder]:
+        """The incomplete reminders, overdue ones included, in the order of :meth:`list_by_time`."""
+        ...
+
+
+class TagRepository(OwnedRepository[Tag], Protocol):
+    """Tags; ``add`` and ``update`` raise ``Duplicate("tags.user_id,name")`` for a name the user has."""
+
+    async def list_by_name(self, user_id: UUID, skip: int, limit: int) -> list[Tag]:
+        """``user_id``'s tags by name in code-point order (the same on every backend), paged and
+        ending early at the byte budget of :mod:`offertracker_core.pages`."""
+        ...
+
+
+class ApplicationTagRepository(Repository[ApplicationTag], Protocol):
+    """Tags assigned to applications; ``add`` raises ``Duplicate("application_tags.application_id,tag_id")``
+    for a tag the application has. Deleting the tag or the application removes its assignments."""
+
+    async def find(self, application_id: UUID, tag_id: UUID) -> ApplicationTag | None:
+        """The assignment of ``tag_id`` to ``application_id``, or ``None``."""
+        ...
+
+    async def list_for_application(self, application_id: UUID, skip: int, limit: int) -> list[AssignedTag]:
+        """The application's assignments with their tags (one statement), in the order of
+        :meth:`TagRepository.list_by_name`, paged and ending early at the byte budget, each
+        assignment counted with its tag."""
+        ...
+
+
 class ActivityRepository(Protocol):
     """The append-only activity log; units of work write what services ``log`` at commit."""
 
@@ -502,6 +557,12 @@ class Repositories(Protocol):
     def progress(self) -> ProgressRepository: ...
     @property
     def documents(self) -> DocumentRepository: ...
+    @property
+    def reminders(self) -> ReminderRepository: ...
+    @property
+    def tags(self) -> TagRepository: ...
+    @property
+    def application_tags(self) -> ApplicationTagRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -171,7 +171,10 @@ def _datetime(v: Any, _: Any) -> datetime:
         raise FieldError("datetime_parsing", "Input should be a valid datetime", v) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC: no datetime holds it
+        raise FieldError("datetime_parsing", "Input should be a valid datetime", v) from None
 
 
 def _enum_hook(cls: type[enum.Enum]) -> Hook:

@@ -187,3 +187,18 @@ def count(engine: sa.Engine, table: sa.Table, **where: Any) -> int:
 def insert(engine: sa.Engine, table: sa.Table, **values: Any) -> None:
     with engine.begin() as conn:
         conn.execute(table.insert().values(**values))
+
+
+# --- reminders and tags ----------------------------------------------------------
+
+__all__ += ["create_reminder", "create_tag"]
+
+
+async def create_reminder(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"title": "Follow up", "remind_at": "2026-03-15T09:00:00Z", **fields}
+    return await call(client, "POST", "/reminders/", headers, json=body, expect=201)
+
+
+async def create_tag(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"name": "Remote", **fields}
+    return await call(client, "POST", "/tags/", headers, json=body, expect=201)

@@ -8,7 +8,18 @@ import uuid
 
 from offertracker_core.milestones import milestone_id
 
-from .httpkit import API, PASSWORD, count, create_application, create_resume, register, rows, tables
+from .httpkit import (
+    API,
+    PASSWORD,
+    count,
+    create_application,
+    create_reminder,
+    create_resume,
+    create_tag,
+    register,
+    rows,
+    tables,
+)
 
 
 async def test_eight_simultaneous_outcomes_make_exactly_one(client, db):
@@ -211,3 +222,92 @@ async def test_eight_simultaneous_converts_of_one_saved_job_make_exactly_one_app
     assert count(db, tables.applications) == 10
     [progress] = rows(db, tables.user_progress, user_id=uuid.UUID(user["id"]))
     assert progress["applications"] == 10
+
+
+# --- reminders and tags ----------------------------------------------------------
+
+
+async def test_eight_simultaneous_creates_of_one_tag_name_make_one_tag(client, db):
+    _, headers = await register(client, "alice")
+    _, bob = await register(client, "bob")
+
+    async def create(index: int, as_user: dict[str, str]) -> tuple[int, dict]:
+        resp = await client.post(
+            f"{API}/tags/", json={"name": "Remote", "color": f"#{index:03}"}, headers=as_user
+        )
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(create(i, headers) for i in range(8)), create(8, bob))
+
+    alices, bobs = answers[:8], answers[8]
+    assert sorted(status for status, _ in alices) == [201] + [400] * 7
+    assert [body for status, body in alices if status == 400] == [
+        {"detail": "Tag with this name already exists"}
+    ] * 7
+    [winner] = [body for status, body in alices if status == 201]
+    assert bobs[0] == 201  # the name is unique per user only
+    [row] = rows(db, tables.tags, user_id=uuid.UUID(winner["user_id"]))
+    assert (str(row["id"]), row["color"]) == (winner["id"], winner["color"])
+
+
+async def test_eight_simultaneous_assignments_of_one_tag_make_one_row(client, db):
+    _, headers = await register(client, "alice")
+    application = await create_application(client, headers)
+    tag = await create_tag(client, headers)
+    path = f"{API}/tags/application/{application['id']}/assign/{tag['id']}"
+
+    async def assign() -> tuple[int, dict]:
+        resp = await client.post(path, headers=headers)
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(assign() for _ in range(8)))
+
+    assert sorted(status for status, _ in answers) == [201] + [400] * 7
+    losers = [body for status, body in answers if status == 400]
+    assert losers == [{"detail": "Tag already assigned to this application"}] * 7
+    [winner] = [body for status, body in answers if status == 201]
+    [row] = rows(db, tables.application_tags)
+    assert str(row["id"]) == winner["id"]
+    assert count(db, tables.activity_log, action="Tag Assigned") == 1
+
+
+async def test_eight_simultaneous_completions_of_one_reminder_complete_it_once(client, db):
+    _, headers = await register(client, "alice")
+    reminder = await create_reminder(client, headers)
+    path = f"{API}/reminders/{reminder['id']}/complete"
+
+    async def complete() -> tuple[int, dict]:
+        resp = await client.post(path, headers=headers)
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(complete() for _ in range(8)))
+
+    assert sorted(status for status, _ in answers) == [200] + [400] * 7
+    assert [body for status, body in answers if status == 400] == [
+        {"detail": "Reminder already completed"}
+    ] * 7
+    [winner] = [body for status, body in answers if status == 200]
+    [row] = rows(db, tables.reminders)
+    assert (row["is_completed"], row["completed_at"] is not None) == (True, True)
+    assert winner["completed_at"] is not None
+    assert count(db, tables.activity_log, action="Reminder Completed") == 1
+
+
+async def test_a_tag_deleted_while_it_is_being_assigned_leaves_no_assignment_behind(client, db):
+    """20 rounds of an assignment racing the deletion of its tag: never a 500; the assignment is
+    either refused as the tag's absence (404) or made and then taken away with the tag."""
+    _, headers = await register(client, "alice")
+    application = await create_application(client, headers)
+    for round_ in range(20):
+        tag = await create_tag(client, headers, name=f"t{round_}")
+        assign, delete = await asyncio.gather(
+            client.post(f"{API}/tags/application/{application['id']}/assign/{tag['id']}", headers=headers),
+            client.delete(f"{API}/tags/{tag['id']}", headers=headers),
+        )
+        assert (delete.status, await delete.json()) == (200, {"detail": "Tag deleted"})
+        body = await assign.json()
+        assert assign.status in (201, 404), body
+        if assign.status == 404:
+            assert body == {"detail": "Tag not found"}
+        assert count(db, tables.application_tags) == 0
+        assert count(db, tables.tags) == 0

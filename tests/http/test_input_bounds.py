@@ -173,6 +173,10 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.ContactChanges: t.contacts,
     inputs.NewDocument: t.documents,
     inputs.DocumentChanges: t.documents,
+    inputs.NewReminder: t.reminders,
+    inputs.ReminderChanges: t.reminders,
+    inputs.NewTag: t.tags,
+    inputs.TagChanges: t.tags,
 }
 
 

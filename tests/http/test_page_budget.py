@@ -26,12 +26,16 @@ from offertracker_core.constraints import MaxItems, MaxJsonBytes, MaxLen
 from offertracker_core.entities import (
     Application,
     ApplicationDetail,
+    ApplicationTag,
+    AssignedTag,
     Contact,
     Document,
     Outcome,
     Reflection,
+    Reminder,
     ResumeVersion,
     Stage,
+    Tag,
     User,
 )
 from offertracker_http.rendering import public_profile, to_json
@@ -52,6 +56,9 @@ _DECLARED_BY: dict[type, tuple[type, ...]] = {
     User: (inputs.Registration, inputs.ProfileChanges),
     Contact: (inputs.NewContact,),
     Document: (inputs.NewDocument,),
+    Reminder: (inputs.NewReminder, inputs.ReminderChanges),
+    Tag: (inputs.NewTag, inputs.TagChanges),
+    ApplicationTag: (),
 }
 
 # The characters JSON spends most on: four bytes written as four, a quote and a line feed
@@ -126,6 +133,10 @@ def _largest_application(char: str) -> ApplicationDetail:
     )
 
 
+def _largest_assigned_tag(char: str) -> AssignedTag:
+    return AssignedTag.of(_maximal(ApplicationTag, char), _maximal(Tag, char))
+
+
 @pytest.mark.parametrize("char", _COSTLIEST, ids=["emoji", "quote", "newline", "ascii", "empty"])
 def test_a_row_renders_in_at_most_twice_its_counted_content(char: str) -> None:
     # The page budget counts content (pages.content_bytes); a page's JSON is bounded only if no row
@@ -135,6 +146,9 @@ def test_a_row_renders_in_at_most_twice_its_counted_content(char: str) -> None:
         _maximal(ResumeVersion, char),
         _maximal(Contact, char),
         _maximal(Document, char),
+        _maximal(Reminder, char),
+        _maximal(Tag, char),
+        _largest_assigned_tag(char),
     ]
     for row in rows:
         assert len(to_json(row)) <= 2 * pages.content_bytes(row), type(row).__name__
@@ -149,6 +163,9 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
     contact = largest(to_json, lambda char: _maximal(Contact, char))
     document = largest(to_json, lambda char: _maximal(Document, char))
     profile = largest(lambda user: to_json(public_profile(user)), lambda char: _maximal(User, char))
+    reminder = largest(to_json, lambda char: _maximal(Reminder, char))
+    tag = largest(to_json, lambda char: _maximal(Tag, char))
+    assigned_tag = largest(to_json, _largest_assigned_tag)
     punctuation = MAX_LIMIT + 1  # brackets and commas
     # Budgeted lists: the rows before the last count under PAGE_BYTES and render in at most twice
     # that; the last may be the largest row there is.
@@ -158,6 +175,10 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
         "GET /resumes/": budgeted + resume,
         "GET /contacts/": budgeted + contact,
         "GET /documents/{application_id}": budgeted + document,
+        "GET /reminders/": budgeted + reminder,
+        "GET /reminders/upcoming": budgeted + reminder,
+        "GET /tags/": budgeted + tag,
+        "GET /tags/application/{id}": budgeted + assigned_tag,
         # Profiles are small enough for a full page of the largest: no budget needed.
         "GET /users/search": MAX_LIMIT * profile + punctuation,
     }

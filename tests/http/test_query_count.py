@@ -8,7 +8,17 @@ import sqlalchemy as sa
 
 from offertracker_http.keys import SERVICES
 
-from .httpkit import API, add_stage, create_application, create_outcome, create_reflection, register
+from .httpkit import (
+    API,
+    add_stage,
+    call,
+    create_application,
+    create_outcome,
+    create_reflection,
+    create_reminder,
+    create_tag,
+    register,
+)
 
 
 @contextmanager
@@ -78,3 +88,33 @@ async def test_a_warm_authenticated_get_runs_only_its_own_statement(client, cloc
     ] == [1, 1, 1]
     clock.advance(seconds=30)
     assert [await statements_of("/users/me"), await statements_of("/users/me")] == [2, 1]
+
+
+# --- reminders and tags ----------------------------------------------------------
+
+
+async def test_reminder_and_tag_lists_run_the_same_statements_for_five_rows_as_for_fifty(client):
+    _, headers = await register(client, "alice")
+    application = await create_application(client, headers)
+    for index in range(50):
+        await create_reminder(client, headers, title=f"r{index}", remind_at=f"2026-04-01T00:{index:02}:00Z")
+        tag = await create_tag(client, headers, name=f"t{index:02}")
+        await call(
+            client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
+        )
+
+    async def statements_of(path: str, limit: int) -> int:
+        with counting(client.app) as statements:
+            resp = await client.get(f"{API}{path}", params={"limit": limit}, headers=headers)
+            body = await resp.json()
+        assert resp.status == 200
+        assert len(body) == limit
+        return len(statements)
+
+    for path, warm in (
+        ("/reminders/", 1),
+        ("/reminders/upcoming", 1),
+        ("/tags/", 1),
+        (f"/tags/application/{application['id']}", 2),  # the application's owner, then its tags
+    ):
+        assert [await statements_of(path, 5), await statements_of(path, 50)] == [warm, warm], path

@@ -23,6 +23,8 @@ from .httpkit import (
     create_contact,
     create_document,
     create_reflection,
+    create_reminder,
+    create_tag,
     register,
     rows,
     tables,
@@ -199,6 +201,12 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
     await create_contact(client, headers, application_id=application["id"])
     await create_contact(client, headers, name="Unlinked")
     await create_document(client, headers, application["id"])
+    # A reminder on the application, a tag, and the tag's assignment (whose rows name no user).
+    await create_reminder(client, headers, application_id=application["id"])
+    tag = await create_tag(client, headers)
+    await call(
+        client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
+    )
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
@@ -234,9 +242,12 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "follows.following_id",
         "user_milestones.user_id",
         "user_progress.user_id",
+        "reminders.user_id",
+        "tags.user_id",
     }
     assert before["contacts.user_id"] == 2
     assert count(db, tables.documents, application_id=application_id) == 1
+    assert len(rows(db, tables.application_tags)) == 1
     await call(client, "GET", "/users/me", headers, expect=200)
 
 
@@ -257,6 +268,7 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     assert _referencing(db, user_id) == {}
     assert count(db, tables.documents, application_id=application_id) == 0
     assert [str(row["id"]) for row in rows(db, tables.documents)] == [bobs_document["id"]]
+    assert rows(db, tables.application_tags) == []  # went with the application and the tag
     await refused(client, headers, UNKNOWN_USER)
     await login(client, expect=401)
     # Bob keeps his account; only the follows between the two went with Alice.

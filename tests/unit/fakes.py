@@ -25,18 +25,22 @@ from offertracker_core.entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
+    ApplicationTag,
+    AssignedTag,
     Contact,
     Document,
     Milestone,
     Outcome,
     Reflection,
+    Reminder,
     ResumeVersion,
     SavedJob,
     Stage,
+    Tag,
     User,
     UserMilestone,
 )
-from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority
+from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority, ReminderType
 from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
@@ -200,7 +204,15 @@ def _unlink_resume(tables: _Tables, resume_id: UUID) -> None:
 
 
 def _drop_children(tables: _Tables, application_id: UUID) -> None:
-    for child in (Stage, Outcome, Reflection, Document, Contact):  # contacts: those linked to it
+    for child in (
+        Stage,
+        Outcome,
+        Reflection,
+        Document,
+        Contact,
+        Reminder,
+        ApplicationTag,
+    ):  # contacts: those linked to it
         table = tables.of(child)
         for key in [k for k, v in table.items() if v.application_id == application_id]:
             del table[key]
@@ -236,11 +248,18 @@ def _drop_user(tables: _Tables, user_id: UUID) -> None:
     tables.tokens_valid_after.pop(user_id, None)
 
 
+def _drop_assignments(tables: _Tables, tag_id: UUID) -> None:
+    table = tables.of(ApplicationTag)
+    for key in [k for k, v in table.items() if v.tag_id == tag_id]:
+        del table[key]
+
+
 # What the schema's foreign keys do when a row goes (ON DELETE SET NULL / CASCADE).
 _ON_DELETE: dict[type[Any], Any] = {
     ResumeVersion: _unlink_resume,
     Application: _drop_children,
     User: _drop_user,
+    Tag: _drop_assignments,
 }
 
 
@@ -480,8 +499,93 @@ class FakeProgress(_Repo):
         t.user_milestones[user_milestone.id] = user_milestone
 
 
+# --- reminders and tags ----------------------------------------------------------
+
+
+class FakeReminders(FakeRows[Reminder]):
+    port = "reminders"
+    entity = Reminder
+
+    async def list_by_time(
+        self,
+        user_id: UUID,
+        skip: int,
+        limit: int,
+        *,
+        is_completed: bool | None = None,
+        reminder_type: ReminderType | None = None,
+    ) -> list[Reminder]:
+        mine = [
+            r
+            for r in self._rows().values()
+            if r.user_id == user_id
+            and (is_completed is None or r.is_completed == is_completed)
+            and (reminder_type is None or r.reminder_type == reminder_type)
+        ]
+        mine.sort(key=lambda r: (r.remind_at, r.created_at, r.id))
+        return pages.within_budget(mine[skip : skip + limit])
+
+    async def upcoming(self, user_id: UUID, skip: int, limit: int) -> list[Reminder]:
+        return await self.list_by_time(user_id, skip, limit, is_completed=False)
+
+
+class FakeTags(FakeRows[Tag]):
+    port = "tags"
+    entity = Tag
+
+    def _check_unique(self, tables: _Tables, tag: Tag) -> None:
+        if any(
+            t.user_id == tag.user_id and t.name == tag.name and t.id != tag.id
+            for t in tables.of(Tag).values()
+        ):
+            raise Duplicate("tags.user_id,name")
+
+    async def update(self, entity: Tag) -> None:
+        self._check_unique(self._writable(), entity)  # a rename meets the same unique rule
+        await super().update(entity)
+
+    async def list_by_name(self, user_id: UUID, skip: int, limit: int) -> list[Tag]:
+        # Python compares strings by code point, as both databases are told to.
+        mine = sorted(
+            (t for t in self._rows().values() if t.user_id == user_id), key=lambda t: (t.name, t.id)
+        )
+        return pages.within_budget(mine[skip : skip + limit])
+
+
+class FakeApplicationTags(FakeRows[ApplicationTag]):
+    port = "application_tags"
+    entity = ApplicationTag
+
+    def _check_unique(self, tables: _Tables, row: ApplicationTag) -> None:
+        if any(
+            a.application_id == row.application_id and a.tag_id == row.tag_id
+            for a in tables.of(ApplicationTag).values()
+        ):
+            raise Duplicate("application_tags.application_id,tag_id")
+
+    async def find(self, application_id: UUID, tag_id: UUID) -> ApplicationTag | None:
+        return next(
+            (a for a in self._rows().values() if a.application_id == application_id and a.tag_id == tag_id),
+            None,
+        )
+
+    async def list_for_application(self, application_id: UUID, skip: int, limit: int) -> list[AssignedTag]:
+        tags = self.t.of(Tag)
+        assigned = [
+            AssignedTag.of(a, tags[a.tag_id])
+            for a in self._rows().values()
+            if a.application_id == application_id
+        ]
+        assigned.sort(key=lambda a: (a.tag.name, a.id))
+        return pages.within_budget(assigned[skip : skip + limit])
+
+
 # Owned entities whose repository does more than the generic one.
-_OWNED: dict[type[Any], type[FakeRows[Any]]] = {Application: FakeApplications}
+_OWNED: dict[type[Any], type[FakeRows[Any]]] = {
+    Application: FakeApplications,
+    Reminder: FakeReminders,
+    Tag: FakeTags,
+}
 
 
 class FakeUnitOfWork(Journal):

@@ -28,9 +28,11 @@ from .contacts import ContactService
 from .documents import DocumentService
 from .outcomes import OutcomeService
 from .reflections import ReflectionService
+from .reminders import ReminderService
 from .resumes import ResumeService
 from .saved_jobs import SavedJobService
 from .stages import StageService
+from .tags import TagService
 from .uploads import UploadService
 from .users import UserService
 
@@ -42,11 +44,13 @@ __all__ = [
     "DocumentService",
     "OutcomeService",
     "ReflectionService",
+    "ReminderService",
     "ResumeService",
     "SavedJobService",
     "ServiceContext",
     "Services",
     "StageService",
+    "TagService",
     "UploadService",
     "UserService",
 ]
@@ -72,6 +76,8 @@ class Services:
     contacts: ContactService
     documents: DocumentService
     uploads: UploadService
+    reminders: ReminderService
+    tags: TagService
 
     @classmethod
     def create(

@@ -77,11 +77,14 @@ def content_size(table: FromClause) -> ColumnElement[int]:
     return total
 
 
-def rows_within_budget(narrow: Select[Any], order: Sequence[str]) -> ColumnElement[int]:
+def rows_within_budget(
+    narrow: Select[Any], order: Sequence[str], *, descending: bool = True
+) -> ColumnElement[int]:
     """How many rows of ``narrow`` a page keeps: a scalar subquery to use as the page's ``LIMIT``.
 
     ``narrow`` is the page query (its ``LIMIT``/``OFFSET`` included) with the columns ``size``
-    and those named in ``order`` (each descending, the page's order). A row is kept while the
+    and those named in ``order`` (each descending, the page's order; each ascending with
+    ``descending=False``), which must order its rows completely. A row is kept while the
     rows ahead of it hold less than ``:budget`` (:func:`budget_param`); those rows are a prefix of
     the page, every size being positive, so their count is the page's length. When the whole
     page fits, as it nearly always does, that is all its rows and the running sums (a window
@@ -92,10 +95,8 @@ def rows_within_budget(narrow: Select[Any], order: Sequence[str]) -> ColumnEleme
     """
     page = narrow.correlate(None).subquery("page_rows")
     again = narrow.correlate(None).subquery("page_rows_again")
-    ahead = (
-        func.sum(again.c.size).over(order_by=[again.c[name].desc() for name in order], rows=(None, 0))
-        - again.c.size
-    )
+    keys = [again.c[name].desc() if descending else again.c[name].asc() for name in order]
+    ahead = func.sum(again.c.size).over(order_by=keys, rows=(None, 0)) - again.c.size
     sizes = select(ahead.label("before")).subquery("page_sizes")
     within = select(func.count()).select_from(sizes).where(sizes.c.before < budget_param())
     everything_fits = func.sum(page.c.size) < budget_param()

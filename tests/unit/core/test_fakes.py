@@ -50,6 +50,9 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "activity",
             "progress",
             "documents",
+            "reminders",
+            "tags",
+            "application_tags",
         }
     )
 

@@ -113,6 +113,11 @@ def test_each_marker_words_its_problem_as_pydantic_does(
     assert marker.problem(bad) == problem
 
 
+def test_a_colour_with_a_trailing_newline_is_no_colour() -> None:
+    assert HexColor().problem("#abc\n") is not None
+    assert HexColor().problem("#abcdef\n") is not None
+
+
 def test_an_email_with_a_bad_character_names_it() -> None:
     reason = "The email address contains invalid characters before the @-sign: SPACE."
     assert Email().problem("a b@example.com") == Problem(

@@ -213,6 +213,19 @@ def test_a_malformed_datetime_is_a_datetime_parsing_error():
     ]
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_datetime_no_utc_datetime_can_hold_is_a_datetime_parsing_error(value):
+    # Valid ISO text, but moved to UTC it falls before year 1 or after 9999: a 422, not an OverflowError.
+    assert body_errors({"when": value}, Scalars) == [
+        {
+            "type": "datetime_parsing",
+            "loc": ["body", "when"],
+            "msg": "Input should be a valid datetime",
+            "input": value,
+        }
+    ]
+
+
 # --- enums ---------------------------------------------------------------------------
 
 
