@@ -110,16 +110,17 @@ async def test_the_application_must_be_the_callers_own(client, db, alice, bob):
     _, alice_headers = alice
     _, bob_headers = bob
     bobs = await create_application(client, bob_headers)
-    for application_id in (bobs["id"], str(uuid.uuid4())):
+    answers = [(bobs["id"], 403, "Not your application"), (str(uuid.uuid4()), 404, "Application not found")]
+    for application_id, status, message in answers:
         answer = await call(
             client,
             "POST",
             "/reminders/",
             alice_headers,
             json={"title": "x", "remind_at": "2026-03-15T09:00:00Z", "application_id": application_id},
-            expect=404,
+            expect=status,
         )
-        assert answer == {"detail": "Application not found"}
+        assert answer == {"detail": message}
     assert count(db, tables.reminders) == 0
     assert [r["action"] for r in rows(db, tables.activity_log)] == ["Application Created"]
 

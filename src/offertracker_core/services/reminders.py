@@ -94,7 +94,9 @@ class ReminderService:
         )
 
         async def work(uow: UnitOfWork) -> Reminder:
-            await check_reference(uow, APPLICATION, user_id, reminder.application_id)
+            await check_reference(
+                uow, APPLICATION, user_id, reminder.application_id, foreign_is_missing=False
+            )
             await uow.reminders.add(reminder)
             uow.log(activity.reminder_created(self.ctx.ids(), reminder, now))
             return reminder

@@ -63,13 +63,13 @@ async def test_a_library_callers_local_or_naive_time_is_stored_as_utc(
     assert (moved.remind_at, moved.remind_at.tzinfo) == (SOON + timedelta(hours=1), UTC)
 
 
-async def test_someone_elses_application_is_not_found_for_a_reminder(
+async def test_someone_elses_application_is_forbidden_for_a_reminder(
     services: Services, storage: FakeStorage, alice: User, bob: User
 ) -> None:
     bobs = await _application(services, bob)
-    with pytest.raises(NotFound) as missing:
+    with pytest.raises(Forbidden) as foreign:
         await services.reminders.create(alice.id, NewReminder(title="x", remind_at=SOON, application_id=bobs))
-    assert missing.value.detail == "Application not found"
+    assert foreign.value.detail == "Not your application"
     assert await services.reminders.list(alice.id) == []
 
 
