@@ -26,11 +26,19 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import insert, select
 
-from offertracker_core.entities import ActivityEntry
+from offertracker_core.entities import ActivityEntry, Contact, Reminder
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
 from offertracker_storage.sql.rows import Mapper
-from offertracker_storage.sql.tables import activity_log, follows, group_members, posts, social_groups
+from offertracker_storage.sql.tables import (
+    activity_log,
+    contacts,
+    follows,
+    group_members,
+    posts,
+    reminders,
+    social_groups,
+)
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -62,6 +70,10 @@ class Backdoor(Protocol):
     async def follow(self, follower_id: UUID, following_id: UUID) -> None: ...
     async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
     async def add_posts(self, user_id: UUID, count: int) -> None: ...
+    async def add_owned(self, *entities: Contact | Reminder) -> None:
+        """Store contacts and reminders (their repositories come with their own issue)."""
+        ...
+
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         """``user_id``'s committed entries, oldest first (``created_at``, then ``id``)."""
         ...
@@ -84,11 +96,19 @@ class _FakeBackdoor:
     async def add_posts(self, user_id: UUID, count: int) -> None:
         self.storage.add_posts(user_id, count)
 
+    async def add_owned(self, *entities: Contact | Reminder) -> None:
+        for entity in entities:
+            self.storage.tables.of(type(entity))[entity.id] = entity
+
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         return _in_order([e for e in self.storage.tables.activity if e.user_id == user_id])
 
 
 _activity_rows = Mapper(ActivityEntry, activity_log)
+_owned_rows: dict[type[Any], Mapper[Any]] = {
+    Contact: Mapper(Contact, contacts),
+    Reminder: Mapper(Reminder, reminders),
+}
 
 
 class _SqlBackdoor:
@@ -142,6 +162,11 @@ class _SqlBackdoor:
             for n in range(count)
         ]
         await self._insert(posts, rows, (user_id, ProgressTotals(posts=count)))
+
+    async def add_owned(self, *entities: Contact | Reminder) -> None:
+        for entity in entities:
+            mapper = _owned_rows[type(entity)]
+            await self._insert(mapper.table, [mapper.to_row(entity)])
 
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         query = select(*_activity_rows.columns).where(activity_log.c.user_id == user_id)
