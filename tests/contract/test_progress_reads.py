@@ -8,31 +8,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from offertracker_core.entities import Contact, Reminder, UserMilestone
-from offertracker_core.enums import ApplicationStatus, ContactType, ProfileVisibility, ReminderType
+from offertracker_core.enums import ApplicationStatus, ProfileVisibility, ReminderType
 from offertracker_core.milestones import MILESTONES
 from offertracker_core.ports import AccountFigures, CommunityMember, EarnedMilestone, Storage
 
 from ..storage import factories as f
-
-
-def contact(user_id: UUID, **changes: Any) -> Contact:
-    values: dict[str, Any] = {
-        "id": uuid4(),
-        "user_id": user_id,
-        "application_id": None,
-        "name": "Rita",
-        "email": None,
-        "phone": None,
-        "role_title": None,
-        "company": None,
-        "contact_type": ContactType.RECRUITER,
-        "linkedin_url": None,
-        "notes": None,
-        "last_contacted": None,
-        "created_at": f.T0,
-        "updated_at": f.T0,
-    }
-    return Contact(**(values | changes))
 
 
 def reminder(user_id: UUID, *, completed: bool = False, **changes: Any) -> Reminder:
@@ -140,11 +120,10 @@ async def test_the_figures_count_only_the_users_own_rows(storage: Storage, backd
         for milestone in MILESTONES[:3]:
             await uow.progress.award(UserMilestone(uuid4(), ada.id, milestone.id, f.at(1)))
         await uow.progress.award(UserMilestone(uuid4(), bob.id, MILESTONES[0].id, f.at(1)))
+        for contact in (f.contact(ada.id), f.contact(ada.id, offered.id), f.contact(bob.id)):
+            await uow.owned(Contact).add(contact)
         await uow.commit()
-    await backdoor.add_owned(
-        contact(ada.id),
-        contact(ada.id, application_id=offered.id),
-        contact(bob.id),
+    await backdoor.add_reminders(
         reminder(ada.id),
         reminder(ada.id, remind_at=f.at(-600)),  # overdue: still pending
         reminder(ada.id, completed=True),

@@ -1,7 +1,7 @@
 """``/progress``: the milestone catalogue, the caller's milestones, the community list and the stats.
 
-Contacts and reminders have no endpoints in this branch yet, so the stats tests
-insert them straight into their tables.
+Reminders have no endpoints in this branch yet, so the stats tests insert them
+straight into their table.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .httpkit import (
     add_stage,
     call,
     create_application,
+    create_contact,
     create_outcome,
     create_reflection,
     insert,
@@ -308,20 +309,6 @@ async def test_a_community_limit_out_of_bounds_is_a_422(client, limit, error):
 # --- stats ------------------------------------------------------------------------------
 
 
-def add_contact(db, user_id: str, name: str) -> None:
-    now = datetime.now(UTC)
-    insert(
-        db,
-        tables.contacts,
-        id=uuid.uuid4(),
-        user_id=uuid.UUID(user_id),
-        name=name,
-        contact_type="Recruiter",
-        created_at=now,
-        updated_at=now,
-    )
-
-
 def add_reminder(db, user_id: str, *, days_from_now: int, completed: bool = False) -> None:
     now = datetime.now(UTC)
     insert(
@@ -380,8 +367,8 @@ async def test_the_stats_count_the_callers_own_rows_as_behaviour_says(client, db
     await call(
         client, "PUT", f"/applications/{reopened['id']}", headers, json={"status": "Saved"}, expect=200
     )
-    add_contact(db, alice["id"], "Rita Recruiter")
-    add_contact(db, alice["id"], "Hank Manager")
+    await create_contact(client, headers, name="Rita Recruiter")
+    await create_contact(client, headers, name="Hank Manager", application_id=withdrawn["id"])
     add_reminder(db, alice["id"], days_from_now=-3)  # overdue: still pending
     add_reminder(db, alice["id"], days_from_now=2)
     add_reminder(db, alice["id"], days_from_now=-1, completed=True)
@@ -389,7 +376,7 @@ async def test_the_stats_count_the_callers_own_rows_as_behaviour_says(client, db
     bobs = await create_application(client, bob_headers, status="Rejected")
     await add_stage(client, bob_headers, bobs["id"])
     await create_outcome(client, bob_headers, bobs["id"], status="Offer")
-    add_contact(db, bob["id"], "Someone")
+    await create_contact(client, bob_headers, name="Someone")
     add_reminder(db, bob["id"], days_from_now=1)
 
     stats = await call(client, "GET", "/progress/stats", headers, expect=200)
