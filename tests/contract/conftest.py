@@ -26,18 +26,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import insert, select
 
-from offertracker_core.entities import ActivityEntry, Reminder
+from offertracker_core.entities import ActivityEntry
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
 from offertracker_storage.sql.rows import Mapper
-from offertracker_storage.sql.tables import (
-    activity_log,
-    follows,
-    group_members,
-    posts,
-    reminders,
-    social_groups,
-)
+from offertracker_storage.sql.tables import activity_log, follows, group_members, posts, social_groups
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -69,10 +62,6 @@ class Backdoor(Protocol):
     async def follow(self, follower_id: UUID, following_id: UUID) -> None: ...
     async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
     async def add_posts(self, user_id: UUID, count: int) -> None: ...
-    async def add_reminders(self, *items: Reminder) -> None:
-        """Store reminders (their repository comes with their own issue)."""
-        ...
-
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         """``user_id``'s committed entries, oldest first (``created_at``, then ``id``)."""
         ...
@@ -95,16 +84,11 @@ class _FakeBackdoor:
     async def add_posts(self, user_id: UUID, count: int) -> None:
         self.storage.add_posts(user_id, count)
 
-    async def add_reminders(self, *items: Reminder) -> None:
-        for reminder in items:
-            self.storage.tables.of(Reminder)[reminder.id] = reminder
-
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         return _in_order([e for e in self.storage.tables.activity if e.user_id == user_id])
 
 
 _activity_rows = Mapper(ActivityEntry, activity_log)
-_reminder_rows = Mapper(Reminder, reminders)
 
 
 class _SqlBackdoor:
@@ -158,9 +142,6 @@ class _SqlBackdoor:
             for n in range(count)
         ]
         await self._insert(posts, rows, (user_id, ProgressTotals(posts=count)))
-
-    async def add_reminders(self, *items: Reminder) -> None:
-        await self._insert(reminders, [_reminder_rows.to_row(reminder) for reminder in items])
 
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         query = select(*_activity_rows.columns).where(activity_log.c.user_id == user_id)

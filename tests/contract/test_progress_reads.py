@@ -102,7 +102,7 @@ async def test_the_community_is_public_profiles_by_last_activity_then_streak_the
         assert await uow.progress.community(1) == expected[:1]
 
 
-async def test_the_figures_count_only_the_users_own_rows(storage: Storage, backdoor: Any) -> None:
+async def test_the_figures_count_only_the_users_own_rows(storage: Storage) -> None:
     ada, bob = f.user("ada", streak_days=4), f.user("bob", streak_days=1)
     rejected = f.application(ada.id, status=ApplicationStatus.REJECTED)
     offered = f.application(ada.id, status=ApplicationStatus.OFFER)
@@ -122,13 +122,14 @@ async def test_the_figures_count_only_the_users_own_rows(storage: Storage, backd
         await uow.progress.award(UserMilestone(uuid4(), bob.id, MILESTONES[0].id, f.at(1)))
         for contact in (f.contact(ada.id), f.contact(ada.id, offered.id), f.contact(bob.id)):
             await uow.owned(Contact).add(contact)
+        for item in (
+            reminder(ada.id),
+            reminder(ada.id, remind_at=f.at(-600)),  # overdue: still pending
+            reminder(ada.id, completed=True),
+            reminder(bob.id),
+        ):
+            await uow.owned(Reminder).add(item)
         await uow.commit()
-    await backdoor.add_reminders(
-        reminder(ada.id),
-        reminder(ada.id, remind_at=f.at(-600)),  # overdue: still pending
-        reminder(ada.id, completed=True),
-        reminder(bob.id),
-    )
     async with storage.read() as uow:
         assert await uow.progress.figures(ada.id) == AccountFigures(
             streak_days=4, milestones_reached=3, rejections=1, stages=5, contacts=2, reminders_pending=2

@@ -1,8 +1,4 @@
-"""``/progress``: the milestone catalogue, the caller's milestones, the community list and the stats.
-
-Reminders have no endpoints in this branch yet, so the stats tests insert them
-straight into their table.
-"""
+"""``/progress``: the milestone catalogue, the caller's milestones, the community list and the stats."""
 
 from __future__ import annotations
 
@@ -24,7 +20,7 @@ from .httpkit import (
     create_contact,
     create_outcome,
     create_reflection,
-    insert,
+    create_reminder,
     register,
     rows,
     tables,
@@ -309,23 +305,6 @@ async def test_a_community_limit_out_of_bounds_is_a_422(client, limit, error):
 # --- stats ------------------------------------------------------------------------------
 
 
-def add_reminder(db, user_id: str, *, days_from_now: int, completed: bool = False) -> None:
-    now = datetime.now(UTC)
-    insert(
-        db,
-        tables.reminders,
-        id=uuid.uuid4(),
-        user_id=uuid.UUID(user_id),
-        title="Follow up",
-        remind_at=now + timedelta(days=days_from_now),
-        reminder_type="Follow-up",
-        is_completed=completed,
-        completed_at=now if completed else None,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 async def test_a_fresh_account_has_zero_stats_but_its_first_milestone(client):
     _, headers = await register(client, "alice")
     assert await call(client, "GET", "/progress/stats", headers, expect=200) == {
@@ -341,9 +320,9 @@ async def test_a_fresh_account_has_zero_stats_but_its_first_milestone(client):
     }
 
 
-async def test_the_stats_count_the_callers_own_rows_as_behaviour_says(client, db):
-    alice, headers = await register(client, "alice")
-    bob, bob_headers = await register(client, "bob")
+async def test_the_stats_count_the_callers_own_rows_as_behaviour_says(client):
+    _, headers = await register(client, "alice")
+    _, bob_headers = await register(client, "bob")
     # Offer outcome on an interviewed application: an offer, two stages, not a rejection.
     offered = await create_application(client, headers, status="Applied")
     await add_stage(client, headers, offered["id"])
@@ -369,15 +348,17 @@ async def test_the_stats_count_the_callers_own_rows_as_behaviour_says(client, db
     )
     await create_contact(client, headers, name="Rita Recruiter")
     await create_contact(client, headers, name="Hank Manager", application_id=withdrawn["id"])
-    add_reminder(db, alice["id"], days_from_now=-3)  # overdue: still pending
-    add_reminder(db, alice["id"], days_from_now=2)
-    add_reminder(db, alice["id"], days_from_now=-1, completed=True)
+    now = datetime.now(UTC)
+    await create_reminder(client, headers, remind_at=stamp(now - timedelta(days=3)))  # overdue: pending
+    await create_reminder(client, headers, remind_at=stamp(now + timedelta(days=2)))
+    done = await create_reminder(client, headers, remind_at=stamp(now - timedelta(days=1)))
+    await call(client, "POST", f"/reminders/{done['id']}/complete", headers, expect=200)
     # Bob's rows count for Bob only.
     bobs = await create_application(client, bob_headers, status="Rejected")
     await add_stage(client, bob_headers, bobs["id"])
     await create_outcome(client, bob_headers, bobs["id"], status="Offer")
     await create_contact(client, bob_headers, name="Someone")
-    add_reminder(db, bob["id"], days_from_now=1)
+    await create_reminder(client, bob_headers)
 
     stats = await call(client, "GET", "/progress/stats", headers, expect=200)
 
