@@ -41,11 +41,14 @@ from .events import Event
 
 __all__ = [
     "NEVER_REVOKED",
+    "AccountFigures",
     "ActivityRepository",
     "ApplicationRepository",
     "Clock",
+    "CommunityMember",
     "CredentialRepository",
     "DocumentRepository",
+    "EarnedMilestone",
     "EventPublisher",
     "FileStore",
     "IdFactory",
@@ -485,6 +488,44 @@ class ProgressStanding:
     held: frozenset[UUID] = frozenset()
 
 
+# --- the /progress reads (behaviour.md §6) ------------------------------------------
+
+
+@attrs.frozen
+class EarnedMilestone:
+    """A milestone a user holds, with the milestone itself: the ``UserMilestoneResponse`` shape."""
+
+    id: UUID
+    user_id: UUID
+    milestone_id: UUID
+    reached_at: datetime
+    milestone: Milestone
+
+
+@attrs.frozen
+class CommunityMember:
+    """A public profile on the community list: the ``CommunityMemberEntry`` shape (nothing private)."""
+
+    user_id: UUID
+    username: str
+    display_name: str | None
+    streak_days: int
+
+
+@attrs.frozen
+class AccountFigures:
+    """What ``/progress/stats`` reads besides the kept totals, all from one aggregate statement."""
+
+    streak_days: int
+    milestones_reached: int
+    rejections: int
+    """Applications whose own status is Rejected (not outcomes: behaviour.md §6)."""
+    stages: int
+    contacts: int
+    reminders_pending: int
+    """Reminders not completed, overdue ones included."""
+
+
 class ProgressRepository(Protocol):
     """Milestone bookkeeping: the kept totals, the catalogue and who holds what.
 
@@ -531,6 +572,23 @@ class ProgressRepository(Protocol):
 
     async def award(self, user_milestone: UserMilestone) -> None:
         """Insert; raise ``Duplicate("user_milestones.user_id,milestone_id")`` when held already."""
+        ...
+
+    async def earned(self, user_id: UUID) -> list[EarnedMilestone]:
+        """The milestones ``user_id`` holds, each with the milestone, newest first (``reached_at``
+        descending; those won by one action, which share it, last-in-catalogue first), in one
+        statement. At most the catalogue's twelve rows, so no page budget applies."""
+        ...
+
+    async def community(self, limit: int) -> list[CommunityMember]:
+        """Users with public profiles (``is_profile_public``), most recently active first
+        (``last_active_date`` descending, never-active last; then the longer streak, then the
+        username in code-point order), at most ``limit``; one statement."""
+        ...
+
+    async def figures(self, user_id: UUID) -> AccountFigures | None:
+        """The figures of :class:`AccountFigures` for ``user_id``, ``None`` for an unknown user: one
+        aggregate statement, constant in count (its cost grows with the account's rows)."""
         ...
 
 

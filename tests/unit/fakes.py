@@ -47,6 +47,9 @@ from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
 from offertracker_core.ports import (
     NEVER_REVOKED,
+    AccountFigures,
+    CommunityMember,
+    EarnedMilestone,
     ProgressStanding,
     ProgressTotals,
     TokenClaims,
@@ -497,6 +500,39 @@ class FakeProgress(_Repo):
         ):
             raise Duplicate("user_milestones.user_id,milestone_id")
         t.user_milestones[user_milestone.id] = user_milestone
+
+    # The /progress reads.
+    async def earned(self, user_id: UUID) -> list[EarnedMilestone]:
+        catalogue = {m.id: (position, m) for position, m in enumerate(MILESTONES)}
+        held = [um for um in self.t.user_milestones.values() if um.user_id == user_id]
+        held.sort(key=lambda um: (um.reached_at, catalogue[um.milestone_id][0]), reverse=True)
+        return [
+            EarnedMilestone(um.id, um.user_id, um.milestone_id, um.reached_at, catalogue[um.milestone_id][1])
+            for um in held
+        ]
+
+    async def community(self, limit: int) -> list[CommunityMember]:
+        public = [u for u in self.t.of(User).values() if u.is_profile_public]
+        # last_active_date descending with never-active last, then the longer streak, then the username.
+        public.sort(key=lambda u: (-(u.last_active_date or date.min).toordinal(), -u.streak_days, u.username))
+        return [CommunityMember(u.id, u.username, u.display_name, u.streak_days) for u in public[:limit]]
+
+    async def figures(self, user_id: UUID) -> AccountFigures | None:
+        t = self.t
+        user = t.of(User).get(user_id)
+        if user is None:
+            return None
+        mine = {a.id: a for a in t.of(Application).values() if a.user_id == user_id}
+        return AccountFigures(
+            streak_days=user.streak_days,
+            milestones_reached=len(await self.awarded_milestone_ids(user_id)),
+            rejections=sum(1 for a in mine.values() if a.status == ApplicationStatus.REJECTED),
+            stages=sum(1 for s in t.of(Stage).values() if s.application_id in mine),
+            contacts=sum(1 for c in t.of(Contact).values() if c.user_id == user_id),
+            reminders_pending=sum(
+                1 for r in t.of(Reminder).values() if r.user_id == user_id and not r.is_completed
+            ),
+        )
 
 
 # --- reminders and tags ----------------------------------------------------------

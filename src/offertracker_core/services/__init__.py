@@ -27,6 +27,7 @@ from .base import ServiceContext
 from .contacts import ContactService
 from .documents import DocumentService
 from .outcomes import OutcomeService
+from .progress import ProgressService
 from .reflections import ReflectionService
 from .reminders import ReminderService
 from .resumes import ResumeService
@@ -43,6 +44,7 @@ __all__ = [
     "ContactService",
     "DocumentService",
     "OutcomeService",
+    "ProgressService",
     "ReflectionService",
     "ReminderService",
     "ResumeService",
@@ -78,6 +80,7 @@ class Services:
     uploads: UploadService
     reminders: ReminderService
     tags: TagService
+    progress: ProgressService
 
     @classmethod
     def create(

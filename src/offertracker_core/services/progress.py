@@ -1,4 +1,4 @@
-"""Streak and milestone bookkeeping for tracked actions (behaviour.md §6).
+"""Streak and milestone bookkeeping for tracked actions, and the ``/progress`` reads (behaviour.md §6).
 
 Runs inside the caller's write unit of work, in a savepoint: whatever goes
 wrong here is rolled back and logged, and the action that triggered it still
@@ -12,6 +12,9 @@ before calling :func:`track_activity`, which then reads them with one
 statement whatever the size of the account. Counting is outside the
 savepoint on purpose: a failed count fails the action instead of leaving
 counters that disagree with the rows.
+
+:class:`ProgressService` reads it all back: the catalogue, the caller's
+milestones, the community list and the caller's stats.
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ import attrs
 
 from .. import milestones, streaks
 from ..entities import Milestone, User, UserMilestone
-from ..errors import Contention, Duplicate
+from ..errors import Contention, Duplicate, NotFound
 from ..events import MilestoneReached
-from ..ports import UnitOfWork
+from ..ports import AccountFigures, CommunityMember, EarnedMilestone, ProgressTotals, UnitOfWork
 from .base import ServiceContext
 
-__all__ = ["ProgressUpdate", "award", "track_activity"]
+__all__ = ["ProgressService", "ProgressUpdate", "UserStats", "award", "track_activity"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,3 +107,72 @@ async def track_activity(
     except Exception:
         logger.exception("progress bookkeeping failed for user %s; the action itself proceeds", user_id)
         return ProgressUpdate()
+
+
+# --- the /progress reads --------------------------------------------------------------
+
+
+@attrs.frozen
+class UserStats:
+    """The caller's personal summary: the ``UserStatsResponse`` shape, fields in its order."""
+
+    total_applications: int
+    total_offers: int
+    total_rejections: int
+    total_reflections: int
+    total_stages: int
+    streak_days: int
+    milestones_reached: int
+    total_contacts: int
+    total_reminders_pending: int
+
+    @classmethod
+    def of(cls, totals: ProgressTotals, figures: AccountFigures) -> UserStats:
+        """The summary from the kept counters and the aggregate figures."""
+        return cls(
+            total_applications=totals.applications,
+            total_offers=totals.offers,
+            total_rejections=figures.rejections,
+            total_reflections=totals.reflections,
+            total_stages=figures.stages,
+            streak_days=figures.streak_days,
+            milestones_reached=figures.milestones_reached,
+            total_contacts=figures.contacts,
+            total_reminders_pending=figures.reminders_pending,
+        )
+
+
+@attrs.frozen
+class ProgressService:
+    """The milestone catalogue, the caller's milestones and stats, and the community list."""
+
+    ctx: ServiceContext
+
+    async def milestones(self) -> list[Milestone]:
+        """All 12 milestones, in the catalogue's defined order."""
+        return await self.ctx.read(lambda uow: uow.progress.milestones())
+
+    async def mine(self, user_id: UUID) -> list[EarnedMilestone]:
+        """The milestones ``user_id`` holds, newest first, each with the milestone (one statement)."""
+        return await self.ctx.read(lambda uow: uow.progress.earned(user_id))
+
+    async def community(self, limit: int = 20) -> list[CommunityMember]:
+        """Users with public profiles, most recently active first (never-active last), at most ``limit``."""
+        return await self.ctx.read(lambda uow: uow.progress.community(limit))
+
+    async def stats(self, user_id: UUID) -> UserStats:
+        """``user_id``'s summary; ``NotFound("User not found")`` if the account is gone.
+
+        Applications, reflections and offers (outcomes with status Offer) are the
+        running counters milestones are checked against; the rest is one
+        aggregate statement. Both are read on one snapshot, so the figures agree
+        with each other: two statements whatever the size of the account.
+        """
+
+        async def work(uow: UnitOfWork) -> tuple[ProgressTotals, AccountFigures | None]:
+            return await uow.progress.totals(user_id), await uow.progress.figures(user_id)
+
+        totals, figures = await self.ctx.read(work)
+        if figures is None:
+            raise NotFound("User not found")
+        return UserStats.of(totals, figures)

@@ -1,0 +1,41 @@
+"""``/progress``: the milestone catalogue, the caller's milestones and stats, the community list."""
+
+from __future__ import annotations
+
+import attrs
+from aiohttp import web
+
+from ..parsing import parse_query
+from ..rendering import json_response
+from ..schemas import Limit
+from ._common import Routes, caller, services
+
+routes = Routes()
+
+
+@attrs.frozen
+class CommunityQuery:
+    """``GET /progress/community`` query: the reference's one parameter, bounded like every list."""
+
+    limit: Limit = 20
+
+
+@routes.get("/progress/milestones")
+async def list_milestones(request: web.Request) -> web.Response:
+    return json_response(await services(request).progress.milestones())
+
+
+@routes.get("/progress/milestones/mine")
+async def list_my_milestones(request: web.Request) -> web.Response:
+    return json_response(await services(request).progress.mine(caller(request)))
+
+
+@routes.get("/progress/community")
+async def list_community(request: web.Request) -> web.Response:
+    query = parse_query(request, CommunityQuery)
+    return json_response(await services(request).progress.community(query.limit))
+
+
+@routes.get("/progress/stats")
+async def get_stats(request: web.Request) -> web.Response:
+    return json_response(await services(request).progress.stats(caller(request)))
