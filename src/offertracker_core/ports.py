@@ -467,6 +467,9 @@ class ProgressTotals:
     follows: int = 0
     groups_joined: int = 0
     posts: int = 0
+    stages: int = 0
+    """Not a milestone figure: kept for ``/progress/stats``, which would otherwise probe every
+    application's stages (stages carry no ``user_id``)."""
 
     def __add__(self, other: ProgressTotals) -> ProgressTotals:
         """Figure by figure sum (a total plus a delta)."""
@@ -477,6 +480,7 @@ class ProgressTotals:
             follows=self.follows + other.follows,
             groups_joined=self.groups_joined + other.groups_joined,
             posts=self.posts + other.posts,
+            stages=self.stages + other.stages,
         )
 
 
@@ -520,7 +524,6 @@ class AccountFigures:
     milestones_reached: int
     rejections: int
     """Applications whose own status is Rejected (not outcomes: behaviour.md §6)."""
-    stages: int
     contacts: int
     reminders_pending: int
     """Reminders not completed, overdue ones included."""

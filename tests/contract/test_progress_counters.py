@@ -1,4 +1,4 @@
-"""The kept milestone totals never drift from a recount, whatever the services do.
+"""The kept totals (milestone figures and stages) never drift from a recount, whatever the services do.
 
 A property test: random sequences of actions through the real services (on
 the fake, on SQLite and on PostgreSQL), and after every step each user's kept
@@ -35,6 +35,7 @@ from offertracker_core.inputs import (
     NewOutcome,
     NewReflection,
     NewSavedJob,
+    NewStage,
     Registration,
 )
 from offertracker_core.milestones import GETTING_STARTED, due_milestones, milestone_id
@@ -110,6 +111,8 @@ actions = st.lists(
         st.tuples(st.just("delete_application"), who, pick),
         st.tuples(st.just("add_reflection"), who, pick),
         st.tuples(st.just("delete_reflection"), who, pick),
+        st.tuples(st.just("add_stage"), who, pick),
+        st.tuples(st.just("delete_stage"), who, pick),
         st.tuples(st.just("record_outcome"), who, pick, outcome_status),
         st.tuples(st.just("update_outcome"), who, pick, st.sampled_from(list(OutcomeStatus))),
         st.tuples(st.just("update_outcome"), who, pick, st.sampled_from(list(OutcomeStatus))),
@@ -203,6 +206,20 @@ class Scenario:
         if detail is not None:
             assert detail.reflection is not None
             await self.services.reflections.delete(user.id, detail.application.id, detail.reflection.id)
+        return False
+
+    async def add_stage(self, user: User, index: int) -> bool:
+        detail = await self._pick(user, index)
+        if detail is None:
+            return False
+        await self.services.stages.add(user.id, detail.application.id, NewStage(stage_name="Screen"))
+        return True
+
+    async def delete_stage(self, user: User, index: int) -> bool:
+        detail = await self._pick(user, index, lambda d: d.stages)
+        if detail is not None:
+            stage = detail.stages[index % len(detail.stages)]
+            await self.services.stages.delete(user.id, detail.application.id, stage.id)
         return False
 
     async def record_outcome(self, user: User, index: int, status: OutcomeStatus | None) -> bool:

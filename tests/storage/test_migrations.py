@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import Engine, Table, create_engine, insert, inspect, select
 from sqlalchemy.pool import NullPool
 
-from offertracker_core.entities import Application, Outcome, Reflection, User
+from offertracker_core.entities import Application, Outcome, Reflection, Stage, User
 from offertracker_core.enums import OutcomeStatus
 from offertracker_core.ports import NEVER_REVOKED, ProgressTotals
 from offertracker_storage import SqlStorage, migrate
@@ -32,7 +32,7 @@ def test_upgrading_a_fresh_sqlite_file_from_an_async_url_reaches_head(tmp_path: 
     assert migrate.current_revision(url) is None
     migrate.upgrade(url)
     migrate.upgrade(url)  # idempotent
-    assert migrate.current_revision(url) == migrate.head_revision() == "0003"
+    assert migrate.current_revision(url) == migrate.head_revision() == "0004"
     migrate.check(url)
 
 
@@ -135,7 +135,7 @@ async def test_0003_gives_existing_users_no_revocation_and_its_downgrade_keeps_t
     try:
         _insert(engine, tables.users, Mapper(User, tables.users).to_row(ada))
         migrate.upgrade(unmigrated_url)
-        assert migrate.current_revision(unmigrated_url) == "0003"
+        assert migrate.current_revision(unmigrated_url) == "0004"
         with engine.connect() as conn:
             assert conn.execute(select(tables.users.c.tokens_valid_after)).all() == [(None,)]
 
@@ -156,6 +156,57 @@ async def test_0003_gives_existing_users_no_revocation_and_its_downgrade_keeps_t
         with engine.connect() as conn:
             assert [row.id for row in conn.execute(select(tables.users.c.id))] == [ada.id]
 
+        migrate.upgrade(unmigrated_url)
+        migrate.check(unmigrated_url)
+    finally:
+        engine.dispose()
+
+
+async def test_0004_counts_the_stages_of_existing_accounts_and_its_downgrade_drops_the_column(
+    unmigrated_url: str,
+) -> None:
+    migrate.upgrade(unmigrated_url, "0003")
+    ada, bob = f.user("ada"), f.user("bob")
+    adas, bobs = [f.application(ada.id), f.application(ada.id)], [f.application(bob.id)]
+    engine = create_engine(sync_url(unmigrated_url), poolclass=NullPool)
+    try:
+        _insert(engine, tables.users, *(Mapper(User, tables.users).to_row(u) for u in (ada, bob)))
+        applications = Mapper(Application, tables.applications)
+        _insert(engine, tables.applications, *(applications.to_row(a) for a in (*adas, *bobs)))
+        stages = Mapper(Stage, tables.application_stages)
+        on = [adas[0], adas[0], adas[1], bobs[0]]
+        _insert(engine, tables.application_stages, *(stages.to_row(f.stage(a.id)) for a in on))
+        # 0002 made the counter rows of the accounts then; 0003's users counted their applications.
+        counters = {"reflections": 0, "offers": 0, "follows": 0, "groups_joined": 0, "posts": 0}
+        _insert(
+            engine,
+            tables.user_progress,
+            {"user_id": ada.id, "applications": 2, **counters},
+            {"user_id": bob.id, "applications": 1, **counters},
+        )
+
+        migrate.upgrade(unmigrated_url)
+
+        assert migrate.current_revision(unmigrated_url) == "0004"
+        storage = await SqlStorage.open(unmigrated_url)
+        try:
+            async with storage.read() as uow:
+                kept = [await uow.progress.totals(u.id) for u in (ada, bob)]
+                recounted = [await uow.progress.recount(u.id) for u in (ada, bob)]
+        finally:
+            await storage.close()
+        assert (
+            kept
+            == recounted
+            == [
+                ProgressTotals(applications=2, stages=3),
+                ProgressTotals(applications=1, stages=1),
+            ]
+        )
+
+        command.downgrade(migrate.alembic_config(unmigrated_url), "0003")
+        columns = {column["name"] for column in inspect(engine).get_columns("user_progress")}
+        assert "stages" not in columns
         migrate.upgrade(unmigrated_url)
         migrate.check(unmigrated_url)
     finally:

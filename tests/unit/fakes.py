@@ -479,6 +479,7 @@ class FakeProgress(_Repo):
             follows=sum(1 for follower, _ in t.follows if follower == user_id),
             groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
             posts=t.posts.get(user_id, 0),
+            stages=sum(1 for s in t.of(Stage).values() if s.application_id in mine),
         )
 
     async def standing(self, user_id: UUID) -> ProgressStanding:
@@ -527,7 +528,6 @@ class FakeProgress(_Repo):
             streak_days=user.streak_days,
             milestones_reached=len(await self.awarded_milestone_ids(user_id)),
             rejections=sum(1 for a in mine.values() if a.status == ApplicationStatus.REJECTED),
-            stages=sum(1 for s in t.of(Stage).values() if s.application_id in mine),
             contacts=sum(1 for c in t.of(Contact).values() if c.user_id == user_id),
             reminders_pending=sum(
                 1 for r in t.of(Reminder).values() if r.user_id == user_id and not r.is_completed

@@ -22,10 +22,13 @@ _ONE_APPLICATION = ProgressTotals(applications=1)
 
 
 def _counted_with(detail: ApplicationDetail, sign: int) -> ProgressTotals:
-    """The milestone totals an application carries: itself, its reflection, an Offer outcome."""
+    """The kept totals an application carries: itself, its reflection, an Offer outcome, its stages."""
     offer = detail.outcome is not None and detail.outcome.status == OutcomeStatus.OFFER
     return ProgressTotals(
-        applications=sign, reflections=sign * (detail.reflection is not None), offers=sign * offer
+        applications=sign,
+        reflections=sign * (detail.reflection is not None),
+        offers=sign * offer,
+        stages=sign * len(detail.stages),
     )
 
 

@@ -134,7 +134,7 @@ class UserStats:
             total_offers=totals.offers,
             total_rejections=figures.rejections,
             total_reflections=totals.reflections,
-            total_stages=figures.stages,
+            total_stages=totals.stages,
             streak_days=figures.streak_days,
             milestones_reached=figures.milestones_reached,
             total_contacts=figures.contacts,

@@ -12,13 +12,16 @@ from ..entities import Stage
 from ..errors import BusinessRuleViolation
 from ..events import StageAdded
 from ..inputs import MAX_STAGES_PER_APPLICATION, NewStage, StageChanges
-from ..ports import UnitOfWork
+from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
 from .base import APPLICATION, ServiceContext, child_of, owned, store_automatic_move
 from .progress import track_activity
 
 __all__ = ["StageService"]
 
+# Kept for /progress/stats (stages carry no user_id to count them by).
+_ONE_STAGE = ProgressTotals(stages=1)
+_NO_STAGE = ProgressTotals(stages=-1)
 _TOO_MANY_STAGES = f"An application can have at most {MAX_STAGES_PER_APPLICATION} stages"
 
 
@@ -57,6 +60,7 @@ class StageService:
                 updated_at=now,
             )
             await uow.stages.add(stage)
+            await uow.progress.count(user_id, _ONE_STAGE)
             transition = status.on_stage_added(application, now)
             moves = await store_automatic_move(
                 self.ctx, uow, transition, now, activity.StatusCause.STAGE_ADDED
@@ -92,5 +96,6 @@ class StageService:
             await owned(uow, APPLICATION, user_id, application_id, for_update=True)
             child_of(application_id, await uow.stages.get(stage_id), "Stage not found")
             await uow.stages.delete(stage_id)
+            await uow.progress.count(user_id, _NO_STAGE)
 
         await self.ctx.write(work)

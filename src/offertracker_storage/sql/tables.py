@@ -441,7 +441,8 @@ def _counter(name: str) -> Column[int]:
     return Column(name, Integer, nullable=False, server_default="0")
 
 
-# The running totals milestones are checked against (behaviour.md §6), one row per user,
+# The running totals milestones are checked against (behaviour.md §6), and the stage count of
+# /progress/stats, one row per user,
 # kept by the services in the same transaction as the rows they count, so a tracked
 # action reads one row instead of counting the account (architecture pitfall 15).
 # A user without a row has counted nothing yet: every figure is zero.
@@ -455,4 +456,5 @@ user_progress = Table(
     _counter("follows"),
     _counter("groups_joined"),
     _counter("posts"),
+    _counter("stages"),
 )
