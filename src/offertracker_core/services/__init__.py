@@ -11,6 +11,7 @@ import attrs
 from ..clock import SystemClock, new_id
 from ..plugins import NullPublisher
 from ..ports import Clock, EventPublisher, IdFactory, PasswordHasher, Storage, TokenIssuer, TokenVerifier
+from .analytics import AnalyticsService
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
@@ -21,6 +22,7 @@ from .stages import StageService
 from .users import UserService
 
 __all__ = [
+    "AnalyticsService",
     "ApplicationService",
     "AuthService",
     "AuthSession",
@@ -50,6 +52,7 @@ class Services:
     stages: StageService
     outcomes: OutcomeService
     reflections: ReflectionService
+    analytics: AnalyticsService
 
     @classmethod
     def create(
