@@ -31,7 +31,7 @@ from offertracker_storage.sql import repositories, tables
 from offertracker_storage.sql.database import sync_url
 from offertracker_storage.sql.rows import Mapper
 
-__all__ = ["APPLICATION_MILESTONES", "insert_applications", "verify"]
+__all__ = ["APPLICATION_MILESTONES", "insert_applications", "refresh_counters", "verify"]
 
 _applications = Mapper(Application, tables.applications)
 _activity = Mapper(ActivityEntry, tables.activity_log)
@@ -78,7 +78,7 @@ def _rows(user_id: uuid.UUID, count: int) -> tuple[list[dict[str, Any]], list[di
     return apps, entries
 
 
-def _refresh_counters(conn: Connection, user_id: uuid.UUID) -> None:
+def refresh_counters(conn: Connection, user_id: uuid.UUID) -> None:
     """Recompute the user's row of a ``user_progress`` counter table, if the schema has one.
 
     A column named after the applications total gets the count; every other integer column is 0
@@ -118,7 +118,7 @@ def insert_applications(database_url: str, user_id: uuid.UUID, count: int) -> No
         with engine.begin() as conn:
             conn.execute(insert(tables.applications), apps)
             conn.execute(insert(tables.activity_log), entries)
-            _refresh_counters(conn, user_id)
+            refresh_counters(conn, user_id)
     finally:
         engine.dispose()
 
