@@ -22,7 +22,20 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Integer, Select, bindparam, case, func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
+    case,
+    distinct,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -46,6 +59,7 @@ from ..page_budget import ZERO, byte_length, content_size, rows_within_budget
 from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import activity_log, application_stages, applications, outcomes
+from ..types import IsoDate
 from .base import SqlRepository
 
 __all__ = ["SqlAnalytics"]
@@ -133,22 +147,27 @@ _GROUPS = Prepared(
     .group_by(_a.c.status, _a.c.applied_source, _a.c.salary_currency)
 )
 
-# Every stage, by its application's source and its day (NULL outside the window): how many,
-# and how many are their application's first (by id), so that summed over the days they
-# count the applications with a stage. One pass serves the interviews and the weekly trend.
+# The user's stages (their application and its source, their day) once, then two groupings
+# of them in one statement: the applications with a stage per source (kind 0), the stages
+# per day of the window (kind 1). A CTE used twice is computed once on both databases.
 _staged = (
-    select(
-        _a.c.applied_source.label("source"),
-        case((_s.c.stage_date.between(*_within), _s.c.stage_date)).label("day"),
-        func.row_number().over(partition_by=_s.c.application_id, order_by=_s.c.id).label("nth"),
-    )
+    select(_s.c.application_id, _a.c.applied_source.label("source"), _s.c.stage_date.label("day"))
     .select_from(_s.join(_a, _a.c.id == _s.c.application_id))
     .where(_own)
-    .subquery("staged")
+    .cte("staged")
 )
+_INTERVIEWS, _STAGE_DAY = 0, 1
 _STAGES = Prepared(
-    select(_staged.c.source, _staged.c.day, func.count(), _counted(_staged.c.nth == _ONE)).group_by(
-        _staged.c.source, _staged.c.day
+    union_all(
+        select(
+            literal_column(str(_INTERVIEWS), Integer()),
+            _staged.c.source,
+            type_coerce(null(), IsoDate()),  # typed, so the day of the other half comes back a date
+            func.count(distinct(_staged.c.application_id)),
+        ).group_by(_staged.c.source),
+        select(literal_column(str(_STAGE_DAY), Integer()), null(), _staged.c.day, func.count())
+        .where(_staged.c.day.between(*_within))
+        .group_by(_staged.c.day),
     )
 )
 
@@ -282,16 +301,9 @@ def _offer(row: tuple[Any, ...]) -> OfferGroup:
 
 def _stage_figures(rows: list[tuple[Any, ...]]) -> tuple[tuple[SourceCount, ...], tuple[DayCount, ...]]:
     """The interviews per source and the stages per day, from the rows of ``_STAGES``."""
-    interviews: dict[str | None, int] = {}
-    days: dict[date, int] = {}
-    for source, day, stages, firsts in rows:
-        interviews[source] = interviews.get(source, 0) + firsts
-        if day is not None:
-            days[day] = days.get(day, 0) + stages
-    return (
-        tuple(SourceCount(_source(source), count) for source, count in interviews.items() if count),
-        tuple(DayCount(day, count) for day, count in days.items()),
-    )
+    interviews = tuple(SourceCount(_source(source), n) for kind, source, _, n in rows if kind == _INTERVIEWS)
+    days = tuple(DayCount(day, n) for kind, _, day, n in rows if kind == _STAGE_DAY)
+    return interviews, days
 
 
 class SqlAnalytics(SqlRepository):
