@@ -60,14 +60,10 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2021, 1, 6, 12, 0, tzinfo=UTC))
 
 
-async def _application(client: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-    return await create_application(client, headers, **fields)
-
-
 async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, str]) -> None:
     """Seven applications of Alice's, one per status, with stages and outcomes; one of Bob's."""
-    await _application(client, alice, company_name="Acme", status="Saved", salary_min=0)
-    await _application(
+    await create_application(client, alice, company_name="Acme", status="Saved", salary_min=0)
+    await create_application(
         client,
         alice,
         company_name="Acme",
@@ -77,7 +73,7 @@ async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, 
         salary_max=120_000,
         applied_date="2021-01-04",
     )
-    interviewing = await _application(
+    interviewing = await create_application(
         client,
         alice,
         company_name="Zeta",
@@ -88,7 +84,7 @@ async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, 
     )
     await add_stage(client, alice, interviewing["id"], stage_date="2021-01-03")  # ISO week 2020-W53
     await add_stage(client, alice, interviewing["id"], stage_date="2021-01-05")
-    offer = await _application(
+    offer = await create_application(
         client,
         alice,
         company_name="acme",
@@ -100,7 +96,7 @@ async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, 
     )
     await add_stage(client, alice, offer["id"])  # no date: an interview, not a week
     await create_outcome(client, alice, offer["id"], status="Offer", salary=85_000, salary_currency="EUR")
-    accepted = await _application(
+    accepted = await create_application(
         client,
         alice,
         company_name="Beta",
@@ -112,14 +108,14 @@ async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, 
     )
     await add_stage(client, alice, accepted["id"], stage_date="2021-01-11")  # next week
     await create_outcome(client, alice, accepted["id"], status="Offer", salary=130_000, salary_currency="USD")
-    rejected = await _application(
+    rejected = await create_application(
         client, alice, company_name="Zeta", status="Rejected", applied_date="2021-01-10"
     )
     await add_stage(client, alice, rejected["id"], stage_date="2021-01-10")  # this week's Sunday
     await create_outcome(
         client, alice, rejected["id"], status="Rejected", salary=99_999, salary_currency="USD"
     )
-    await _application(
+    await create_application(
         client,
         alice,
         company_name="Gamma",
@@ -129,7 +125,7 @@ async def hand_built_account(client: Any, alice: dict[str, str], bob: dict[str, 
         salary_currency="GBP",
         applied_date="2021-01-11",
     )
-    bobs = await _application(
+    bobs = await create_application(
         client,
         bob,
         company_name="Acme",
@@ -197,11 +193,11 @@ async def test_every_dashboard_figure_of_a_hand_built_account_is_the_known_one(c
 async def test_the_salary_currency_is_the_most_used_one_and_averages_leave_the_others_out(client):
     _, alice = await register(client, "alice")
     for low, high in ((50_000, 60_000), (55_000, 0)):
-        await _application(client, alice, salary_min=low, salary_max=high, salary_currency="EUR")
-    await _application(client, alice, salary_min=500_000, salary_max=600_000, salary_currency="USD")
-    offered = await _application(client, alice, status="Interviewing", salary_currency="EUR")
+        await create_application(client, alice, salary_min=low, salary_max=high, salary_currency="EUR")
+    await create_application(client, alice, salary_min=500_000, salary_max=600_000, salary_currency="USD")
+    offered = await create_application(client, alice, status="Interviewing", salary_currency="EUR")
     await create_outcome(client, alice, offered["id"], salary=58_333, salary_currency="EUR")
-    other = await _application(client, alice, status="Interviewing")
+    other = await create_application(client, alice, status="Interviewing")
     await create_outcome(client, alice, other["id"], salary=900_000, salary_currency="USD")
 
     body = await call(client, "GET", "/analytics/dashboard", alice, expect=200)
@@ -226,7 +222,7 @@ async def test_an_empty_account_gets_the_empty_shapes(client):
 
 async def test_the_weekly_trend_moves_with_the_injected_clock(client, clock):
     _, alice = await register(client, "alice")
-    await _application(client, alice, status="Applied", applied_date="2021-01-04")
+    await create_application(client, alice, status="Applied", applied_date="2021-01-04")
 
     async def trend() -> list[dict[str, Any]]:
         # A fresh token each time: the clock jumps further than a token lives.
@@ -250,10 +246,10 @@ async def test_a_dashboard_runs_the_same_few_statements_for_a_small_and_a_large_
             await call(client, "GET", "/analytics/dashboard", alice, expect=200)
         return len(seen)
 
-    await _application(client, alice, status="Applied", applied_date="2021-01-04")
+    await create_application(client, alice, status="Applied", applied_date="2021-01-04")
     small = await statements()
     for n in range(40):
-        application = await _application(
+        application = await create_application(
             client, alice, company_name=f"C{n}", status="Applied", salary_min=n + 1, applied_date="2021-01-05"
         )
         await add_stage(client, alice, application["id"], stage_date="2021-01-05")
@@ -281,7 +277,7 @@ def _entry(user_id: str, application_id: str | None, action: str, description: s
 async def test_every_row_of_the_activity_table_comes_back_newest_first(client, db, clock):
     user, alice = await register(client, "alice")
     me = user["id"]
-    application = await _application(client, alice, company_name="Acme", role_title="Engineer")
+    application = await create_application(client, alice, company_name="Acme", role_title="Engineer")
     app_id = application["id"]
     path = f"/applications/{app_id}"
     await call(client, "PUT", path, alice, json={"status": "Applied"}, expect=200)
@@ -391,10 +387,10 @@ async def test_the_activity_log_pages_by_fifty_by_default(client, db, clock):
 async def test_the_application_filter_gives_one_applications_timeline(client, db):
     user, alice = await register(client, "alice")
     _, bob = await register(client, "bob")
-    first = await _application(client, alice, company_name="First")
-    second = await _application(client, alice, company_name="Second")
+    first = await create_application(client, alice, company_name="First")
+    second = await create_application(client, alice, company_name="Second")
     await add_stage(client, alice, first["id"], stage_name="Chat")
-    await _application(client, bob, company_name="Bob's")
+    await create_application(client, bob, company_name="Bob's")
 
     body = await call(client, "GET", f"/analytics/activity?application_id={first['id']}", alice, expect=200)
 
@@ -417,7 +413,7 @@ async def test_filtering_on_someone_elses_or_an_unknown_application_is_refused_a
 ):
     _, alice = await register(client, "alice")
     _, bob = await register(client, "bob")
-    alices = await _application(client, alice)
+    alices = await create_application(client, alice)
     entries = count(db, tables.activity_log)
 
     for who, application_id, status, detail in (
@@ -444,8 +440,8 @@ async def test_filtering_on_someone_elses_or_an_unknown_application_is_refused_a
 
 async def test_deleting_an_application_takes_its_entries_out_of_the_log(client):
     _, alice = await register(client, "alice")
-    kept = await _application(client, alice, company_name="Kept")
-    gone = await _application(client, alice, company_name="Gone")
+    kept = await create_application(client, alice, company_name="Kept")
+    gone = await create_application(client, alice, company_name="Gone")
     await add_stage(client, alice, gone["id"])
     await call(client, "DELETE", f"/applications/{gone['id']}", alice, expect=200)
 
@@ -466,7 +462,7 @@ async def test_the_question_bank_lists_every_question_with_the_stage_type_or_nam
         "questions": [],
         "total": 0,
     }
-    older = await _application(client, alice, company_name="Acme", role_title="Engineer")
+    older = await create_application(client, alice, company_name="Acme", role_title="Engineer")
     await add_stage(
         client,
         alice,
@@ -478,7 +474,7 @@ async def test_the_question_bank_lists_every_question_with_the_stage_type_or_nam
     await add_stage(client, alice, older["id"], stage_name="Coffee chat", questions_asked=["What do you do?"])
     await add_stage(client, alice, older["id"], stage_name="No questions")
     await add_stage(client, alice, older["id"], stage_name="Empty list", questions_asked=[])
-    newer = await _application(client, alice, company_name="Zeta", role_title="Lead")
+    newer = await create_application(client, alice, company_name="Zeta", role_title="Lead")
     await add_stage(
         client,
         alice,
@@ -487,7 +483,7 @@ async def test_the_question_bank_lists_every_question_with_the_stage_type_or_nam
         stage_type="Technical",
         questions_asked=["Reverse a list"],
     )
-    bobs = await _application(client, bob)
+    bobs = await create_application(client, bob)
     await add_stage(client, bob, bobs["id"], questions_asked=["Bob's question"])
 
     body = await call(client, "GET", "/analytics/questions", alice, expect=200)
@@ -517,11 +513,11 @@ async def test_the_question_bank_stops_at_five_thousand_questions_keeping_the_ne
     _, alice = await register(client, "alice")
     assert analytics.QUESTION_BANK_LIMIT == 5_000 == 2 * MAX_STAGES_PER_APPLICATION * MAX_QUESTIONS
     for company in ("Older", "Newer"):
-        application = await _application(client, alice, company_name=company)
+        application = await create_application(client, alice, company_name=company)
         for n in range(MAX_STAGES_PER_APPLICATION):
             questions = [f"{company} {n}.{q}" for q in range(MAX_QUESTIONS)]
             await add_stage(client, alice, application["id"], stage_name=f"s{n}", questions_asked=questions)
-    newest = await _application(client, alice, company_name="Newest")
+    newest = await create_application(client, alice, company_name="Newest")
     await add_stage(client, alice, newest["id"], stage_name="last", questions_asked=["The newest question"])
 
     body = await call(client, "GET", "/analytics/questions", alice, expect=200)
