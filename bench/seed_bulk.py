@@ -31,7 +31,7 @@ from offertracker_storage.sql import repositories, tables
 from offertracker_storage.sql.database import sync_url
 from offertracker_storage.sql.rows import Mapper
 
-__all__ = ["APPLICATION_MILESTONES", "insert_applications", "verify"]
+__all__ = ["APPLICATION_MILESTONES", "insert_applications", "refresh_counters", "verify"]
 
 _applications = Mapper(Application, tables.applications)
 _activity = Mapper(ActivityEntry, tables.activity_log)
@@ -78,28 +78,34 @@ def _rows(user_id: uuid.UUID, count: int) -> tuple[list[dict[str, Any]], list[di
     return apps, entries
 
 
-def _refresh_counters(conn: Connection, user_id: uuid.UUID) -> None:
+def refresh_counters(conn: Connection, user_id: uuid.UUID) -> None:
     """Recompute the user's row of a ``user_progress`` counter table, if the schema has one.
 
-    A column named after the applications total gets the count; every other integer column is 0
-    (a bench account has no reflections, follows, groups or posts); a column this does not
-    understand stops the run rather than leave the counters inconsistent.
+    The figures a bench account can have rows for (applications, their stages, reflections and
+    Offer outcomes) are counted from the rows; every other integer column is 0 (a bench account
+    has no follows, groups or posts); a column this does not understand stops the run rather
+    than leave the counters inconsistent.
     """
     table = tables.metadata.tables.get("user_progress")
     if table is None:
         return
-    count = (
-        select(func.count())
-        .select_from(tables.applications)
-        .where(tables.applications.c.user_id == user_id)
-        .scalar_subquery()
-    )
+    own = tables.applications.c.user_id == user_id
+
+    def count(rows: Any, *where: Any) -> Any:
+        return select(func.count()).select_from(rows).where(own, *where).scalar_subquery()
+
+    counted = {
+        "applications": count(tables.applications),
+        "stages": count(tables.application_stages.join(tables.applications)),
+        "reflections": count(tables.reflections.join(tables.applications)),
+        "offers": count(tables.outcomes.join(tables.applications), tables.outcomes.c.status == "Offer"),
+    }
     values: dict[str, Any] = {}
     for column in table.c:
         if column.name == "user_id":
             values[column.name] = literal(user_id, column.type)
-        elif column.name in ("applications", "applications_count", "application_count"):
-            values[column.name] = count
+        elif column.name in counted:
+            values[column.name] = counted[column.name]
         elif column.nullable or column.default is not None or column.server_default is not None:
             continue
         elif isinstance(column.type, Integer):
@@ -118,7 +124,7 @@ def insert_applications(database_url: str, user_id: uuid.UUID, count: int) -> No
         with engine.begin() as conn:
             conn.execute(insert(tables.applications), apps)
             conn.execute(insert(tables.activity_log), entries)
-            _refresh_counters(conn, user_id)
+            refresh_counters(conn, user_id)
     finally:
         engine.dispose()
 

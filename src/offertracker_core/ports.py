@@ -19,6 +19,7 @@ from uuid import UUID
 
 import attrs
 
+from .analytics import DashboardFigures, StageQuestions
 from .entities import (
     ActivityEntry,
     Application,
@@ -43,6 +44,7 @@ __all__ = [
     "NEVER_REVOKED",
     "AccountFigures",
     "ActivityRepository",
+    "AnalyticsRepository",
     "ApplicationRepository",
     "Clock",
     "CommunityMember",
@@ -595,6 +597,43 @@ class ProgressRepository(Protocol):
         ...
 
 
+# --- analytics (the analytics router's reads) -------------------------------------
+
+
+class AnalyticsRepository(Protocol):
+    """The reads of ``/analytics``: narrow figures and bounded lists, never an account's rows
+    loaded whole, so their cost does not follow the size of the account's texts.
+
+    Each method is one repository call (one hop), running a few statements however many
+    applications the account holds; a service calls one of them inside ``ctx.read``, so the
+    statements see one snapshot.
+    """
+
+    async def dashboard(self, user_id: UUID, *, since: date, until: date) -> DashboardFigures:
+        """The figures of behaviour.md §8 for ``user_id``'s applications (:class:`DashboardFigures`):
+        grouped by status and source, applications per ``applied_date`` and stages per
+        ``stage_date`` from ``since`` to ``until`` inclusive, expected and offered amounts above 0
+        per currency, and the ``analytics.TOP_COMPANIES`` companies first in
+        ``analytics.company_order``."""
+        ...
+
+    async def activity(
+        self, user_id: UUID, *, application_id: UUID | None, skip: int, limit: int
+    ) -> list[ActivityEntry]:
+        """``user_id``'s activity-log entries, newest first (``created_at``, then ``id``,
+        descending), only those of ``application_id`` when it is given; at most ``limit``, and
+        ending early at the byte budget of :mod:`offertracker_core.pages`."""
+        ...
+
+    async def stage_questions(self, user_id: UUID, *, limit: int) -> list[StageQuestions]:
+        """The stages of ``user_id``'s applications holding at least one question: newest
+        application first (``created_at``, then ``id``), within one newest stage first (the same),
+        at most ``limit`` of them and ending early at the byte budget of
+        :mod:`offertracker_core.pages` (content: the questions, the stage's name and type, the
+        company and role)."""
+        ...
+
+
 class Repositories(Protocol):
     """The named repositories of a unit of work: the registry both adapters are built from
     (:func:`repository_names`). A plain owned resource needs no name of its own and is
@@ -624,6 +663,8 @@ class Repositories(Protocol):
     def tags(self) -> TagRepository: ...
     @property
     def application_tags(self) -> ApplicationTagRepository: ...
+    @property
+    def analytics(self) -> AnalyticsRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

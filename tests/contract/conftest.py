@@ -10,8 +10,9 @@ rollback that differs between them fails here rather than in production.
 ``storage`` is parametrized over ``fake``, ``sqlite`` and ``postgres`` (which is
 skipped, with the reason, when ``OFFERTRACKER_TEST_POSTGRES_URL`` is unset).
 ``backdoor`` is the one exception to "ports only": rows no port writes yet
-(follows, group memberships, posts) and the activity log, which no port reads
-yet, are reached through a small helper per backend, clearly separated below.
+(follows, group memberships, posts) are reached through a small helper per
+backend, clearly separated below; it also reads the activity log, through the
+port that lists it (``uow.analytics.activity``), for the cases written before that port.
 SQL-only concerns (statement counts, locks, migrations, column types, dialect
 details) stay in ``tests/storage``.
 """
@@ -24,13 +25,12 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from offertracker_core.entities import ActivityEntry
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
-from offertracker_storage.sql.rows import Mapper
-from offertracker_storage.sql.tables import activity_log, follows, group_members, posts, social_groups
+from offertracker_storage.sql.tables import follows, group_members, posts, social_groups
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -57,7 +57,7 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 
 class Backdoor(Protocol):
-    """Set up social rows and read the committed activity log of one backend."""
+    """Set up social rows of one backend, and read its committed activity log (through the port)."""
 
     async def follow(self, follower_id: UUID, following_id: UUID) -> None: ...
     async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
@@ -69,6 +69,13 @@ class Backdoor(Protocol):
 
 def _in_order(entries: list[ActivityEntry]) -> list[ActivityEntry]:
     return sorted(entries, key=lambda e: (e.created_at, e.id))
+
+
+async def _logged(storage: Storage, user_id: UUID) -> list[ActivityEntry]:
+    # Through the port that reads the log now (the analytics router's), oldest first.
+    async with storage.read() as uow:
+        entries = await uow.analytics.activity(user_id, application_id=None, skip=0, limit=1000)
+    return _in_order(entries)
 
 
 class _FakeBackdoor:
@@ -85,10 +92,7 @@ class _FakeBackdoor:
         self.storage.add_posts(user_id, count)
 
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
-        return _in_order([e for e in self.storage.tables.activity if e.user_id == user_id])
-
-
-_activity_rows = Mapper(ActivityEntry, activity_log)
+        return await _logged(self.storage, user_id)
 
 
 class _SqlBackdoor:
@@ -144,10 +148,7 @@ class _SqlBackdoor:
         await self._insert(posts, rows, (user_id, ProgressTotals(posts=count)))
 
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
-        query = select(*_activity_rows.columns).where(activity_log.c.user_id == user_id)
-        async with self.storage.read() as uow:
-            rows = await uow.execute(lambda conn: conn.execute(query).all())
-        return _in_order([_activity_rows.from_row(row) for row in rows])
+        return await _logged(self.storage, user_id)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import attrs
 import pytest
 
 from offertracker_core import inputs, pages
+from offertracker_core.analytics import QUESTION_BANK_LIMIT, QuestionBank, QuestionEntry
 from offertracker_core.constraints import MaxItems, MaxJsonBytes, MaxLen
 from offertracker_core.entities import (
     Application,
@@ -186,6 +187,25 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
     assert application < 11 * 1024 * 1024, application  # one application: GET /applications/{id}
     for endpoint, size in largest_page.items():
         assert size < LARGEST_RESPONSE, f"{endpoint}: {size:,} bytes"
+
+
+def test_the_largest_question_bank_stays_under_32_mib() -> None:
+    # /analytics/questions has no pages: it stops at QUESTION_BANK_LIMIT entries, each at most a
+    # question, a stage name (standing in for its type), a company and a role at their bounds.
+    def length(entity: type, field: str) -> int:
+        return _bound(_declared(entity, field), MaxLen)
+
+    def bank(char: str) -> QuestionBank:
+        entry = QuestionEntry(
+            char * length(Stage, "questions_asked"),
+            char * length(Stage, "stage_name"),
+            char * length(Application, "company_name"),
+            char * length(Application, "role_title"),
+        )
+        return QuestionBank((entry,) * QUESTION_BANK_LIMIT, QUESTION_BANK_LIMIT)
+
+    size = max(len(to_json(bank(char))) for char in _COSTLIEST)
+    assert size < LARGEST_RESPONSE, f"GET /analytics/questions: {size:,} bytes"
 
 
 # --- observed through the API, with the real budget ---------------------------------------------

@@ -11,6 +11,8 @@ service that writes through ``storage.read()`` fails loudly.
 from __future__ import annotations
 
 import copy
+import json
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +22,7 @@ from uuid import UUID
 
 import attrs
 
-from offertracker_core import pages
+from offertracker_core import analytics, pages
 from offertracker_core.entities import (
     ActivityEntry,
     Application,
@@ -869,3 +871,108 @@ class FakeFileStore:
 
     def key_of(self, url: str) -> str | None:
         return url.removeprefix(self.PREFIX) if url.startswith(self.PREFIX) else None
+
+
+# --- analytics -----------------------------------------------------------------------------
+
+
+class FakeAnalytics(_Repo):
+    """The analytics reads from the in-memory rows, with the SQL adapter's rules (amounts above 0,
+    the ten top companies in ``analytics.company_order``, the same orders and byte budgets)."""
+
+    port = "analytics"
+
+    def _applications(self, user_id: UUID) -> list[Application]:
+        return [a for a in self.t.of(Application).values() if a.user_id == user_id]
+
+    async def dashboard(self, user_id: UUID, *, since: date, until: date) -> analytics.DashboardFigures:
+        mine = self._applications(user_id)
+        by_id = {a.id: a for a in mine}
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for a in mine:
+            low, high = a.salary_min or 0, a.salary_max or 0
+            group = groups.setdefault((a.status, a.applied_source, a.salary_currency), [0, 0, [], []])
+            group[0] += 1
+            group[1] += low > 0 or high > 0
+            group[2] += [low] if low > 0 else []
+            group[3] += [high] if high > 0 else []
+        stages = [s for s in self.t.of(Stage).values() if s.application_id in by_id]
+        interviews: dict[Any, set[UUID]] = {}
+        for s in stages:
+            interviews.setdefault(by_id[s.application_id].applied_source, set()).add(s.application_id)
+        offers: dict[tuple[Any, str], list[Any]] = {}
+        for o in self.t.of(Outcome).values():
+            if o.application_id in by_id and o.status == OutcomeStatus.OFFER:
+                offer = offers.setdefault(
+                    (by_id[o.application_id].applied_source, o.salary_currency), [0, []]
+                )
+                offer[0] += 1
+                offer[1] += [o.salary] if (o.salary or 0) > 0 else []
+        applied = Counter(a.applied_date for a in mine if a.applied_date and since <= a.applied_date <= until)
+        staged = Counter(s.stage_date for s in stages if s.stage_date and since <= s.stage_date <= until)
+        companies = Counter(a.company_name for a in mine)
+
+        def amounts(values: list[int]) -> analytics.AmountSum:
+            return analytics.AmountSum(len(values), sum(values))
+
+        return analytics.DashboardFigures(
+            groups=tuple(
+                analytics.ApplicationGroup(*key, count, with_salary, amounts(lows), amounts(highs))
+                for key, (count, with_salary, lows, highs) in groups.items()
+            ),
+            interviews=tuple(analytics.SourceCount(source, len(ids)) for source, ids in interviews.items()),
+            offers=tuple(
+                analytics.OfferGroup(*key, count, amounts(salaries), max(salaries, default=None))
+                for key, (count, salaries) in offers.items()
+            ),
+            applied_days=tuple(analytics.DayCount(day, count) for day, count in applied.items()),
+            stage_days=tuple(analytics.DayCount(day, count) for day, count in staged.items()),
+            top_companies=analytics.top_companies(
+                analytics.CompanyCount(*item) for item in companies.items()
+            ),
+        )
+
+    async def activity(
+        self, user_id: UUID, *, application_id: UUID | None, skip: int, limit: int
+    ) -> list[ActivityEntry]:
+        mine = [
+            e
+            for e in self.t.activity
+            if e.user_id == user_id and (application_id is None or e.application_id == application_id)
+        ]
+        mine.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+        return pages.within_budget(mine[skip : skip + limit])
+
+    async def stage_questions(self, user_id: UUID, *, limit: int) -> list[analytics.StageQuestions]:
+        applications = {a.id: a for a in self._applications(user_id)}
+        stages = [
+            s for s in self.t.of(Stage).values() if s.application_id in applications and s.questions_asked
+        ]
+        stages.sort(
+            key=lambda s: (
+                applications[s.application_id].created_at,
+                s.application_id,
+                s.created_at,
+                s.id,
+            ),
+            reverse=True,
+        )
+
+        def size(stage: Stage) -> int:
+            application = applications[stage.application_id]
+            texts = (stage.stage_name, stage.stage_type, application.company_name, application.role_title)
+            questions = json.dumps(
+                list(stage.questions_asked or ()), ensure_ascii=False, separators=(",", ":")
+            )
+            return pages.OBJECT_BYTES + sum(len(str(text or "").encode()) for text in (questions, *texts))
+
+        return [
+            analytics.StageQuestions(
+                s.stage_type,
+                s.stage_name,
+                applications[s.application_id].company_name,
+                applications[s.application_id].role_title,
+                tuple(s.questions_asked or ()),
+            )
+            for s in pages.within_budget(stages[:limit], size)
+        ]

@@ -21,6 +21,7 @@ from ..ports import (
     TokenVerifier,
 )
 from ..uploads import NoFileStore
+from .analytics import AnalyticsService
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
@@ -38,6 +39,7 @@ from .uploads import UploadService
 from .users import UserService
 
 __all__ = [
+    "AnalyticsService",
     "ApplicationService",
     "AuthService",
     "AuthSession",
@@ -81,6 +83,7 @@ class Services:
     reminders: ReminderService
     tags: TagService
     progress: ProgressService
+    analytics: AnalyticsService
 
     @classmethod
     def create(
