@@ -168,6 +168,23 @@ applications = Table(
     _created(),
     _updated(),
     Index(None, "user_id", "created_at"),
+    # The dashboard reads every application of an account (behaviour.md §8); these let it read
+    # indexes alone, in their order, instead of the 10,000 rows of a large account one by one:
+    # by status, source and currency (and the ids its stages and offers are found by), the
+    # days applied within the trend window, and the company counts. Measured on SQLite at
+    # 10,000 applications: the dashboard's statements 23 -> 12 ms (migration 0005).
+    Index(
+        "ix_applications_dashboard",
+        "user_id",
+        "status",
+        "applied_source",
+        "salary_currency",
+        "salary_min",
+        "salary_max",
+        "id",
+    ),
+    Index(None, "user_id", "applied_date"),
+    Index(None, "user_id", "company_name"),
 )
 
 application_stages = Table(
@@ -186,7 +203,8 @@ application_stages = Table(
     Column("notes", Text),
     _created(),
     _updated(),
-    Index(None, "application_id"),
+    # With the day, so the dashboard's stage figures read the index alone.
+    Index(None, "application_id", "stage_date"),
 )
 
 outcomes = Table(
@@ -207,6 +225,8 @@ outcomes = Table(
     _created(),
     _updated(),
     UniqueConstraint("application_id"),
+    # The dashboard's offer figures from the index alone.
+    Index("ix_outcomes_offers", "application_id", "status", "salary_currency", "salary"),
 )
 
 reflections = Table(
