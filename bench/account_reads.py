@@ -28,12 +28,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -284,38 +279,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> dict[str, Any]:
     """Start the servers, seed, measure; the full result record."""
-    pin = run.can_pin() if args.pin is None else args.pin
-    if pin and not run.can_pin():
-        raise run.BenchError("--pin needs taskset and two usable cores")
-    server_cpu, load_cpu = (run.SERVER_CPU, run.LOAD_CPU) if pin else (None, None)
+    server_cpu, load_cpu = run.pin_cores(args.pin)
     generator = run.choose_generator(args.load_generator)
     print(f"load generator: {generator}", flush=True)
-    if pin:
-        os.sched_setaffinity(0, {run.LOAD_CPU})
-        print(f"pinned: server on core {run.SERVER_CPU}, load generator on core {run.LOAD_CPU}", flush=True)
-    env = {k: v for k, v in os.environ.items() if k != "OFFERTRACKER_DATABASE_URL"}
-    env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
-    if args.database_url:
-        env["OFFERTRACKER_DATABASE_URL"] = args.database_url
-        subprocess.run([*run.offertracker_command(), "db", "upgrade"], env=env, check=True)
-
-    port = run.free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = workdir / "server.log"
-    with server_log.open("wb") as log:
-        server = procs.start(
-            run.pinned(
-                [*run.offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], server_cpu
-            ),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    print(
-        f"OfferTracker server pid {server.pid} on {base} ({run.describe_database(args.database_url)})",
-        flush=True,
-    )
-    run.wait_until_answering(f"{base}/", server, server_log)
+    server = run.start_server(procs, workdir, args.database_url, server_cpu)
+    base = server.base
 
     started = time.perf_counter()
     registered = asyncio.run(run.register(base, "account"))
@@ -336,22 +304,17 @@ def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> di
             raise run.BenchError(f"GET {path} answered {status}")
     measured = [path for path in args.paths if path not in skipped]
 
-    bare_port = run.free_port()
-    bare = f"http://127.0.0.1:{bare_port}"
-    bare_log = workdir / "bare.log"
-    with bare_log.open("wb") as log:
-        bare_proc = procs.start(
-            run.pinned(
-                [sys.executable, str(run.BENCH_DIR / "bare_server.py"), "--port", str(bare_port)], server_cpu
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    run.wait_until_answering(f"{bare}/", bare_proc, bare_log)
+    bare = run.start_bare(procs, workdir, server_cpu)
 
     auth = {"Authorization": f"Bearer {token}"}
     specs = [
-        {"key": "bare", "name": "bare aiohttp GET /", "method": "GET", "urls": [f"{bare}/"], "headers": {}}
+        {
+            "key": "bare",
+            "name": "bare aiohttp GET /",
+            "method": "GET",
+            "urls": [f"{bare.base}/"],
+            "headers": {},
+        }
     ]
     specs += [
         {
@@ -371,20 +334,14 @@ def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> di
                 f"round {round_number}/{args.rounds}: {spec['name']} for {args.duration:g} s ...", flush=True
             )
             runs.setdefault(spec["key"], []).append(run.run_load(procs, spec, load_cpu, generator, workdir))
-            for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
-                if proc.poll() is not None:
-                    raise run.BenchError(f"{proc.args!r} died during the run:\n{run.log_tail(log_path)}")
+            run.check_alive(server, bare)
     results = [run.combine(rounds) for rounds in runs.values()]
     targets = evaluate(results, skipped)
     print()
     print(render(results, targets, skipped))
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": run.machine(),
         "config": {
             "database": run.describe_database(args.database_url),
             "load_generator": {"requested": args.load_generator, "used": generator},
@@ -392,7 +349,7 @@ def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> di
             "rounds": args.rounds,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
-            "pinned": {"server_cpu": server_cpu, "load_cpu": load_cpu} if pin else None,
+            "pinned": None if server_cpu is None else {"server_cpu": server_cpu, "load_cpu": load_cpu},
             "paths": args.paths,
         },
         "seeded": written,
@@ -405,25 +362,7 @@ def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> di
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C."""
-    args = parse_args(argv)
-    procs = run.Processes()
-    workdir = Path(tempfile.mkdtemp(prefix="offertracker-account-reads-"))
-    try:
-        with run.sigterm_as_interrupt():
-            record = measure(args, procs, workdir)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except (run.BenchError, aiohttp.ClientError, subprocess.SubprocessError, OSError) as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        procs.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nresults written to {RESULTS_FILE.relative_to(run.BENCH_DIR.parent)}")
-    return 0
+    return run.run_and_record(measure, parse_args(argv), "offertracker-account-reads-", RESULTS_FILE)
 
 
 if __name__ == "__main__":

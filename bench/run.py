@@ -39,9 +39,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 
@@ -143,6 +143,76 @@ def wait_until_answering(url: str, proc: subprocess.Popen[Any], log: Path, timeo
                 return
         time.sleep(0.1)
     raise BenchError(f"{url} did not answer within {timeout:.0f} s:\n{log_tail(log)}")
+
+
+class Server(NamedTuple):
+    """A started server: the URL it answers on, its process and the file its output goes to."""
+
+    base: str
+    proc: subprocess.Popen[Any]
+    log: Path
+
+
+def start_server(
+    procs: Processes,
+    workdir: Path,
+    database_url: str | None,
+    cpu: int | None = None,
+    *,
+    inherit_settings: bool = True,
+) -> Server:
+    """``offertracker serve`` on a free port of 127.0.0.1, once it answers.
+
+    Its data directory is ``workdir/data`` and its database ``database_url`` (migrated first),
+    else the embedded SQLite default inside that directory. It keeps this shell's other
+    ``OFFERTRACKER_*`` settings unless ``inherit_settings`` is false.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "OFFERTRACKER_DATABASE_URL" and (inherit_settings or not k.startswith("OFFERTRACKER_"))
+    }
+    env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
+    if database_url:
+        env["OFFERTRACKER_DATABASE_URL"] = database_url
+        # PostgreSQL refuses to serve a schema that is behind; SQLite migrates itself at start.
+        subprocess.run([*offertracker_command(), "db", "upgrade"], env=env, check=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        proc = procs.start(
+            pinned([*offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], cpu),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    print(f"OfferTracker server pid {proc.pid} on {base} ({describe_database(database_url)})", flush=True)
+    wait_until_answering(f"{base}/", proc, log_path)
+    return Server(base, proc, log_path)
+
+
+def start_bare(procs: Processes, workdir: Path, cpu: int | None = None) -> Server:
+    """``bench/bare_server.py`` (the reference handler) on a free port of 127.0.0.1, once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = workdir / "bare.log"
+    with log_path.open("wb") as log:
+        proc = procs.start(
+            pinned([sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", str(port)], cpu),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    print(f"bare aiohttp server pid {proc.pid} on {base}", flush=True)
+    wait_until_answering(f"{base}/", proc, log_path)
+    return Server(base, proc, log_path)
+
+
+def check_alive(*servers: Server) -> None:
+    """Fail the run, with its log, if any of ``servers`` has exited."""
+    for server in servers:
+        if server.proc.poll() is not None:
+            raise BenchError(f"{server.proc.args!r} died during the run:\n{log_tail(server.log)}")
 
 
 # --------------------------------------------------------------------------- seeding
@@ -333,6 +403,22 @@ def pinned(command: list[str], cpu: int | None) -> list[str]:
     return command if cpu is None else ["taskset", "-c", str(cpu), *command]
 
 
+def pin_cores(requested: bool | None) -> tuple[int | None, int | None]:
+    """The servers' core and the load generator's, or ``(None, None)`` when not pinning.
+
+    ``requested`` is ``--pin``/``--no-pin`` (None: pin when possible). Pinning also moves this
+    process to the load core: the seeding client runs here too, so keep it off the server's core.
+    """
+    pin = can_pin() if requested is None else requested
+    if pin and not can_pin():
+        raise BenchError("--pin needs taskset and two usable cores")
+    if not pin:
+        return None, None
+    os.sched_setaffinity(0, {LOAD_CPU})
+    print(f"pinned: servers on core {SERVER_CPU}, load generator on core {LOAD_CPU}", flush=True)
+    return SERVER_CPU, LOAD_CPU
+
+
 def choose_generator(requested: str) -> str:
     """``wrk`` or ``python``: ``auto`` is wrk when it is on the PATH."""
     found = shutil.which("wrk") is not None
@@ -490,6 +576,11 @@ def describe_database(url: str | None) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def machine() -> dict[str, Any]:
+    """What a result was measured on."""
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -547,44 +638,17 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, Any]:
     """Start the servers, seed, measure; returns the full result record."""
-    pin = can_pin() if args.pin is None else args.pin
-    if pin and not can_pin():
-        raise BenchError("--pin needs taskset and two usable cores")
-    server_cpu, load_cpu = (SERVER_CPU, LOAD_CPU) if pin else (None, None)
+    server_cpu, load_cpu = pin_cores(args.pin)
     generator = choose_generator(args.load_generator)
     print(f"load generator: {generator}", flush=True)
-    if pin:
-        os.sched_setaffinity(0, {LOAD_CPU})  # the seeding client runs here too: keep it off the server's core
-        print(f"pinned: servers on core {SERVER_CPU}, load generator on core {LOAD_CPU}", flush=True)
-    env = {k: v for k, v in os.environ.items() if k != "OFFERTRACKER_DATABASE_URL"}
-    env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
-    if args.database_url:
-        env["OFFERTRACKER_DATABASE_URL"] = args.database_url
-        # PostgreSQL refuses to serve a schema that is behind; SQLite migrates itself at start.
-        subprocess.run([*offertracker_command(), "db", "upgrade"], env=env, check=True)
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = workdir / "server.log"
-    with server_log.open("wb") as log:
-        server = procs.start(
-            pinned(
-                [*offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], server_cpu
-            ),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    print(
-        f"OfferTracker server pid {server.pid} on {base} ({describe_database(args.database_url)})", flush=True
-    )
-    wait_until_answering(f"{base}/", server, server_log)
+    server = start_server(procs, workdir, args.database_url, server_cpu)
+    base = server.base
 
     print(f"seeding {APPLICATIONS} applications x {STAGES_PER_APPLICATION} stages ...", flush=True)
     try:
         seeded = asyncio.run(seed(base, args.concurrency))
     except BenchError as exc:
-        raise BenchError(f"{exc}\nserver log:\n{log_tail(server_log)}") from None
+        raise BenchError(f"{exc}\nserver log:\n{log_tail(server.log)}") from None
     print(f"seeded and verified in {seeded['seconds']:.1f} s", flush=True)
     # The same URL the server resolves for itself (settings.Settings.from_env).
     database_url = args.database_url or f"sqlite:///{workdir / 'data' / 'offertracker.db'}"
@@ -594,23 +658,13 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     fresh = asyncio.run(register(base, "fresh"))
     tokens = {"reads": seeded["token"], "fresh": fresh["access_token"], "bulk": bulk["token"]}
 
-    bare_port = free_port()
-    bare = f"http://127.0.0.1:{bare_port}"
-    bare_log = workdir / "bare.log"
-    with bare_log.open("wb") as log:
-        bare_proc = procs.start(
-            pinned([sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", str(bare_port)], server_cpu),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    print(f"bare aiohttp server pid {bare_proc.pid} on {bare}", flush=True)
-    wait_until_answering(f"{bare}/", bare_proc, bare_log)
+    bare = start_bare(procs, workdir, server_cpu)
 
     # Rounds: the whole list runs in turn, so a slow spell of this shared machine lands on every
     # scenario (the bare handler included) instead of on whichever one was running.
     runs: dict[str, list[dict[str, Any]]] = {}
     for round_number in range(1, args.rounds + 1):
-        specs = scenarios(bare, base, tokens, seeded["ids"])
+        specs = scenarios(bare.base, base, tokens, seeded["ids"])
         if round_number % 2 == 0:
             # The pair of creates swaps places every other round: whichever runs second meets a
             # WAL and a heap its partner just grew, and measured ~10 % slower for it.
@@ -620,9 +674,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
             label = f"round {round_number}/{args.rounds}: {spec['name']}"
             print(f"{label} for {args.duration:g} s ({generator}) ...", flush=True)
             runs.setdefault(spec["key"], []).append(run_load(procs, spec, load_cpu, generator, workdir))
-            for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
-                if proc.poll() is not None:
-                    raise BenchError(f"{proc.args!r} died during the run:\n{log_tail(log_path)}")
+            check_alive(server, bare)
     results = [combine(rounds) for rounds in runs.values()]
 
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
@@ -631,12 +683,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     print(render(results, ratios, create, targets))
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "aiohttp": aiohttp.__version__,
-        },
+        "machine": {**machine(), "aiohttp": aiohttp.__version__},
         "config": {
             "database": describe_database(args.database_url),
             "backend": backend,
@@ -645,7 +692,7 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
             "rounds": args.rounds,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
-            "pinned": {"server_cpu": server_cpu, "load_cpu": load_cpu} if pin else None,
+            "pinned": None if server_cpu is None else {"server_cpu": server_cpu, "load_cpu": load_cpu},
             "applications": APPLICATIONS,
             "stages_per_application": STAGES_PER_APPLICATION,
             "bulk_applications": BULK_APPLICATIONS,
@@ -660,14 +707,22 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; 0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C."""
-    args = parse_args(argv)
+Measure = Callable[[argparse.Namespace, Processes, Path], dict[str, Any]]
+"""A benchmark's body: given its arguments, where to start processes and a scratch directory,
+the result record."""
+
+
+def run_and_record(measure: Measure, args: argparse.Namespace, workdir_prefix: str, results: Path) -> int:
+    """Run ``measure`` in a throw-away directory and write its record to ``results``.
+
+    0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C or SIGTERM; every
+    process it started is stopped and the directory removed on every way out.
+    """
     procs = Processes()
-    workdir = Path(tempfile.mkdtemp(prefix="offertracker-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix=workdir_prefix))
     try:
         with sigterm_as_interrupt():
-            record = run(args, procs, workdir)
+            record = measure(args, procs, workdir)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -677,10 +732,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         procs.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nresults written to {RESULTS_FILE.relative_to(BENCH_DIR.parent)}")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"\nresults written to {results.relative_to(BENCH_DIR.parent)}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C."""
+    return run_and_record(run, parse_args(argv), "offertracker-bench-", RESULTS_FILE)
 
 
 if __name__ == "__main__":

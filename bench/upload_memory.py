@@ -30,13 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import json
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -49,11 +43,11 @@ from run import (
     BenchError,
     Processes,
     describe_database,
-    free_port,
     log_tail,
-    offertracker_command,
+    machine,
     register,
-    wait_until_answering,
+    run_and_record,
+    start_server,
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -190,42 +184,22 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
     """Start the server, measure, check the disk; the result record."""
     if not Path("/proc/self/status").exists():
         raise BenchError("this benchmark reads /proc/<pid>/status: Linux only")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFERTRACKER_")}
-    env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
-    if args.database_url:
-        env["OFFERTRACKER_DATABASE_URL"] = args.database_url
-        subprocess.run([*offertracker_command(), "db", "upgrade"], env=env, check=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = workdir / "server.log"
-    with server_log.open("wb") as log:
-        server = procs.start(
-            [*offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    print(
-        f"OfferTracker server pid {server.pid} on {base} ({describe_database(args.database_url)})", flush=True
-    )
-    wait_until_answering(f"{base}/", server, server_log)
+    # None of this shell's OFFERTRACKER_* settings: an upload limit set there would change the figures.
+    server = start_server(procs, workdir, args.database_url, inherit_settings=False)
+    base = server.base
     print(
         f"{args.uploads} concurrent uploads of {args.size_mib} MiB, then of 10 MiB + 1 byte ...", flush=True
     )
     try:
-        figures = asyncio.run(measure(base, server.pid, args))
+        figures = asyncio.run(measure(base, server.proc.pid, args))
     except BenchError as exc:
-        raise BenchError(f"{exc}\nserver log:\n{log_tail(server_log)}") from None
+        raise BenchError(f"{exc}\nserver log:\n{log_tail(server.log)}") from None
     check_disk(workdir / "data" / "uploads", figures["user_id"], figures["resume_ids"], args.size_mib * MiB)
 
     baseline = figures["before"]["VmRSS"]
     record: dict[str, Any] = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "config": {
             "database": describe_database(args.database_url),
             "uploads": args.uploads,
@@ -284,24 +258,7 @@ def render(record: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the measurement; 0 once it measured (target met or not), 1 if it broke, 130 on Ctrl-C."""
-    args = parse_args(argv)
-    procs = Processes()
-    workdir = Path(tempfile.mkdtemp(prefix="offertracker-upload-bench-"))
-    try:
-        record = run(args, procs, workdir)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except (BenchError, aiohttp.ClientError, subprocess.SubprocessError, OSError) as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        procs.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nresults written to {RESULTS_FILE.relative_to(BENCH_DIR.parent)}")
-    return 0
+    return run_and_record(run, parse_args(argv), "offertracker-upload-bench-", RESULTS_FILE)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,17 @@ Kept out of ``conftest.py`` so test modules can import them explicitly
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from offertracker_http.keys import SERVICES
 from offertracker_storage.sql import tables
 
 __all__ = [
@@ -202,3 +207,84 @@ async def create_reminder(client: TestClient, headers: dict[str, str], **fields:
 async def create_tag(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
     body = {"name": "Remote", **fields}
     return await call(client, "POST", "/tags/", headers, json=body, expect=201)
+
+
+# --- shared by the resource suites: saved jobs, statement counts, milestones, 422 bodies ---
+
+__all__ += ["BAD_PAGING", "counted_get", "counting", "held", "not_a_uuid", "save_job", "too_long", "user_row"]
+
+BAD_PAGING = [
+    ({"limit": "0"}, ["query", "limit"], "greater_than_equal"),
+    ({"limit": "1001"}, ["query", "limit"], "less_than_equal"),
+    ({"skip": "-1"}, ["query", "skip"], "greater_than_equal"),
+]
+"""``(params, loc, type)`` of the paging values every list refuses (``skip``/``limit`` bounds)."""
+
+
+async def save_job(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"company_name": "Acme", **fields}
+    return await call(client, "POST", "/saved-jobs/", headers, json=body, expect=201)
+
+
+@contextmanager
+def counting(app: web.Application) -> Iterator[list[str]]:
+    """Count the statements every engine of the app's storage executes inside the block."""
+    engines = app[SERVICES].context.storage.sync_engines
+    statements: list[str] = []
+
+    def before_cursor_execute(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        statements.append(statement)
+
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+async def counted_get(
+    client: TestClient, path: str, headers: dict[str, str], params: dict[str, Any] | None = None
+) -> tuple[int, Any]:
+    """``GET`` ``path`` under ``/api/v1``, which must answer 200: the statements it ran, and its JSON."""
+    with counting(client.app) as statements:
+        resp = await client.get(f"{API}{path}", params=params, headers=headers)
+        body = await resp.json()
+    assert resp.status == 200
+    return len(statements), body
+
+
+def held(db: sa.Engine, user_id: str) -> set[str]:
+    """The names of the milestones ``user_id`` holds."""
+    query = (
+        sa.select(tables.milestones.c.name)
+        .join(tables.user_milestones, tables.user_milestones.c.milestone_id == tables.milestones.c.id)
+        .where(tables.user_milestones.c.user_id == uuid.UUID(user_id))
+    )
+    with db.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def user_row(db: sa.Engine, user_id: str) -> dict[str, Any]:
+    [row] = rows(db, tables.users, id=uuid.UUID(user_id))
+    return row
+
+
+def not_a_uuid(where: str, name: str, value: str) -> dict[str, Any]:
+    """The 422 error for ``value`` where a UUID belongs (``where``: "path", "query" or "body")."""
+    message = "Input should be a valid UUID"
+    return {"type": "uuid_parsing", "loc": [where, name], "msg": message, "input": value}
+
+
+def too_long(loc: list[Any], value: str, limit: int) -> dict[str, Any]:
+    """The 422 error for a text ``value`` over its bound ``limit``."""
+    return {
+        "type": "string_too_long",
+        "loc": loc,
+        "msg": f"String should have at most {limit} characters",
+        "input": value,
+        "ctx": {"max_length": limit},
+    }

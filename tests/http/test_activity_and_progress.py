@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
-
 from offertracker_core.milestones import milestone_id
 
 from .httpkit import (
@@ -19,9 +17,11 @@ from .httpkit import (
     create_application,
     create_outcome,
     create_reflection,
+    held,
     register,
     rows,
     tables,
+    user_row,
 )
 
 
@@ -33,21 +33,6 @@ def log(db, application_id: str) -> list[tuple]:
         order_by=[tables.activity_log.c.created_at],
     )
     return [(e["action"], e["description"], e["metadata"]) for e in entries]
-
-
-def held(db, user_id: str) -> set[str]:
-    query = (
-        sa.select(tables.milestones.c.name)
-        .join(tables.user_milestones, tables.user_milestones.c.milestone_id == tables.milestones.c.id)
-        .where(tables.user_milestones.c.user_id == uuid.UUID(user_id))
-    )
-    with db.connect() as conn:
-        return set(conn.execute(query).scalars())
-
-
-def user_row(db, user_id: str) -> dict:
-    [row] = rows(db, tables.users, id=uuid.UUID(user_id))
-    return row
 
 
 async def test_the_activity_log_records_each_action_in_order(client, db):

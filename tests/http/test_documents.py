@@ -16,18 +16,21 @@ from offertracker_http.schemas import MAX_LIMIT
 
 from .httpkit import (
     API,
+    BAD_PAGING,
     DATETIME,
     UUID_STR,
     call,
     count,
+    counted_get,
     create_application,
     create_document,
+    not_a_uuid,
     register,
     rows,
     tables,
+    too_long,
+    user_row,
 )
-from .test_activity_and_progress import user_row
-from .test_query_count import counting
 
 EVERY_FIELD = {
     "name": "Acme cover letter",
@@ -158,11 +161,7 @@ async def test_the_list_pages_with_skip_and_limit(client):
 
 @pytest.mark.parametrize(
     ("params", "loc", "type_"),
-    [
-        ({"limit": "0"}, ["query", "limit"], "greater_than_equal"),
-        ({"limit": "1001"}, ["query", "limit"], "less_than_equal"),
-        ({"skip": "-1"}, ["query", "skip"], "greater_than_equal"),
-    ],
+    BAD_PAGING,
 )
 async def test_bad_paging_is_a_422_on_the_query(client, params, loc, type_):
     _, headers = await register(client, "alice")
@@ -178,14 +177,7 @@ async def test_listing_an_unknown_application_is_not_found_and_a_bad_id_a_422(cl
         "detail": "Application not found"
     }
     assert await call(client, "GET", "/documents/acme", headers, expect=422) == {
-        "detail": [
-            {
-                "type": "uuid_parsing",
-                "loc": ["path", "application_id"],
-                "msg": "Input should be a valid UUID",
-                "input": "acme",
-            }
-        ]
+        "detail": [not_a_uuid("path", "application_id", "acme")]
     }
 
 
@@ -196,13 +188,10 @@ async def test_a_page_of_five_and_a_page_of_fifty_documents_run_the_same_number_
         await create_document(client, headers, application["id"], name=f"d{n}", notes="n" * n)
 
     async def list_page(limit: int) -> tuple[int, int]:
-        with counting(client.app) as statements:
-            resp = await client.get(
-                f"{API}/documents/{application['id']}", params={"limit": limit}, headers=headers
-            )
-            body = await resp.json()
-        assert resp.status == 200
-        return len(statements), len(body)
+        statements, body = await counted_get(
+            client, f"/documents/{application['id']}", headers, {"limit": limit}
+        )
+        return statements, len(body)
 
     small, large = await list_page(5), await list_page(50)
 
@@ -293,16 +282,6 @@ async def test_a_required_field_cannot_be_nulled(client, field, type_):
 # --- validation ------------------------------------------------------------------------------
 
 
-def _too_long(field: str, value: str, limit: int) -> dict:
-    return {
-        "type": "string_too_long",
-        "loc": ["body", field],
-        "msg": f"String should have at most {limit} characters",
-        "input": value,
-        "ctx": {"max_length": limit},
-    }
-
-
 async def test_every_field_over_its_bound_is_reported_and_nothing_is_stored(client, db):
     _, headers = await register(client, "alice")
     application = await create_application(client, headers)
@@ -313,7 +292,9 @@ async def test_every_field_over_its_bound_is_reported_and_nothing_is_stored(clie
         client, "POST", "/documents/", headers, json={"application_id": application["id"], **body}, expect=422
     )
 
-    assert answer == {"detail": [_too_long(field, body[field], limit) for field, limit in bounds.items()]}
+    assert answer == {
+        "detail": [too_long(["body", field], body[field], limit) for field, limit in bounds.items()]
+    }
     assert count(db, tables.documents) == 0
     at_bounds = {field: "x" * limit for field, limit in bounds.items()}
     assert len((await create_document(client, headers, application["id"], **at_bounds))["notes"]) == 20_000
@@ -351,16 +332,7 @@ async def test_a_document_without_application_or_name_or_with_an_unknown_type_is
 async def test_a_document_id_that_is_not_a_uuid_is_a_422_on_the_path(client, method, body):
     _, headers = await register(client, "alice")
     answer = await call(client, method, "/documents/letter", headers, json=body, expect=422)
-    assert answer == {
-        "detail": [
-            {
-                "type": "uuid_parsing",
-                "loc": ["path", "doc_id"],
-                "msg": "Input should be a valid UUID",
-                "input": "letter",
-            }
-        ]
-    }
+    assert answer == {"detail": [not_a_uuid("path", "doc_id", "letter")]}
 
 
 # --- delete -------------------------------------------------------------------------------------

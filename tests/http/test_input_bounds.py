@@ -15,17 +15,7 @@ from offertracker_core.errors import InvalidInput
 from offertracker_core.inputs import MAX_STAGES_PER_APPLICATION, NewApplication, NewReflection, NewStage
 from offertracker_storage.sql import tables as t
 
-from .httpkit import add_stage, call, count, create_application, register, tables
-
-
-def _too_long(loc: list[Any], value: str, limit: int) -> dict[str, Any]:
-    return {
-        "type": "string_too_long",
-        "loc": loc,
-        "msg": f"String should have at most {limit} characters",
-        "input": value,
-        "ctx": {"max_length": limit},
-    }
+from .httpkit import add_stage, call, count, create_application, register, tables, too_long
 
 
 async def test_a_note_past_twenty_thousand_characters_is_a_422_and_nothing_is_stored(client, db):
@@ -35,7 +25,7 @@ async def test_a_note_past_twenty_thousand_characters_is_a_422_and_nothing_is_st
 
     answer = await call(client, "POST", "/applications/", headers, json=body, expect=422)
 
-    assert answer == {"detail": [_too_long(["body", "notes"], note, 20_000)]}
+    assert answer == {"detail": [too_long(["body", "notes"], note, 20_000)]}
     assert count(db, tables.applications) == 0
     # Exactly at the bound is fine.
     await create_application(client, headers, notes="n" * 20_000, description="d" * 20_000)
@@ -47,7 +37,7 @@ async def test_a_bio_past_two_thousand_characters_is_refused_on_the_profile(clie
 
     answer = await call(client, "PUT", "/users/me", headers, json={"bio": bio}, expect=422)
 
-    assert answer == {"detail": [_too_long(["body", "bio"], bio, 2_000)]}
+    assert answer == {"detail": [too_long(["body", "bio"], bio, 2_000)]}
 
 
 async def test_interview_questions_are_capped_in_number_and_in_length(client, db):
@@ -74,7 +64,7 @@ async def test_interview_questions_are_capped_in_number_and_in_length(client, db
         json={"stage_name": "Onsite", "questions_asked": ["ok", long_question]},
         expect=422,
     )
-    assert answer == {"detail": [_too_long(["body", "questions_asked", 1], long_question, 500)]}
+    assert answer == {"detail": [too_long(["body", "questions_asked", 1], long_question, 500)]}
     assert count(db, tables.application_stages) == 0
 
 
@@ -89,8 +79,8 @@ async def test_a_stage_holds_ten_thousand_characters_of_notes_and_of_preparation
 
     assert answer == {
         "detail": [
-            _too_long(["body", "prep_notes"], long, 10_000),
-            _too_long(["body", "notes"], long, 10_000),
+            too_long(["body", "prep_notes"], long, 10_000),
+            too_long(["body", "notes"], long, 10_000),
         ]
     }
     assert count(db, tables.application_stages) == 0

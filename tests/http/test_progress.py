@@ -16,6 +16,7 @@ from .httpkit import (
     UUID_STR,
     add_stage,
     call,
+    counting,
     create_application,
     create_contact,
     create_outcome,
@@ -25,7 +26,6 @@ from .httpkit import (
     rows,
     tables,
 )
-from .test_query_count import counting
 
 # behaviour.md §6, copied rather than imported: the catalogue the API must serve.
 CATALOGUE = [

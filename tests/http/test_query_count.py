@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import sqlalchemy as sa
-
-from offertracker_http.keys import SERVICES
-
 from .httpkit import (
     API,
     add_stage,
     call,
+    counted_get,
+    counting,
     create_application,
     create_outcome,
     create_reflection,
@@ -19,24 +15,6 @@ from .httpkit import (
     create_tag,
     register,
 )
-
-
-@contextmanager
-def counting(app):
-    """Count the statements every engine of the app's storage executes inside the block."""
-    engines = app[SERVICES].context.storage.sync_engines
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    for engine in engines:
-        sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        for engine in engines:
-            sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 async def test_a_page_of_five_and_a_page_of_fifty_run_the_same_number_of_statements(client):
@@ -50,15 +28,8 @@ async def test_a_page_of_five_and_a_page_of_fifty_run_the_same_number_of_stateme
         if index % 4 == 0:
             await create_reflection(client, headers, application["id"])
 
-    async def list_page(limit: int) -> tuple[int, list]:
-        with counting(client.app) as statements:
-            resp = await client.get(f"{API}/applications/", params={"limit": limit}, headers=headers)
-            body = await resp.json()
-        assert resp.status == 200
-        return len(statements), body
-
-    small_count, small = await list_page(5)
-    large_count, large = await list_page(50)
+    small_count, small = await counted_get(client, "/applications/", headers, {"limit": 5})
+    large_count, large = await counted_get(client, "/applications/", headers, {"limit": 50})
 
     assert (len(small), len(large)) == (5, 50)
     assert all(len(a["stages"]) == 2 for a in large)
@@ -104,12 +75,9 @@ async def test_reminder_and_tag_lists_run_the_same_statements_for_five_rows_as_f
         )
 
     async def statements_of(path: str, limit: int) -> int:
-        with counting(client.app) as statements:
-            resp = await client.get(f"{API}{path}", params={"limit": limit}, headers=headers)
-            body = await resp.json()
-        assert resp.status == 200
+        statements, body = await counted_get(client, path, headers, {"limit": limit})
         assert len(body) == limit
-        return len(statements)
+        return statements
 
     for path, warm in (
         ("/reminders/", 1),

@@ -27,6 +27,7 @@ from .httpkit import (
     create_tag,
     register,
     rows,
+    save_job,
     tables,
 )
 
@@ -193,10 +194,8 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
     )
     await create_reflection(client, headers, application["id"])
     await call(client, "POST", "/resumes/", headers, json={"version_name": "v1"}, expect=201)
-    await call(client, "POST", "/saved-jobs/", headers, json={"company_name": "Kept"}, expect=201)
-    converted = await call(
-        client, "POST", "/saved-jobs/", headers, json={"company_name": "Taken"}, expect=201
-    )
+    await save_job(client, headers, company_name="Kept")
+    converted = await save_job(client, headers, company_name="Taken")
     await call(client, "POST", f"/saved-jobs/{converted['id']}/convert", headers, expect=201)
     await create_contact(client, headers, application_id=application["id"])
     await create_contact(client, headers, name="Unlinked")

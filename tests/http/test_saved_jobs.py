@@ -5,22 +5,22 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from offertracker_core.milestones import milestone_id
 
 from .httpkit import (
-    API,
     DATETIME,
     UUID_STR,
     call,
     count,
+    counted_get,
     create_application,
+    held,
     register,
     rows,
+    save_job,
     tables,
 )
-from .test_query_count import counting
 
 FULL = {
     "company_name": "Globex",
@@ -71,11 +71,6 @@ def saved_job_response(user_id: str, **fields) -> dict:
     } | fields
 
 
-async def save_job(client, headers, **fields) -> dict:
-    body = {"company_name": "Acme", **fields}
-    return await call(client, "POST", "/saved-jobs/", headers, json=body, expect=201)
-
-
 async def convert(client, headers, saved_job_id: str, *, expect: int = 201) -> dict:
     return await call(client, "POST", f"/saved-jobs/{saved_job_id}/convert", headers, expect=expect)
 
@@ -85,16 +80,6 @@ def log_of(db, user_id: str) -> list[tuple]:
         db, tables.activity_log, user_id=uuid.UUID(user_id), order_by=[tables.activity_log.c.created_at]
     )
     return [(e["action"], e["description"], e["metadata"], str(e["application_id"])) for e in entries]
-
-
-def held(db, user_id: str) -> set[str]:
-    query = (
-        sa.select(tables.milestones.c.name)
-        .join(tables.user_milestones, tables.user_milestones.c.milestone_id == tables.milestones.c.id)
-        .where(tables.user_milestones.c.user_id == uuid.UUID(user_id))
-    )
-    with db.connect() as conn:
-        return set(conn.execute(query).scalars())
 
 
 def counted_applications(db, user_id: str) -> int:
@@ -274,15 +259,8 @@ async def test_a_page_of_five_and_a_page_of_fifty_run_the_same_number_of_stateme
     for index in range(60):
         await save_job(client, headers, company_name=f"C{index}", notes="n" * index)
 
-    async def list_page(limit: int) -> tuple[int, list]:
-        with counting(client.app) as statements:
-            resp = await client.get(f"{API}/saved-jobs/", params={"limit": limit}, headers=headers)
-            body = await resp.json()
-        assert resp.status == 200
-        return len(statements), body
-
-    small_count, small = await list_page(5)
-    large_count, large = await list_page(50)
+    small_count, small = await counted_get(client, "/saved-jobs/", headers, {"limit": 5})
+    large_count, large = await counted_get(client, "/saved-jobs/", headers, {"limit": 50})
     assert (len(small), len(large)) == (5, 50)
     assert small_count == large_count == 1
 

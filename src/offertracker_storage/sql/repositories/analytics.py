@@ -13,7 +13,7 @@ Two details make every backend answer alike:
   up to 2⁶³−1, so two large ones would otherwise be an error, not an average.
 - The ten top companies are picked in code point order among equal counts:
   ``COLLATE "C"`` on PostgreSQL, whose default collation follows the locale; SQLite
-  compares text as bytes of UTF-8, which is the same order.
+  compares text as bytes of UTF-8, which is the same order (:mod:`..collation`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from offertracker_core.analytics import (
 from offertracker_core.entities import ActivityEntry
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Source, StageType
 
+from ..collation import code_point_order
 from ..page_budget import ZERO, byte_length, content_size, rows_within_budget
 from ..prepared import Prepared
 from ..rows import Mapper
@@ -83,22 +84,6 @@ def _postgresql_question_count(element: question_count, compiler: SQLCompiler, *
     # jsonb_array_length raises on a scalar (a stage without questions stores JSON null).
     value = compiler.process(element.clauses, **kw)
     return f"CASE WHEN jsonb_typeof({value}) = 'array' THEN jsonb_array_length({value}) ELSE 0 END"
-
-
-class code_point_order(FunctionElement[str]):
-    """A text column compared by code point, for ``ORDER BY`` (see the module docstring)."""
-
-    inherit_cache = True
-
-
-@compiles(code_point_order)
-def _plain_order(element: code_point_order, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(code_point_order, "postgresql")
-def _postgresql_order(element: code_point_order, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
 
 
 _a, _s, _o = applications, application_stages, outcomes

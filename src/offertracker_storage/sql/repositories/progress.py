@@ -27,6 +27,7 @@ from offertracker_core.ports import (
     ProgressTotals,
 )
 
+from ..collation import code_point_order
 from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import (
@@ -135,26 +136,17 @@ _EARNED = Prepared(
 )
 _EARNED_WIDTH = len(_user_milestones.names)
 
-
-def _community(username: Any) -> Prepared:
-    return Prepared(
-        select(users.c.id, users.c.username, users.c.display_name, users.c.streak_days)
-        .where(users.c.is_profile_public == true())
-        .order_by(
-            users.c.last_active_date.desc().nulls_last(),  # PostgreSQL puts NULLs first in DESC
-            users.c.streak_days.desc(),
-            username,
-        )
-        .limit(bindparam("limit"))
+# Ties broken by username in code-point order, the same on every backend (see ..collation).
+_COMMUNITY = Prepared(
+    select(users.c.id, users.c.username, users.c.display_name, users.c.streak_days)
+    .where(users.c.is_profile_public == true())
+    .order_by(
+        users.c.last_active_date.desc().nulls_last(),  # PostgreSQL puts NULLs first in DESC
+        users.c.streak_days.desc(),
+        code_point_order(users.c.username),
     )
-
-
-# Code-point order of usernames on both backends (SQLite's BINARY collation; "C" on PostgreSQL,
-# whatever locale its server was initialised with), as users/search does.
-_COMMUNITY = {
-    "sqlite": _community(users.c.username),
-    "postgresql": _community(users.c.username.collate("C")),
-}
+    .limit(bindparam("limit"))
+)
 
 _user: BindParameter[UUID] = bindparam("user_id")
 # One statement, so one snapshot and one round trip. The counts use the per-user indexes
@@ -230,8 +222,7 @@ class SqlProgress(SqlRepository):
         display name (100) and a number, so even the largest page (1,000 rows)
         stays far below :data:`offertracker_core.pages.PAGE_BYTES`.
         """
-        statement = _COMMUNITY[self.conn.dialect.name]
-        return [CommunityMember(*row) for row in statement.rows(self.conn, {"limit": limit})]
+        return [CommunityMember(*row) for row in _COMMUNITY.rows(self.conn, {"limit": limit})]
 
     def figures(self, user_id: UUID) -> AccountFigures | None:
         """The stats figures besides the kept counters, in one statement; ``None`` for an unknown user."""

@@ -8,17 +8,14 @@ assignments come with their tags from one joined statement, counted together.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import String, bindparam, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import bindparam, select
 
 from offertracker_core import pages
 from offertracker_core.entities import ApplicationTag, AssignedTag, Tag
 
+from ..collation import code_point_order
 from ..page_budget import content_size, rows_within_budget
 from ..prepared import Prepared
 from ..rows import Mapper
@@ -26,25 +23,6 @@ from ..tables import application_tags, tags
 from .base import CrudRepository
 
 __all__ = ["SqlApplicationTags", "SqlTags"]
-
-
-class code_points(FunctionElement[str]):  # lower case, like the SQL it stands for
-    """A text column that sorts by code point: SQLite's own BINARY collation, ``COLLATE "C"`` on
-    PostgreSQL, whatever locale its server was initialised with (as users.search_visible does;
-    en_US would put "apple" before "Banana" there and after it on SQLite)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(code_points)
-def _plain(element: code_points, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(code_points, "postgresql")
-def _collate_c(element: code_points, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
 
 
 _tags = Mapper(Tag, tags)
@@ -55,10 +33,10 @@ _ORDER = ("sort_name", "id")
 
 
 def _tag_page() -> Prepared:
-    by_name = (code_points(tags.c.name).asc(), tags.c.id.asc())
+    by_name = (code_point_order(tags.c.name).asc(), tags.c.id.asc())
     mine = tags.c.user_id == bindparam("user_id")
     narrow = (
-        select(code_points(tags.c.name).label("sort_name"), tags.c.id, content_size(tags).label("size"))
+        select(code_point_order(tags.c.name).label("sort_name"), tags.c.id, content_size(tags).label("size"))
         .where(mine)
         .order_by(*by_name)
         .offset(bindparam("skip"))
@@ -75,12 +53,12 @@ def _tag_page() -> Prepared:
 
 def _assignment_page() -> Prepared:
     joined = application_tags.join(tags, tags.c.id == application_tags.c.tag_id)
-    by_name = (code_points(tags.c.name).asc(), application_tags.c.id.asc())
+    by_name = (code_point_order(tags.c.name).asc(), application_tags.c.id.asc())
     of_application = application_tags.c.application_id == bindparam("application_id")
     # An assignment renders as two objects, itself and its tag: both count (pages.content_bytes).
     size = content_size(application_tags) + content_size(tags)
     narrow = (
-        select(code_points(tags.c.name).label("sort_name"), application_tags.c.id, size.label("size"))
+        select(code_point_order(tags.c.name).label("sort_name"), application_tags.c.id, size.label("size"))
         .select_from(joined)
         .where(of_application)
         .order_by(*by_name)

@@ -16,6 +16,7 @@ from offertracker_core.entities import User
 from offertracker_core.enums import ProfileVisibility
 from offertracker_core.ports import NEVER_REVOKED, ViewerRelation
 
+from ..collation import code_point_order
 from ..prepared import Prepared
 from ..rows import Mapper
 from ..tables import credentials, follows, group_members, users
@@ -112,14 +113,13 @@ class SqlUsers(CrudRepository[User]):
             func.lower(users.c.username).like(pattern, escape="\\"),
             func.lower(users.c.display_name).like(pattern, escape="\\"),
         )
-        # Code-point order on both backends: SQLite's BINARY collation; on PostgreSQL "C",
-        # whatever locale the server was initialised with (en_US would sort "Zoe" after "fol").
-        username = (
-            users.c.username.collate("C") if self.conn.dialect.name == "postgresql" else users.c.username
-        )
-        # Built per call (the pattern is inlined), so through Connection.execute.
+        # Built per call (the pattern is inlined), so through Connection.execute. Usernames in
+        # code-point order, the same on every backend (see ..collation).
         page = (
-            self._select_all.where(matches, visible).order_by(username, users.c.id).offset(skip).limit(limit)
+            self._select_all.where(matches, visible)
+            .order_by(code_point_order(users.c.username), users.c.id)
+            .offset(skip)
+            .limit(limit)
         )
         return list(map(self.mapper.from_row, self.conn.execute(page).all()))
 
