@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from offertracker_core import pages
 from offertracker_core.milestones import milestone_id
 
 from .httpkit import DATETIME, UUID_STR, call, count, insert, register, rows, tables
@@ -457,3 +458,16 @@ async def test_group_endpoints_need_a_token(client):
     ):
         body = await call(client, method, path, expect=401)
         assert body == {"detail": "Not authenticated"}
+
+
+async def test_group_lists_end_at_the_page_budget_and_page_on_by_rows_received(client, monkeypatch):
+    # Each group counts 1,024 + its texts (about 2,530 bytes): a 3,000-byte budget keeps two.
+    monkeypatch.setattr(pages, "PAGE_BYTES", 3_000)
+    _, headers = await register(client, "alice")
+    made = [await create_group(client, headers, name=f"g{n}", description="d" * 1_500) for n in range(3)]
+    newest_first = made[::-1]
+    for path in ("/social/groups", "/social/groups/mine"):
+        first = await call(client, "GET", path, headers, expect=200)
+        assert first == newest_first[:2], path
+        rest = await call(client, "GET", path, headers, params={"skip": len(first)}, expect=200)
+        assert rest == newest_first[2:], path
