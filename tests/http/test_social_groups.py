@@ -10,6 +10,7 @@ from offertracker_core import pages
 from offertracker_core.milestones import milestone_id
 
 from .httpkit import DATETIME, UUID_STR, call, count, insert, register, rows, tables
+from .test_query_count import counting
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -471,3 +472,21 @@ async def test_group_lists_end_at_the_page_budget_and_page_on_by_rows_received(c
         assert first == newest_first[:2], path
         rest = await call(client, "GET", path, headers, params={"skip": len(first)}, expect=200)
         assert rest == newest_first[2:], path
+
+
+async def test_a_page_of_groups_is_one_statement_whatever_its_size(client):
+    _, alice = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    for n in range(12):
+        group = await create_group(client, alice, name=f"g{n}")
+        await call(client, "POST", f"/social/groups/{group['id']}/join", bob, expect=201)
+
+    async def statements_of(path: str, limit: int) -> int:
+        with counting(client.app) as statements:
+            page = await call(client, "GET", path, bob, params={"limit": limit}, expect=200)
+        assert len(page) == limit
+        assert {g["member_count"] for g in page} == {2}
+        return len(statements)
+
+    for path in ("/social/groups", "/social/groups/mine"):
+        assert await statements_of(path, 2) == await statements_of(path, 12) == 1, path
