@@ -418,5 +418,30 @@ class TagChanges(TypedDict, total=False):
     color: TagColor
 
 
+# --- social: groups ----------------------------------------------------------
+
+__all__ += ["GroupChanges", "NewGroup"]
+
+GroupName = Annotated[str, MaxLen(100)]
+"""A group's name: the column's size (``social_groups.name``, 100)."""
+
+
+@attrs.frozen
+class NewGroup(CheckedInput):
+    """``POST /social/groups``; the creator becomes the group's admin member."""
+
+    name: GroupName
+    description: LongText | None = None
+    is_public: bool = True
+
+
+class GroupChanges(TypedDict, total=False):
+    """``PUT /social/groups/{id}``: ``name`` and ``is_public`` cannot be null (behaviour.md §4)."""
+
+    name: GroupName
+    description: LongText | None
+    is_public: bool
+
+
 # Resolve every declaration now: a type no check understands fails at import, not at first use.
 prepare(*(globals()[name] for name in __all__))

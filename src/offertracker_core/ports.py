@@ -27,6 +27,8 @@ from .entities import (
     ApplicationTag,
     AssignedTag,
     Document,
+    Group,
+    GroupMember,
     Milestone,
     Outcome,
     Reflection,
@@ -634,6 +636,95 @@ class AnalyticsRepository(Protocol):
         ...
 
 
+# --- social: groups (behaviour.md §10) ------------------------------------------------
+
+__all__ += ["GroupRepository", "GroupView"]
+
+
+@attrs.frozen
+class GroupView:
+    """A group with its real member count: the ``GroupResponse`` shape, fields in its order."""
+
+    id: UUID
+    name: str
+    description: str | None
+    created_by: UUID
+    is_public: bool
+    member_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, group: Group, member_count: int) -> GroupView:
+        """The view of ``group`` with ``member_count`` members."""
+        return cls(
+            id=group.id,
+            name=group.name,
+            description=group.description,
+            created_by=group.created_by,
+            is_public=group.is_public,
+            member_count=member_count,
+            created_at=group.created_at,
+            updated_at=group.updated_at,
+        )
+
+
+class GroupRepository(Repository[Group], Protocol):
+    """Groups and their memberships; ``add_member`` raises
+    ``Duplicate("group_members.group_id,user_id")`` for a member already in.
+
+    Every read of a group as the API shows it (:class:`GroupView`) counts its members in the
+    same statement. Leaving locks the group row first (``get_for_update``); joining's insert
+    holds the row's key share (its foreign key); :meth:`dissolve` locks the row against both,
+    so a membership it counts away is never counted away again by a concurrent leave, and
+    none joined meanwhile is missed.
+    """
+
+    async def view(self, group_id: UUID) -> GroupView | None:
+        """The group with its member count, or ``None``: one statement."""
+        ...
+
+    async def membership(self, group_id: UUID, user_id: UUID) -> GroupMember | None:
+        """``user_id``'s membership of ``group_id``, or ``None``."""
+        ...
+
+    async def add_member(self, member: GroupMember) -> None:
+        """Insert a membership (a broken uniqueness rule raises ``Duplicate``)."""
+        ...
+
+    async def remove_member(self, member_id: UUID) -> None:
+        """Delete a membership (no error for an unknown id)."""
+        ...
+
+    async def list_public(self, skip: int, limit: int) -> list[GroupView]:
+        """Public groups, newest first (``created_at``, then ``id``, descending), at most ``limit``,
+        ending early at the byte budget of :mod:`offertracker_core.pages`; one statement."""
+        ...
+
+    async def list_joined(self, user_id: UUID, skip: int, limit: int) -> list[GroupView]:
+        """The groups ``user_id`` is a member of, most recently joined first (``joined_at``, then the
+        membership's ``id``, descending), paged and budgeted like :meth:`list_public`."""
+        ...
+
+    async def members(self, group_id: UUID, skip: int, limit: int) -> list[GroupMember]:
+        """The group's memberships, earliest joined first (``joined_at``, then ``id``, ascending),
+        at most ``limit``. A membership holds no free text (a role of six characters at most), so
+        a full page of 1,000 is a few hundred kilobytes: no byte budget applies."""
+        ...
+
+    async def dissolve(self, group_id: UUID) -> None:
+        """Delete the group with its memberships and posts (the schema cascades), taking them off
+        their users' kept counters (``groups_joined``, ``posts``) in the same unit of work: a few
+        statements however many members and posts it has. Locks the group row against every
+        writer first, inserts of members and posts included."""
+        ...
+
+    async def dissolve_created_by(self, user_id: UUID) -> None:
+        """:meth:`dissolve` every group ``user_id`` created (their account is about to go, and
+        the schema would cascade to these groups without uncounting them)."""
+        ...
+
+
 class Repositories(Protocol):
     """The named repositories of a unit of work: the registry both adapters are built from
     (:func:`repository_names`). A plain owned resource needs no name of its own and is
@@ -665,6 +756,8 @@ class Repositories(Protocol):
     def application_tags(self) -> ApplicationTagRepository: ...
     @property
     def analytics(self) -> AnalyticsRepository: ...
+    @property
+    def groups(self) -> GroupRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -27,10 +27,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import insert
 
-from offertracker_core.entities import ActivityEntry
+from offertracker_core.entities import ActivityEntry, Group, GroupMember
+from offertracker_core.enums import GroupRole
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
-from offertracker_storage.sql.tables import follows, group_members, posts, social_groups
+from offertracker_storage.sql.tables import follows, posts
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -52,7 +53,7 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 # --- backdoor: what the ports do not reach yet -------------------------------------
 #
-# Keep this small. When a port gains a way to write follows, memberships or posts,
+# Keep this small. When a port gains a way to write follows, memberships (it has: groups) or posts,
 # or to read the activity log, the cases should use it and the helper should shrink.
 
 
@@ -78,6 +79,16 @@ async def _logged(storage: Storage, user_id: UUID) -> list[ActivityEntry]:
     return _in_order(entries)
 
 
+async def _join_group(storage: Storage, group_id: UUID, user_id: UUID) -> None:
+    # Through the groups port now (not a backdoor any more): the first member creates the group.
+    async with storage.write() as uow:
+        if await uow.groups.get(group_id) is None:
+            await uow.groups.add(Group(group_id, f"group {group_id}", None, user_id, True, T0, T0))
+        await uow.groups.add_member(GroupMember(uuid4(), group_id, user_id, GroupRole.MEMBER, T0))
+        await uow.progress.count(user_id, ProgressTotals(groups_joined=1))
+        await uow.commit()
+
+
 class _FakeBackdoor:
     def __init__(self, storage: FakeStorage) -> None:
         self.storage = storage
@@ -86,7 +97,7 @@ class _FakeBackdoor:
         self.storage.follow(follower_id, following_id)
 
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
-        self.storage.join_group(group_id, user_id)
+        await _join_group(self.storage, group_id, user_id)
 
     async def add_posts(self, user_id: UUID, count: int) -> None:
         self.storage.add_posts(user_id, count)
@@ -98,7 +109,6 @@ class _FakeBackdoor:
 class _SqlBackdoor:
     def __init__(self, storage: SqlStorage) -> None:
         self.storage = storage
-        self.groups: set[UUID] = set()
 
     async def _insert(
         self, table: Any, rows: list[dict[str, Any]], counted: tuple[UUID, ProgressTotals] | None = None
@@ -115,20 +125,7 @@ class _SqlBackdoor:
         await self._insert(follows, [row], (follower_id, ProgressTotals(follows=1)))
 
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
-        if group_id not in self.groups:  # the first member creates the group
-            self.groups.add(group_id)
-            group = {
-                "id": group_id,
-                "name": f"group {group_id}",
-                "description": None,
-                "created_by": user_id,
-                "is_public": True,
-                "created_at": T0,
-                "updated_at": T0,
-            }
-            await self._insert(social_groups, [group])
-        member = {"id": uuid4(), "group_id": group_id, "user_id": user_id, "role": "member", "joined_at": T0}
-        await self._insert(group_members, [member], (user_id, ProgressTotals(groups_joined=1)))
+        await _join_group(self.storage, group_id, user_id)
 
     async def add_posts(self, user_id: UUID, count: int) -> None:
         rows = [

@@ -28,10 +28,11 @@ from hypothesis import strategies as st
 
 from offertracker_core.entities import ApplicationDetail, User
 from offertracker_core.enums import OutcomeStatus
-from offertracker_core.errors import Conflict
+from offertracker_core.errors import BusinessRuleViolation, Conflict
 from offertracker_core.inputs import (
     Credentials,
     NewApplication,
+    NewGroup,
     NewOutcome,
     NewReflection,
     NewSavedJob,
@@ -120,6 +121,11 @@ actions = st.lists(
         st.tuples(st.just("login"), who),
         st.tuples(st.just("next_day")),
         st.tuples(st.just("register_bob")),
+        st.tuples(st.just("create_group"), who, st.booleans()),
+        st.tuples(st.just("join_group"), who, pick),
+        st.tuples(st.just("join_group"), who, pick),
+        st.tuples(st.just("leave_group"), who, pick),
+        st.tuples(st.just("delete_group"), who, pick),
     ),
     min_size=10,
     max_size=40,
@@ -252,6 +258,34 @@ class Scenario:
     async def login(self, user: User) -> bool:
         await self.services.auth.login(Credentials(email=user.email, password="secret1"))
         return True
+
+    # Groups: creating and joining are tracked; a dissolved group uncounts all its members.
+
+    async def create_group(self, user: User, is_public: bool) -> bool:
+        await self.services.groups.create(user.id, NewGroup(name="circle", is_public=is_public))
+        return True
+
+    async def join_group(self, user: User, index: int) -> bool:
+        groups = await self.services.groups.list_public(limit=100)
+        if not groups:
+            return False
+        try:
+            await self.services.groups.join(user.id, groups[index % len(groups)].id)
+        except BusinessRuleViolation:
+            return False  # a member already
+        return True
+
+    async def leave_group(self, user: User, index: int) -> bool:
+        groups = await self.services.groups.mine(user.id, limit=100)
+        if groups:
+            await self.services.groups.leave(user.id, groups[index % len(groups)].id)
+        return False
+
+    async def delete_group(self, user: User, index: int) -> bool:
+        groups = [g for g in await self.services.groups.mine(user.id, limit=100) if g.created_by == user.id]
+        if groups:
+            await self.services.groups.delete(user.id, groups[index % len(groups)].id)
+        return False
 
     async def tracked(self, user: User) -> None:
         """What a tracked action of ``user`` must have awarded: every milestone due for the

@@ -167,6 +167,8 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.ReminderChanges: t.reminders,
     inputs.NewTag: t.tags,
     inputs.TagChanges: t.tags,
+    inputs.NewGroup: t.social_groups,
+    inputs.GroupChanges: t.social_groups,
 }
 
 

@@ -31,6 +31,7 @@ from offertracker_core.entities import (
     AssignedTag,
     Contact,
     Document,
+    GroupMember,
     Outcome,
     Reflection,
     Reminder,
@@ -39,6 +40,7 @@ from offertracker_core.entities import (
     Tag,
     User,
 )
+from offertracker_core.ports import GroupView
 from offertracker_http.rendering import public_profile, to_json
 from offertracker_http.schemas import MAX_LIMIT
 
@@ -60,6 +62,8 @@ _DECLARED_BY: dict[type, tuple[type, ...]] = {
     Reminder: (inputs.NewReminder, inputs.ReminderChanges),
     Tag: (inputs.NewTag, inputs.TagChanges),
     ApplicationTag: (),
+    GroupView: (inputs.NewGroup, inputs.GroupChanges),
+    GroupMember: (),
 }
 
 # The characters JSON spends most on: four bytes written as four, a quote and a line feed
@@ -150,6 +154,8 @@ def test_a_row_renders_in_at_most_twice_its_counted_content(char: str) -> None:
         _maximal(Reminder, char),
         _maximal(Tag, char),
         _largest_assigned_tag(char),
+        _maximal(GroupView, char),
+        _maximal(GroupMember, char),
     ]
     for row in rows:
         assert len(to_json(row)) <= 2 * pages.content_bytes(row), type(row).__name__
@@ -167,6 +173,8 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
     reminder = largest(to_json, lambda char: _maximal(Reminder, char))
     tag = largest(to_json, lambda char: _maximal(Tag, char))
     assigned_tag = largest(to_json, _largest_assigned_tag)
+    group = largest(to_json, lambda char: _maximal(GroupView, char))
+    member = largest(to_json, lambda char: _maximal(GroupMember, char))
     punctuation = MAX_LIMIT + 1  # brackets and commas
     # Budgeted lists: the rows before the last count under PAGE_BYTES and render in at most twice
     # that; the last may be the largest row there is.
@@ -180,6 +188,10 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
         "GET /reminders/upcoming": budgeted + reminder,
         "GET /tags/": budgeted + tag,
         "GET /tags/application/{id}": budgeted + assigned_tag,
+        "GET /social/groups": budgeted + group,
+        "GET /social/groups/mine": budgeted + group,
+        # Memberships hold no free text: a full page of the largest needs no budget.
+        "GET /social/groups/{group_id}/members": MAX_LIMIT * member + punctuation,
         # Profiles are small enough for a full page of the largest: no budget needed.
         "GET /users/search": MAX_LIMIT * profile + punctuation,
     }

@@ -177,7 +177,7 @@ def _referencing(db, user_id: UUID) -> dict[str, int]:
     return found
 
 
-async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
+async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_headers=None) -> UUID:
     """Rows in as many tables as the API and a few inserts can reach; the application's id.
 
     Its documents reach the user only through it (they have no ``user_id``), so the
@@ -206,6 +206,10 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
     await call(
         client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
     )
+    if other_headers is not None:  # a group of each, each joined by the other
+        for owner, joiner in ((headers, other_headers), (other_headers, headers)):
+            group = await call(client, "POST", "/social/groups", owner, json={"name": "g"}, expect=201)
+            await call(client, "POST", f"/social/groups/{group['id']}/join", joiner, expect=201)
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
@@ -222,7 +226,7 @@ async def test_a_wrong_password_deletes_nothing(client, db):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
     bob_id = UUID((await call(client, "GET", "/users/me", bob, expect=200))["id"])
-    application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id)
+    application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id, bob)
     before = _referencing(db, UUID(user["id"]))
     body = await call(
         client, "DELETE", "/users/me", headers, json={"password": "not my password"}, expect=400
@@ -243,6 +247,8 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "user_progress.user_id",
         "reminders.user_id",
         "tags.user_id",
+        "social_groups.created_by",
+        "group_members.user_id",
     }
     assert before["contacts.user_id"] == 2
     assert count(db, tables.documents, application_id=application_id) == 1
@@ -256,7 +262,7 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     bobs_document = await create_document(client, bob, (await create_application(client, bob))["id"])
     bob_user = await call(client, "GET", "/users/me", bob, expect=200)
     user_id, bob_id = UUID(user["id"]), UUID(bob_user["id"])
-    application_id = await _fill(client, db, headers, user_id, bob_id)
+    application_id = await _fill(client, db, headers, user_id, bob_id, bob)
     bobs_before = _referencing(db, bob_id)
     assert count(db, tables.documents, application_id=application_id) == 1
     await call(client, "GET", "/users/me", headers, expect=200)  # remembered by the process
@@ -270,12 +276,19 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     assert rows(db, tables.application_tags) == []  # went with the application and the tag
     await refused(client, headers, UNKNOWN_USER)
     await login(client, expect=401)
-    # Bob keeps his account; only the follows between the two went with Alice.
+    # Bob keeps his account; only the follows between the two, and his membership of Alice's
+    # group, went with Alice. His group stays, its member count real, his counter too.
     assert await call(client, "GET", "/users/me", bob, expect=200) == bob_user
     assert bobs_before["follows.follower_id"] == bobs_before["follows.following_id"] == 1
+    assert bobs_before["group_members.user_id"] == 2
     assert _referencing(db, bob_id) == {
-        key: n for key, n in bobs_before.items() if not key.startswith("follows.")
+        **{key: n for key, n in bobs_before.items() if not key.startswith("follows.")},
+        "group_members.user_id": 1,
     }
+    [bobs_group] = await call(client, "GET", "/social/groups/mine", bob, expect=200)
+    assert bobs_group["member_count"] == 1
+    [progress] = rows(db, tables.user_progress, user_id=bob_id)
+    assert progress["groups_joined"] == 1
 
 
 async def test_deleting_the_account_needs_the_password(client):

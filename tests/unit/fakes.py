@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import attrs
 
@@ -31,8 +31,11 @@ from offertracker_core.entities import (
     AssignedTag,
     Contact,
     Document,
+    Group,
+    GroupMember,
     Milestone,
     Outcome,
+    Post,
     Reflection,
     Reminder,
     ResumeVersion,
@@ -42,7 +45,7 @@ from offertracker_core.entities import (
     User,
     UserMilestone,
 )
-from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority, ReminderType
+from offertracker_core.enums import ApplicationStatus, GroupRole, OutcomeStatus, Priority, ReminderType
 from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
@@ -52,6 +55,7 @@ from offertracker_core.ports import (
     AccountFigures,
     CommunityMember,
     EarnedMilestone,
+    GroupView,
     ProgressStanding,
     ProgressTotals,
     TokenClaims,
@@ -736,7 +740,8 @@ class FakeStorage:
     def join_group(self, group_id: UUID, user_id: UUID) -> None:
         members = self.tables.memberships.setdefault(group_id, set())
         if user_id not in members:
-            members.add(user_id)
+            joined = datetime(2026, 3, 1, tzinfo=UTC)
+            _enrol(self.tables, GroupMember(uuid4(), group_id, user_id, GroupRole.MEMBER, joined))
             self._count(user_id, ProgressTotals(groups_joined=1))
 
     def _count(self, user_id: UUID, delta: ProgressTotals) -> None:
@@ -976,3 +981,90 @@ class FakeAnalytics(_Repo):
             )
             for s in pages.within_budget(stages[:limit], size)
         ]
+
+
+# --- social: groups --------------------------------------------------------------------------
+#
+# A membership is a GroupMember row and an entry of ``_Tables.memberships`` (what the profile
+# relation and the recount read); ``_enrol`` and ``_unenrol`` keep the two together.
+
+
+def _enrol(tables: _Tables, member: GroupMember) -> None:
+    tables.of(GroupMember)[member.id] = member
+    tables.memberships.setdefault(member.group_id, set()).add(member.user_id)
+
+
+def _unenrol(tables: _Tables, member: GroupMember) -> None:
+    tables.of(GroupMember).pop(member.id, None)
+    tables.memberships.get(member.group_id, set()).discard(member.user_id)
+
+
+class FakeGroups(FakeRows[Group]):
+    port = "groups"
+    entity = Group
+
+    def _members_of(self, group_id: UUID) -> list[GroupMember]:
+        return [m for m in self.t.of(GroupMember).values() if m.group_id == group_id]
+
+    def _view(self, group: Group) -> GroupView:
+        return GroupView.of(group, len(self._members_of(group.id)))
+
+    async def view(self, group_id: UUID) -> GroupView | None:
+        group = self._rows().get(group_id)
+        return None if group is None else self._view(group)
+
+    async def membership(self, group_id: UUID, user_id: UUID) -> GroupMember | None:
+        if self._uow.storage.racing:  # a simultaneous twin joined after this lookup
+            return None
+        found = [m for m in self._members_of(group_id) if m.user_id == user_id]
+        return found[0] if found else None
+
+    async def add_member(self, member: GroupMember) -> None:
+        tables = self._writable()
+        if any(m.user_id == member.user_id for m in self._members_of(member.group_id)):
+            raise Duplicate("group_members.group_id,user_id")
+        _enrol(tables, member)
+
+    async def remove_member(self, member_id: UUID) -> None:
+        tables = self._writable()
+        member = tables.of(GroupMember).get(member_id)
+        if member is not None:
+            _unenrol(tables, member)
+
+    async def list_public(self, skip: int, limit: int) -> list[GroupView]:
+        public = [g for g in self._rows().values() if g.is_public]
+        public.sort(key=lambda g: (g.created_at, g.id), reverse=True)
+        return pages.within_budget([self._view(g) for g in public[skip : skip + limit]])
+
+    async def list_joined(self, user_id: UUID, skip: int, limit: int) -> list[GroupView]:
+        mine = sorted(
+            (m for m in self.t.of(GroupMember).values() if m.user_id == user_id),
+            key=lambda m: (m.joined_at, m.id),
+            reverse=True,
+        )
+        groups = self._rows()
+        return pages.within_budget([self._view(groups[m.group_id]) for m in mine[skip : skip + limit]])
+
+    async def members(self, group_id: UUID, skip: int, limit: int) -> list[GroupMember]:
+        return sorted(self._members_of(group_id), key=lambda m: (m.joined_at, m.id))[skip : skip + limit]
+
+    async def dissolve(self, group_id: UUID) -> None:
+        tables = self._writable()
+        if tables.of(Group).pop(group_id, None) is None:
+            return
+        for member in self._members_of(group_id):
+            _unenrol(tables, member)
+            _count_in(tables, member.user_id, ProgressTotals(groups_joined=-1))
+        tables.memberships.pop(group_id, None)
+        posts = tables.of(Post)
+        for post in [p for p in posts.values() if p.group_id == group_id]:
+            del posts[post.id]
+            _count_in(tables, post.user_id, ProgressTotals(posts=-1))
+
+    async def dissolve_created_by(self, user_id: UUID) -> None:
+        for group in [g for g in self._rows().values() if g.created_by == user_id]:
+            await self.dissolve(group.id)
+
+
+def _count_in(tables: _Tables, user_id: UUID, delta: ProgressTotals) -> None:
+    tables.progress[user_id] = tables.progress.get(user_id, ProgressTotals()) + delta

@@ -258,6 +258,9 @@ class AuthService:
 
         async def work(uow: UnitOfWork) -> None:
             await _still_confirmed(uow, user_id, stored, _BAD_PASSWORD)
+            # The groups it created go too, with other users' memberships and posts in them: the
+            # cascade would not take those off their kept counters, dissolving does.
+            await uow.groups.dissolve_created_by(user_id)
             await uow.users.delete(user_id)
 
         try:
