@@ -27,6 +27,7 @@ from .auth import AuthService, AuthSession
 from .base import ServiceContext
 from .contacts import ContactService
 from .documents import DocumentService
+from .follows import FollowService
 from .outcomes import OutcomeService
 from .progress import ProgressService
 from .reflections import ReflectionService
@@ -45,6 +46,7 @@ __all__ = [
     "AuthSession",
     "ContactService",
     "DocumentService",
+    "FollowService",
     "OutcomeService",
     "ProgressService",
     "ReflectionService",
@@ -84,6 +86,7 @@ class Services:
     tags: TagService
     progress: ProgressService
     analytics: AnalyticsService
+    follows: FollowService
 
     @classmethod
     def create(

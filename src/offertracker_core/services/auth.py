@@ -258,6 +258,8 @@ class AuthService:
 
         async def work(uow: UnitOfWork) -> None:
             await _still_confirmed(uow, user_id, stored, _BAD_PASSWORD)
+            # Its followers' follows go by the cascade: their kept counters must lose them too.
+            await uow.follows.drop_followers(user_id)
             await uow.users.delete(user_id)
 
         try:
