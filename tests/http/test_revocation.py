@@ -8,8 +8,7 @@ microsecond (``iat_us``), so no whole-second rounding lets either side slip.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -176,7 +175,7 @@ def _referencing(db, user_id: UUID) -> dict[str, int]:
     return found
 
 
-async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
+async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_headers) -> UUID:
     """Rows in as many tables as the API and a few inserts can reach; the application's id.
 
     Its documents reach the user only through it (they have no ``user_id``), so the
@@ -207,15 +206,9 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID) -> UUID:
     await call(
         client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
     )
-    now = datetime.now(UTC)
-    with db.begin() as conn:
-        conn.execute(
-            sa.insert(tables.follows),
-            [
-                {"id": uuid4(), "follower_id": user_id, "following_id": other_id, "created_at": now},
-                {"id": uuid4(), "follower_id": other_id, "following_id": user_id, "created_at": now},
-            ],
-        )
+    # Follows both ways, counted in each follower's kept totals.
+    await call(client, "POST", f"/social/follow/{other_id}", headers, expect=201)
+    await call(client, "POST", f"/social/follow/{user_id}", other_headers, expect=201)
     return UUID(application["id"])
 
 
@@ -223,7 +216,7 @@ async def test_a_wrong_password_deletes_nothing(client, db):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
     bob_id = UUID((await call(client, "GET", "/users/me", bob, expect=200))["id"])
-    application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id)
+    application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id, bob)
     before = _referencing(db, UUID(user["id"]))
     body = await call(
         client, "DELETE", "/users/me", headers, json={"password": "not my password"}, expect=400
@@ -257,7 +250,7 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     bobs_document = await create_document(client, bob, (await create_application(client, bob))["id"])
     bob_user = await call(client, "GET", "/users/me", bob, expect=200)
     user_id, bob_id = UUID(user["id"]), UUID(bob_user["id"])
-    application_id = await _fill(client, db, headers, user_id, bob_id)
+    application_id = await _fill(client, db, headers, user_id, bob_id, bob)
     bobs_before = _referencing(db, bob_id)
     assert count(db, tables.documents, application_id=application_id) == 1
     await call(client, "GET", "/users/me", headers, expect=200)  # remembered by the process
@@ -276,6 +269,12 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     assert bobs_before["follows.follower_id"] == bobs_before["follows.following_id"] == 1
     assert _referencing(db, bob_id) == {
         key: n for key, n in bobs_before.items() if not key.startswith("follows.")
+    }
+    # Bob's follow of Alice went with her, and so did its count in his kept totals.
+    assert [row["follows"] for row in rows(db, tables.user_progress, user_id=bob_id)] == [0]
+    assert await call(client, "GET", f"/social/follow-stats/{bob_id}", bob, expect=200) == {
+        "followers_count": 0,
+        "following_count": 0,
     }
 
 
