@@ -27,6 +27,7 @@ from .entities import (
     ApplicationTag,
     AssignedTag,
     Document,
+    Follow,
     Group,
     GroupMember,
     Milestone,
@@ -725,6 +726,48 @@ class GroupRepository(Repository[Group], Protocol):
         ...
 
 
+# --- follows (social) --------------------------------------------------------------
+
+__all__ += ["FollowCounts", "FollowRepository"]
+
+
+@attrs.frozen
+class FollowCounts:
+    """How many follow a user and how many they follow: the ``FollowStats`` shape."""
+
+    followers_count: int
+    following_count: int
+
+
+class FollowRepository(Repository[Follow], Protocol):
+    """Who follows whom; ``add`` raises ``Duplicate("follows.follower_id,following_id")`` for a
+    follow that exists. A follow renders as ids and a time only, so a page of them (at most
+    ``limit`` rows of ``OBJECT_BYTES`` content each, 1 MiB) never reaches the page byte budget."""
+
+    async def remove(self, follower_id: UUID, following_id: UUID) -> bool:
+        """Delete the follow of ``following_id`` by ``follower_id``; whether there was one."""
+        ...
+
+    async def followers(self, user_id: UUID, skip: int, limit: int) -> list[Follow]:
+        """The follows of ``user_id`` by others, newest first (``created_at``, then ``id``, descending)."""
+        ...
+
+    async def following(self, user_id: UUID, skip: int, limit: int) -> list[Follow]:
+        """The follows ``user_id`` made, newest first (``created_at``, then ``id``, descending)."""
+        ...
+
+    async def counts(self, user_id: UUID) -> FollowCounts | None:
+        """``user_id``'s follower and following counts in one statement; ``None`` for an unknown user."""
+        ...
+
+    async def drop_followers(self, user_id: UUID) -> None:
+        """Before ``user_id`` is deleted: remove the follows of ``user_id`` by others and take each
+        back from its follower's ``follows`` counter (``ProgressRepository.count``), so the counters
+        still equal a recount once the account is gone. Locks the user row first, so no follow of
+        it can be added meanwhile; constant in statements however many followers there are."""
+        ...
+
+
 class Repositories(Protocol):
     """The named repositories of a unit of work: the registry both adapters are built from
     (:func:`repository_names`). A plain owned resource needs no name of its own and is
@@ -758,6 +801,8 @@ class Repositories(Protocol):
     def analytics(self) -> AnalyticsRepository: ...
     @property
     def groups(self) -> GroupRepository: ...
+    @property
+    def follows(self) -> FollowRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -10,9 +10,10 @@ rollback that differs between them fails here rather than in production.
 ``storage`` is parametrized over ``fake``, ``sqlite`` and ``postgres`` (which is
 skipped, with the reason, when ``OFFERTRACKER_TEST_POSTGRES_URL`` is unset).
 ``backdoor`` is the one exception to "ports only": rows no port writes yet
-(follows, group memberships, posts) are reached through a small helper per
-backend, clearly separated below; it also reads the activity log, through the
-port that lists it (``uow.analytics.activity``), for the cases written before that port.
+(group memberships, posts) are reached through a small helper per backend,
+clearly separated below (follows go through their port: :func:`follow`); it
+also reads the activity log, through the port that lists it
+(``uow.analytics.activity``), for the cases written before that port.
 SQL-only concerns (statement counts, locks, migrations, column types, dialect
 details) stay in ``tests/storage``.
 """
@@ -27,11 +28,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import insert
 
-from offertracker_core.entities import ActivityEntry, Group, GroupMember
+from offertracker_core.entities import ActivityEntry, Follow, Group, GroupMember
 from offertracker_core.enums import GroupRole
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
-from offertracker_storage.sql.tables import follows, posts
+from offertracker_storage.sql.tables import posts
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -53,14 +54,21 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 # --- backdoor: what the ports do not reach yet -------------------------------------
 #
-# Keep this small. When a port gains a way to write follows, memberships (it has: groups) or posts,
-# or to read the activity log, the cases should use it and the helper should shrink.
+# Keep this small. When a port gains a way to write posts, or to read the activity log, the
+# cases should use it and the helper should shrink (follows and memberships did).
+
+
+async def follow(storage: Storage, follower_id: UUID, following_id: UUID) -> None:
+    """``follower_id`` follows ``following_id`` through the port, counted as the service counts it."""
+    async with storage.write() as uow:
+        await uow.follows.add(Follow(uuid4(), follower_id, following_id, T0))
+        await uow.progress.count(follower_id, ProgressTotals(follows=1))
+        await uow.commit()
 
 
 class Backdoor(Protocol):
     """Set up social rows of one backend, and read its committed activity log (through the port)."""
 
-    async def follow(self, follower_id: UUID, following_id: UUID) -> None: ...
     async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
     async def add_posts(self, user_id: UUID, count: int) -> None: ...
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
@@ -93,9 +101,6 @@ class _FakeBackdoor:
     def __init__(self, storage: FakeStorage) -> None:
         self.storage = storage
 
-    async def follow(self, follower_id: UUID, following_id: UUID) -> None:
-        self.storage.follow(follower_id, following_id)
-
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
         await _join_group(self.storage, group_id, user_id)
 
@@ -119,10 +124,6 @@ class _SqlBackdoor:
             if counted is not None:
                 await uow.progress.count(*counted)
             await uow.commit()
-
-    async def follow(self, follower_id: UUID, following_id: UUID) -> None:
-        row = {"id": uuid4(), "follower_id": follower_id, "following_id": following_id, "created_at": T0}
-        await self._insert(follows, [row], (follower_id, ProgressTotals(follows=1)))
 
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
         await _join_group(self.storage, group_id, user_id)

@@ -13,6 +13,7 @@ from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibili
 from offertracker_core.ports import Storage, ViewerRelation
 
 from ..storage import factories as f
+from .conftest import follow
 
 # Ids whose order is unambiguous and differs between the first byte and the last:
 # an adapter that compared ids as anything but 128-bit numbers would get ties wrong.
@@ -202,8 +203,8 @@ async def _people(storage: Storage, backdoor: Any) -> dict[str, User]:
     }
     await _add(storage, *people.values())
     viewer = people["viewer"].id
-    await backdoor.follow(viewer, people["fol_yes"].id)
-    await backdoor.follow(people["fol_no"].id, viewer)  # the reverse direction does not count
+    await follow(storage, viewer, people["fol_yes"].id)
+    await follow(storage, people["fol_no"].id, viewer)  # the reverse direction does not count
     shared, elsewhere = UUID(int=101), UUID(int=102)
     await backdoor.join_group(shared, viewer)
     await backdoor.join_group(shared, people["grp_yes"].id)

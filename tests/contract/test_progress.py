@@ -13,6 +13,7 @@ from offertracker_core.milestones import MILESTONES
 from offertracker_core.ports import ProgressStanding, ProgressTotals, Storage
 
 from ..storage import factories as f
+from .conftest import follow
 
 
 async def test_a_recount_counts_only_the_users_own_rows(storage: Storage, backdoor: Any) -> None:
@@ -35,8 +36,8 @@ async def test_a_recount_counts_only_the_users_own_rows(storage: Storage, backdo
         await uow.reflections.add(f.reflection(rejected.id))
         await uow.reflections.add(f.reflection(other.id))
         await uow.commit()
-    await backdoor.follow(ada.id, bob.id)
-    await backdoor.follow(bob.id, ada.id)
+    await follow(storage, ada.id, bob.id)
+    await follow(storage, bob.id, ada.id)
     group, other_group = UUID(int=201), UUID(int=202)
     await backdoor.join_group(group, bob.id)
     await backdoor.join_group(group, ada.id)

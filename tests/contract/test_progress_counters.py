@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,8 +28,9 @@ from hypothesis import strategies as st
 
 from offertracker_core.entities import ApplicationDetail, User
 from offertracker_core.enums import OutcomeStatus
-from offertracker_core.errors import BusinessRuleViolation, Conflict
+from offertracker_core.errors import BusinessRuleViolation, Conflict, NotFound
 from offertracker_core.inputs import (
+    AccountDeletion,
     Credentials,
     NewApplication,
     NewGroup,
@@ -103,6 +104,7 @@ def open_storage(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 who = st.sampled_from([0, 0, 0, 1])
 pick = st.integers(min_value=0, max_value=3)
 outcome_status = st.sampled_from([None, *OutcomeStatus])
+target = st.integers(min_value=0, max_value=6)
 
 actions = st.lists(
     st.one_of(
@@ -126,6 +128,13 @@ actions = st.lists(
         st.tuples(st.just("join_group"), who, pick),
         st.tuples(st.just("leave_group"), who, pick),
         st.tuples(st.just("delete_group"), who, pick),
+        # Follows: ``target`` picks among everyone registered (alice, bob and the friends, who
+        # never act themselves, so the indexes of ``who`` stay put); a friend's account may go.
+        st.tuples(st.just("follow"), who, target),
+        st.tuples(st.just("follow"), who, target),
+        st.tuples(st.just("unfollow"), who, target),
+        st.tuples(st.just("register_friend")),
+        st.tuples(st.just("delete_friend"), target),
     ),
     min_size=10,
     max_size=40,
@@ -142,14 +151,19 @@ class Scenario:
             storage, passwords=FakePasswords(), tokens=FakeTokens(), clock=self.clock
         )
         self.users: list[User] = []
+        self.friends: list[User] = []
         self.expected: dict[UUID, set[UUID]] = {}
 
-    async def register(self, name: str) -> None:
+    async def register(self, name: str, *, friend: bool = False) -> None:
         session = await self.services.auth.register(
             Registration(email=f"{name}@example.com", username=name, password="secret1")
         )
-        self.users.append(session.user)
+        (self.friends if friend else self.users).append(session.user)
         self.expected[session.user.id] = {GETTING_STARTED.id}
+
+    def _anyone(self, index: int) -> User:
+        everyone = self.users + self.friends
+        return everyone[index % len(everyone)]
 
     async def _pick(
         self, user: User, index: int, having: Callable[[ApplicationDetail], object] = bool
@@ -168,6 +182,15 @@ class Scenario:
         if name == "register_bob":
             if len(self.users) == 1:
                 await self.register("bob")
+            return
+        if name == "register_friend":
+            if len(self.friends) < 5:
+                await self.register(f"friend{len(self.expected)}", friend=True)
+            return
+        if name == "delete_friend":
+            if self.friends:
+                gone = self.friends.pop(args[0] % len(self.friends))
+                await self.services.auth.delete_account(gone.id, AccountDeletion(password="secret1"))
             return
         index, *rest = args
         if index >= len(self.users):
@@ -255,6 +278,18 @@ class Scenario:
             await self.services.outcomes.delete(user.id, detail.application.id, detail.outcome.id)
         return False
 
+    async def follow(self, user: User, index: int) -> bool:
+        try:
+            await self.services.follows.follow(user.id, self._anyone(index).id)
+        except BusinessRuleViolation:  # yourself, or already following
+            return False
+        return True
+
+    async def unfollow(self, user: User, index: int) -> bool:
+        with suppress(NotFound):  # not following them
+            await self.services.follows.unfollow(user.id, self._anyone(index).id)
+        return False
+
     async def login(self, user: User) -> bool:
         await self.services.auth.login(Credentials(email=user.email, password="secret1"))
         return True
@@ -298,7 +333,7 @@ class Scenario:
     async def check(self) -> None:
         """Every user's kept counters equal the recount; held milestones equal the expected ones."""
         async with self.storage.read() as uow:
-            for user in self.users:
+            for user in self.users + self.friends:
                 assert await uow.progress.totals(user.id) == await uow.progress.recount(user.id)
                 assert await uow.progress.awarded_milestone_ids(user.id) == self.expected[user.id]
 

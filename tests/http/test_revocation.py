@@ -8,8 +8,7 @@ microsecond (``iat_us``), so no whole-second rounding lets either side slip.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -177,7 +176,7 @@ def _referencing(db, user_id: UUID) -> dict[str, int]:
     return found
 
 
-async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_headers=None) -> UUID:
+async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_headers) -> UUID:
     """Rows in as many tables as the API and a few inserts can reach; the application's id.
 
     Its documents reach the user only through it (they have no ``user_id``), so the
@@ -206,19 +205,13 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_header
     await call(
         client, "POST", f"/tags/application/{application['id']}/assign/{tag['id']}", headers, expect=201
     )
-    if other_headers is not None:  # a group of each, each joined by the other
-        for owner, joiner in ((headers, other_headers), (other_headers, headers)):
-            group = await call(client, "POST", "/social/groups", owner, json={"name": "g"}, expect=201)
-            await call(client, "POST", f"/social/groups/{group['id']}/join", joiner, expect=201)
-    now = datetime.now(UTC)
-    with db.begin() as conn:
-        conn.execute(
-            sa.insert(tables.follows),
-            [
-                {"id": uuid4(), "follower_id": user_id, "following_id": other_id, "created_at": now},
-                {"id": uuid4(), "follower_id": other_id, "following_id": user_id, "created_at": now},
-            ],
-        )
+    # A group of each, each joined by the other.
+    for owner, joiner in ((headers, other_headers), (other_headers, headers)):
+        group = await call(client, "POST", "/social/groups", owner, json={"name": "g"}, expect=201)
+        await call(client, "POST", f"/social/groups/{group['id']}/join", joiner, expect=201)
+    # Follows both ways, counted in each follower's kept totals.
+    await call(client, "POST", f"/social/follow/{other_id}", headers, expect=201)
+    await call(client, "POST", f"/social/follow/{user_id}", other_headers, expect=201)
     return UUID(application["id"])
 
 
@@ -289,6 +282,12 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
     assert bobs_group["member_count"] == 1
     [progress] = rows(db, tables.user_progress, user_id=bob_id)
     assert progress["groups_joined"] == 1
+    # Bob's follow of Alice went with her, and so did its count in his kept totals.
+    assert [row["follows"] for row in rows(db, tables.user_progress, user_id=bob_id)] == [0]
+    assert await call(client, "GET", f"/social/follow-stats/{bob_id}", bob, expect=200) == {
+        "followers_count": 0,
+        "following_count": 0,
+    }
 
 
 async def test_deleting_the_account_needs_the_password(client):

@@ -31,6 +31,7 @@ from offertracker_core.entities import (
     AssignedTag,
     Contact,
     Document,
+    Follow,
     Group,
     GroupMember,
     Milestone,
@@ -55,6 +56,7 @@ from offertracker_core.ports import (
     AccountFigures,
     CommunityMember,
     EarnedMilestone,
+    FollowCounts,
     GroupView,
     ProgressStanding,
     ProgressTotals,
@@ -85,7 +87,8 @@ class _Tables:
     credentials: dict[UUID, str] = attrs.Factory(dict)
     activity: list[ActivityEntry] = attrs.Factory(list)
     user_milestones: dict[UUID, UserMilestone] = attrs.Factory(dict)
-    follows: set[tuple[UUID, UUID]] = attrs.Factory(set)
+    follows: dict[tuple[UUID, UUID], Follow] = attrs.Factory(dict)
+    """Follows by (follower, followed)."""
     memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
     posts: dict[UUID, int] = attrs.Factory(dict)
     progress: dict[UUID, ProgressTotals] = attrs.Factory(dict)
@@ -113,7 +116,7 @@ class _Tables:
             credentials=dict(self.credentials),
             activity=list(self.activity),
             user_milestones=dict(self.user_milestones),
-            follows=set(self.follows),
+            follows=dict(self.follows),
             memberships=copy.deepcopy(self.memberships),
             posts=dict(self.posts),
             progress=dict(self.progress),
@@ -249,7 +252,7 @@ def _drop_user(tables: _Tables, user_id: UUID) -> None:
     tables.activity[:] = [e for e in tables.activity if e.user_id != user_id]
     for key in [k for k, v in tables.user_milestones.items() if v.user_id == user_id]:
         del tables.user_milestones[key]
-    tables.follows = {(a, b) for a, b in tables.follows if user_id not in (a, b)}
+    tables.follows = {(a, b): f for (a, b), f in tables.follows.items() if user_id not in (a, b)}
     for members in tables.memberships.values():
         members.discard(user_id)
     tables.posts.pop(user_id, None)
@@ -622,6 +625,69 @@ class FakeApplicationTags(FakeRows[ApplicationTag]):
         return pages.within_budget(assigned[skip : skip + limit])
 
 
+# --- follows (social) -------------------------------------------------------------
+
+
+class FakeFollows(_Repo):
+    port = "follows"
+
+    async def add(self, entity: Follow) -> None:
+        tables = self._writable()
+        if (entity.follower_id, entity.following_id) in tables.follows:
+            raise Duplicate("follows.follower_id,following_id")
+        tables.follows[entity.follower_id, entity.following_id] = entity
+
+    async def get(self, entity_id: UUID) -> Follow | None:
+        return next((f for f in self.t.follows.values() if f.id == entity_id), None)
+
+    async def get_for_update(self, entity_id: UUID) -> Follow | None:
+        self._writable()
+        return await self.get(entity_id)
+
+    async def update(self, entity: Follow) -> None:
+        tables = self._writable()
+        key = (entity.follower_id, entity.following_id)
+        if key in tables.follows:
+            tables.follows[key] = entity
+
+    async def delete(self, entity_id: UUID) -> None:
+        tables = self._writable()
+        tables.follows = {k: f for k, f in tables.follows.items() if f.id != entity_id}
+
+    async def remove(self, follower_id: UUID, following_id: UUID) -> bool:
+        return self._writable().follows.pop((follower_id, following_id), None) is not None
+
+    def _newest_first(self, mine: list[Follow], skip: int, limit: int) -> list[Follow]:
+        mine.sort(key=lambda f: (f.created_at, f.id), reverse=True)
+        return mine[skip : skip + limit]
+
+    async def followers(self, user_id: UUID, skip: int, limit: int) -> list[Follow]:
+        mine = [f for f in self.t.follows.values() if f.following_id == user_id]
+        return self._newest_first(mine, skip, limit)
+
+    async def following(self, user_id: UUID, skip: int, limit: int) -> list[Follow]:
+        mine = [f for f in self.t.follows.values() if f.follower_id == user_id]
+        return self._newest_first(mine, skip, limit)
+
+    async def counts(self, user_id: UUID) -> FollowCounts | None:
+        if user_id not in self.t.of(User):
+            return None
+        keys = self.t.follows
+        return FollowCounts(
+            followers_count=sum(1 for _, b in keys if b == user_id),
+            following_count=sum(1 for a, _ in keys if a == user_id),
+        )
+
+    async def drop_followers(self, user_id: UUID) -> None:
+        tables = self._writable()
+        for follower, followed in list(tables.follows):
+            if followed == user_id:
+                del tables.follows[follower, followed]
+                tables.progress[follower] = tables.progress.get(follower, ProgressTotals()) + ProgressTotals(
+                    follows=-1
+                )
+
+
 # Owned entities whose repository does more than the generic one.
 _OWNED: dict[type[Any], type[FakeRows[Any]]] = {
     Application: FakeApplications,
@@ -734,7 +800,10 @@ class FakeStorage:
     # services will have to (ProgressRepository.count in the same unit of work).
     def follow(self, follower: UUID, following: UUID) -> None:
         if (follower, following) not in self.tables.follows:
-            self.tables.follows.add((follower, following))
+            made = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=len(self.tables.follows))
+            self.tables.follows[follower, following] = Follow(
+                UUID(int=len(self.tables.follows) + 1), follower, following, made
+            )
             self._count(follower, ProgressTotals(follows=1))
 
     def join_group(self, group_id: UUID, user_id: UUID) -> None:

@@ -27,6 +27,7 @@ from .auth import AuthService, AuthSession
 from .base import ServiceContext
 from .contacts import ContactService
 from .documents import DocumentService
+from .follows import FollowService
 from .groups import GroupService
 from .outcomes import OutcomeService
 from .progress import ProgressService
@@ -46,6 +47,7 @@ __all__ = [
     "AuthSession",
     "ContactService",
     "DocumentService",
+    "FollowService",
     "GroupService",
     "OutcomeService",
     "ProgressService",
@@ -87,6 +89,7 @@ class Services:
     progress: ProgressService
     analytics: AnalyticsService
     groups: GroupService
+    follows: FollowService
 
     @classmethod
     def create(

@@ -261,6 +261,8 @@ class AuthService:
             # The groups it created go too, with other users' memberships and posts in them: the
             # cascade would not take those off their kept counters, dissolving does.
             await uow.groups.dissolve_created_by(user_id)
+            # Its followers' follows go by the cascade: their kept counters must lose them too.
+            await uow.follows.drop_followers(user_id)
             await uow.users.delete(user_id)
 
         try:

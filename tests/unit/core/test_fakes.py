@@ -55,6 +55,7 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "application_tags",
             "analytics",
             "groups",
+            "follows",
         }
     )
 

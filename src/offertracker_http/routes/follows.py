@@ -1,0 +1,58 @@
+"""``/social/follow``, ``/social/followers``, ``/social/following``, ``/social/follow-stats``."""
+
+from __future__ import annotations
+
+import attrs
+from aiohttp import web
+
+from ..parsing import parse_path_id, parse_query
+from ..rendering import json_response
+from ..schemas import Limit, Skip
+from ._common import Routes, caller, services
+
+routes = Routes()
+
+
+@attrs.frozen
+class FollowListQuery:
+    """The query of ``/social/followers/{user_id}`` and ``/social/following/{user_id}``."""
+
+    skip: Skip = 0
+    limit: Limit = 50
+
+
+@routes.post("/social/follow/{user_id}")
+async def follow(request: web.Request) -> web.Response:
+    user_id = parse_path_id(request, "user_id")
+    return json_response(await services(request).follows.follow(caller(request), user_id), status=201)
+
+
+@routes.delete("/social/follow/{user_id}")
+async def unfollow(request: web.Request) -> web.Response:
+    user_id = parse_path_id(request, "user_id")
+    await services(request).follows.unfollow(caller(request), user_id)
+    return json_response({"detail": "Unfollowed successfully"})
+
+
+@routes.get("/social/followers/{user_id}")
+async def list_followers(request: web.Request) -> web.Response:
+    user_id = parse_path_id(request, "user_id")
+    query = parse_query(request, FollowListQuery)
+    return json_response(
+        await services(request).follows.followers(user_id, skip=query.skip, limit=query.limit)
+    )
+
+
+@routes.get("/social/following/{user_id}")
+async def list_following(request: web.Request) -> web.Response:
+    user_id = parse_path_id(request, "user_id")
+    query = parse_query(request, FollowListQuery)
+    return json_response(
+        await services(request).follows.following(user_id, skip=query.skip, limit=query.limit)
+    )
+
+
+@routes.get("/social/follow-stats/{user_id}")
+async def follow_stats(request: web.Request) -> web.Response:
+    user_id = parse_path_id(request, "user_id")
+    return json_response(await services(request).follows.stats(user_id))
