@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import attrs
 
@@ -31,8 +31,12 @@ from offertracker_core.entities import (
     AssignedTag,
     Contact,
     Document,
+    Group,
     Milestone,
     Outcome,
+    Post,
+    PostView,
+    Reaction,
     Reflection,
     Reminder,
     ResumeVersion,
@@ -42,7 +46,7 @@ from offertracker_core.entities import (
     User,
     UserMilestone,
 )
-from offertracker_core.enums import ApplicationStatus, OutcomeStatus, Priority, ReminderType
+from offertracker_core.enums import ApplicationStatus, OutcomeStatus, PostType, Priority, ReminderType
 from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
@@ -52,6 +56,7 @@ from offertracker_core.ports import (
     AccountFigures,
     CommunityMember,
     EarnedMilestone,
+    GroupAccess,
     ProgressStanding,
     ProgressTotals,
     TokenClaims,
@@ -83,7 +88,6 @@ class _Tables:
     user_milestones: dict[UUID, UserMilestone] = attrs.Factory(dict)
     follows: set[tuple[UUID, UUID]] = attrs.Factory(set)
     memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
-    posts: dict[UUID, int] = attrs.Factory(dict)
     progress: dict[UUID, ProgressTotals] = attrs.Factory(dict)
     """The kept counters, apart from the rows ``recount`` looks at, so a service that
     forgets to count is caught by comparing the two."""
@@ -111,7 +115,6 @@ class _Tables:
             user_milestones=dict(self.user_milestones),
             follows=set(self.follows),
             memberships=copy.deepcopy(self.memberships),
-            posts=dict(self.posts),
             progress=dict(self.progress),
             tokens_valid_after=dict(self.tokens_valid_after),
         )
@@ -248,7 +251,6 @@ def _drop_user(tables: _Tables, user_id: UUID) -> None:
     tables.follows = {(a, b) for a, b in tables.follows if user_id not in (a, b)}
     for members in tables.memberships.values():
         members.discard(user_id)
-    tables.posts.pop(user_id, None)
     tables.progress.pop(user_id, None)
     tables.tokens_valid_after.pop(user_id, None)
 
@@ -480,7 +482,7 @@ class FakeProgress(_Repo):
             ),
             follows=sum(1 for follower, _ in t.follows if follower == user_id),
             groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
-            posts=t.posts.get(user_id, 0),
+            posts=sum(1 for p in t.of(Post).values() if p.user_id == user_id),
             stages=sum(1 for s in t.of(Stage).values() if s.application_id in mine),
         )
 
@@ -754,7 +756,10 @@ class FakeStorage:
         return [m.name for m in MILESTONES if m.id in held]
 
     def add_posts(self, user_id: UUID, count: int = 1) -> None:
-        self.tables.posts[user_id] = self.tables.posts.get(user_id, 0) + count
+        # Rows as the posts port writes them, counted as PostService does, without its tracking.
+        for n in range(count):
+            post = Post(uuid4(), user_id, None, PostType.UPDATE, None, f"post {n}", True, _EPOCH, _EPOCH)
+            self.tables.of(Post)[post.id] = post
         self._count(user_id, ProgressTotals(posts=count))
 
 
@@ -976,3 +981,85 @@ class FakeAnalytics(_Repo):
             )
             for s in pages.within_budget(stages[:limit], size)
         ]
+
+
+# --- posts and reactions ---------------------------------------------------------------------
+
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class FakePosts(FakeRows[Post]):
+    """Posts with their reaction counts, in the SQL adapter's orders and byte budgets. Groups are
+    ``Group`` rows, their members ``_Tables.memberships``."""
+
+    port = "posts"
+    entity = Post
+
+    def _views(self, chosen: list[Post], skip: int, limit: int) -> list[PostView]:
+        chosen.sort(key=lambda p: (p.created_at, p.id), reverse=True)
+        counts = Counter(r.post_id for r in self.t.of(Reaction).values())
+        return pages.within_budget([PostView.of(p, counts[p.id]) for p in chosen[skip : skip + limit]])
+
+    async def view(self, post_id: UUID) -> PostView | None:
+        post = self._rows().get(post_id)
+        return None if post is None else self._views([post], 0, 1)[0]
+
+    async def public_feed(self, skip: int, limit: int) -> list[PostView]:
+        groups = self.t.of(Group)
+        chosen = [
+            p
+            for p in self._rows().values()
+            if p.is_public and (p.group_id is None or (p.group_id in groups and groups[p.group_id].is_public))
+        ]
+        return self._views(chosen, skip, limit)
+
+    async def group_feed(self, group_id: UUID, *, everything: bool, skip: int, limit: int) -> list[PostView]:
+        chosen = [p for p in self._rows().values() if p.group_id == group_id and (everything or p.is_public)]
+        return self._views(chosen, skip, limit)
+
+    async def by_author(self, user_id: UUID, skip: int, limit: int) -> list[PostView]:
+        return self._views([p for p in self._rows().values() if p.user_id == user_id], skip, limit)
+
+    async def group_access(self, group_id: UUID, user_id: UUID) -> GroupAccess | None:
+        group = self.t.of(Group).get(group_id)
+        if group is None:
+            return None
+        return GroupAccess(
+            is_public=group.is_public, is_member=user_id in self.t.memberships.get(group_id, ())
+        )
+
+
+class FakeReactions(FakeRows[Reaction]):
+    port = "reactions"
+    entity = Reaction
+
+    def _check_unique(self, tables: _Tables, row: Reaction) -> None:
+        if any(r.post_id == row.post_id and r.user_id == row.user_id for r in tables.of(Reaction).values()):
+            raise Duplicate("reactions.post_id,user_id")
+
+    async def put(self, reaction: Reaction) -> Reaction:
+        table = self._writable().of(Reaction)
+        old = await self.find(reaction.post_id, reaction.user_id)
+        stored = (
+            reaction
+            if old is None
+            else attrs.evolve(old, reaction=reaction.reaction, created_at=reaction.created_at)
+        )
+        table[stored.id] = stored
+        return stored
+
+    async def find(self, post_id: UUID, user_id: UUID) -> Reaction | None:
+        return next((r for r in self._rows().values() if r.post_id == post_id and r.user_id == user_id), None)
+
+    async def count_for_post(self, post_id: UUID) -> int:
+        return sum(1 for r in self._rows().values() if r.post_id == post_id)
+
+
+def _drop_reactions(tables: _Tables, post_id: UUID) -> None:
+    table = tables.of(Reaction)
+    for key in [k for k, v in table.items() if v.post_id == post_id]:
+        del table[key]
+
+
+_ON_DELETE[Post] = _drop_reactions
+_OWNED[Post] = FakePosts

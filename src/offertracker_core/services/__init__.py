@@ -28,6 +28,7 @@ from .base import ServiceContext
 from .contacts import ContactService
 from .documents import DocumentService
 from .outcomes import OutcomeService
+from .posts import PostService
 from .progress import ProgressService
 from .reflections import ReflectionService
 from .reminders import ReminderService
@@ -46,6 +47,7 @@ __all__ = [
     "ContactService",
     "DocumentService",
     "OutcomeService",
+    "PostService",
     "ProgressService",
     "ReflectionService",
     "ReminderService",
@@ -84,6 +86,7 @@ class Services:
     tags: TagService
     progress: ProgressService
     analytics: AnalyticsService
+    posts: PostService
 
     @classmethod
     def create(

@@ -54,6 +54,8 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "tags",
             "application_tags",
             "analytics",
+            "posts",
+            "reactions",
         }
     )
 
