@@ -33,6 +33,7 @@ from offertracker_core.inputs import (
     Credentials,
     NewApplication,
     NewOutcome,
+    NewPost,
     NewReflection,
     NewSavedJob,
     NewStage,
@@ -118,6 +119,8 @@ actions = st.lists(
         st.tuples(st.just("update_outcome"), who, pick, st.sampled_from(list(OutcomeStatus))),
         st.tuples(st.just("delete_outcome"), who, pick),
         st.tuples(st.just("login"), who),
+        st.tuples(st.just("create_post"), who),
+        st.tuples(st.just("delete_post"), who, pick),
         st.tuples(st.just("next_day")),
         st.tuples(st.just("register_bob")),
     ),
@@ -247,6 +250,16 @@ class Scenario:
         if detail is not None:
             assert detail.outcome is not None
             await self.services.outcomes.delete(user.id, detail.application.id, detail.outcome.id)
+        return False
+
+    async def create_post(self, user: User) -> bool:
+        await self.services.posts.create(user.id, NewPost(content="hello"))
+        return True
+
+    async def delete_post(self, user: User, index: int) -> bool:
+        mine = await self.services.posts.mine(user.id)
+        if mine:
+            await self.services.posts.delete(user.id, mine[index % len(mine)].id)
         return False
 
     async def login(self, user: User) -> bool:

@@ -177,6 +177,8 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.ReminderChanges: t.reminders,
     inputs.NewTag: t.tags,
     inputs.TagChanges: t.tags,
+    inputs.NewPost: t.posts,
+    inputs.PostChanges: t.posts,
 }
 
 

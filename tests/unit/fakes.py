@@ -736,6 +736,9 @@ class FakeStorage:
             self._count(follower, ProgressTotals(follows=1))
 
     def join_group(self, group_id: UUID, user_id: UUID) -> None:
+        # The first member creates the group (public), as the SQL contract backdoor does.
+        group = Group(group_id, f"group {group_id}", None, user_id, True, _EPOCH, _EPOCH)
+        self.tables.of(Group).setdefault(group_id, group)
         members = self.tables.memberships.setdefault(group_id, set())
         if user_id not in members:
             members.add(user_id)
