@@ -40,7 +40,13 @@ _ORDER = ("created_at", "id")
 
 
 def _page(*where: ColumnElement[bool]) -> Prepared:
-    """Posts matching ``where``, newest first, each with its reaction count; a budgeted page."""
+    """Posts matching ``where``, newest first, each with its reaction count; a budgeted page.
+
+    The posts are picked by an inner query with the page's own ``LIMIT :limit``, so the planner
+    knows the page holds at most ``limit`` rows; the budget's ``LIMIT`` applies outside it. With
+    the budget's subquery as the only ``LIMIT``, PostgreSQL priced the public feed as a tenth of
+    100,000 posts with a count each, and spent 55 ms compiling it with JIT for a 1 ms query.
+    """
     newest_first = (posts.c.created_at.desc(), posts.c.id.desc())
     narrow = (
         select(posts.c.created_at, posts.c.id, content_size(posts).label("size"))
@@ -49,11 +55,20 @@ def _page(*where: ColumnElement[bool]) -> Prepared:
         .offset(bindparam("skip"))
         .limit(bindparam("limit"))
     )
-    return Prepared(
-        select(*_posts.columns, _reaction_count)
+    page = (
+        select(*_posts.columns)
         .where(*where)
         .order_by(*newest_first)
         .offset(bindparam("skip"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    count = (
+        select(func.count()).select_from(reactions).where(reactions.c.post_id == page.c.id).scalar_subquery()
+    )
+    return Prepared(
+        select(*page.c, count)
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
         .limit(rows_within_budget(narrow, _ORDER))
     )
 
