@@ -47,6 +47,7 @@ __all__ = [
     "Milestone",
     "Outcome",
     "Post",
+    "PostView",
     "Reaction",
     "Reflection",
     "Reminder",
@@ -335,6 +336,42 @@ class Reaction:
     user_id: UUID
     reaction: ReactionType
     created_at: datetime
+
+
+@attrs.frozen
+class PostView:
+    """A :class:`Post` with its ``reaction_count``: the reference's PostResponse.
+
+    A read model: the count comes from the same statement as the post (never
+    one query per post), so it is always the real number of reactions.
+    """
+
+    id: UUID
+    user_id: UUID
+    group_id: UUID | None
+    post_type: PostType
+    title: str | None
+    content: str
+    is_public: bool
+    reaction_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, post: Post, reaction_count: int) -> PostView:
+        """``post`` with ``reaction_count`` reactions."""
+        return cls(
+            post.id,
+            post.user_id,
+            post.group_id,
+            post.post_type,
+            post.title,
+            post.content,
+            post.is_public,
+            reaction_count,
+            post.created_at,
+            post.updated_at,
+        )
 
 
 @attrs.frozen

@@ -38,8 +38,10 @@ from .enums import (
     DocumentType,
     JobType,
     OutcomeStatus,
+    PostType,
     Priority,
     ProfileVisibility,
+    ReactionType,
     ReminderType,
     SavedJobStatus,
     Source,
@@ -441,6 +443,36 @@ class GroupChanges(TypedDict, total=False):
     name: GroupName
     description: LongText | None
     is_public: bool
+
+
+# --- posts and reactions -------------------------------------------------------
+
+__all__ += ["NewPost", "NewReaction", "PostChanges"]
+
+
+@attrs.frozen
+class NewPost(CheckedInput):
+    """A post; into a group (``group_id``) only for its members (behaviour.md §10)."""
+
+    content: LongText
+    post_type: PostType = PostType.UPDATE
+    title: Name255 | None = None
+    group_id: UUID | None = None
+    is_public: bool = True
+
+
+class PostChanges(TypedDict, total=False):
+    """``post_type`` and ``group_id`` cannot change (behaviour.md §10); ``content`` and
+    ``is_public`` are not nullable, so an explicit ``null`` is a 422 (§4)."""
+
+    title: Name255 | None
+    content: LongText
+    is_public: bool
+
+
+@attrs.frozen
+class NewReaction(CheckedInput):
+    reaction: ReactionType = ReactionType.LIKE
 
 
 # Resolve every declaration now: a type no check understands fails at import, not at first use.

@@ -32,6 +32,9 @@ from .entities import (
     GroupMember,
     Milestone,
     Outcome,
+    Post,
+    PostView,
+    Reaction,
     Reflection,
     Reminder,
     ResumeVersion,
@@ -768,6 +771,68 @@ class FollowRepository(Repository[Follow], Protocol):
         ...
 
 
+# --- posts and reactions (behaviour.md §10) ------------------------------------------
+
+__all__ += ["GroupAccess", "PostRepository", "ReactionRepository"]
+
+
+@attrs.frozen
+class GroupAccess:
+    """What the post rules need to know of a group and one user: whether the group is public and
+    whether the user is a member."""
+
+    is_public: bool
+    is_member: bool
+
+
+class PostRepository(OwnedRepository[Post], Protocol):
+    """Posts, read with their reaction counts (:class:`PostView`, one statement a page).
+
+    Every list is newest first (``created_at``, then ``id``, descending), at most ``limit`` posts,
+    ending early at the byte budget of :mod:`offertracker_core.pages` as ``list_for_user`` does.
+    """
+
+    async def view(self, post_id: UUID) -> PostView | None:
+        """The post with its reaction count, or ``None``."""
+        ...
+
+    async def public_feed(self, skip: int, limit: int) -> list[PostView]:
+        """Public posts (``is_public``) outside private groups: a post in a private group is for
+        its members only, whatever its own flag says."""
+        ...
+
+    async def group_feed(self, group_id: UUID, *, everything: bool, skip: int, limit: int) -> list[PostView]:
+        """The posts of ``group_id``: all of them when ``everything`` (a member reads), else the
+        public ones only."""
+        ...
+
+    async def by_author(self, user_id: UUID, skip: int, limit: int) -> list[PostView]:
+        """``user_id``'s posts, public or not, in groups or not."""
+        ...
+
+    async def group_access(self, group_id: UUID, user_id: UUID) -> GroupAccess | None:
+        """How ``user_id`` stands to ``group_id`` (one statement), or ``None`` for an unknown group."""
+        ...
+
+
+class ReactionRepository(Repository[Reaction], Protocol):
+    """Reactions: at most one per user and post (``reactions.post_id,user_id``)."""
+
+    async def put(self, reaction: Reaction) -> Reaction:
+        """Store ``reaction`` as its user's one reaction to its post, replacing the one they had
+        (which keeps its ``id`` and takes the new ``reaction`` and ``created_at``); return the stored
+        reaction. One atomic statement: of two simultaneous calls, both succeed and one row remains."""
+        ...
+
+    async def find(self, post_id: UUID, user_id: UUID) -> Reaction | None:
+        """``user_id``'s reaction to ``post_id``, or ``None``."""
+        ...
+
+    async def count_for_post(self, post_id: UUID) -> int:
+        """How many reactions ``post_id`` has."""
+        ...
+
+
 class Repositories(Protocol):
     """The named repositories of a unit of work: the registry both adapters are built from
     (:func:`repository_names`). A plain owned resource needs no name of its own and is
@@ -803,6 +868,10 @@ class Repositories(Protocol):
     def groups(self) -> GroupRepository: ...
     @property
     def follows(self) -> FollowRepository: ...
+    @property
+    def posts(self) -> PostRepository: ...
+    @property
+    def reactions(self) -> ReactionRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

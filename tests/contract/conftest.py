@@ -10,9 +10,9 @@ rollback that differs between them fails here rather than in production.
 ``storage`` is parametrized over ``fake``, ``sqlite`` and ``postgres`` (which is
 skipped, with the reason, when ``OFFERTRACKER_TEST_POSTGRES_URL`` is unset).
 ``backdoor`` is the one exception to "ports only": rows no port writes yet
-(group memberships, posts) are reached through a small helper per backend,
-clearly separated below (follows go through their port: :func:`follow`); it
-also reads the activity log, through the port that lists it
+(group memberships) are reached through a small helper per backend,
+clearly separated below (follows and posts go through their ports: :func:`follow`,
+:func:`add_posts`); it also reads the activity log, through the port that lists it
 (``uow.analytics.activity``), for the cases written before that port.
 SQL-only concerns (statement counts, locks, migrations, column types, dialect
 details) stay in ``tests/storage``.
@@ -28,11 +28,10 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import insert
 
-from offertracker_core.entities import ActivityEntry, Follow, Group, GroupMember
-from offertracker_core.enums import GroupRole
+from offertracker_core.entities import ActivityEntry, Follow, Group, GroupMember, Post
+from offertracker_core.enums import GroupRole, PostType
 from offertracker_core.ports import ProgressTotals, Storage
 from offertracker_storage import SqlStorage
-from offertracker_storage.sql.tables import posts
 
 from ..conftest import fresh_database_url
 from ..storage.factories import T0
@@ -54,8 +53,8 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 # --- backdoor: what the ports do not reach yet -------------------------------------
 #
-# Keep this small. When a port gains a way to write posts, or to read the activity log, the
-# cases should use it and the helper should shrink (follows and memberships did).
+# Keep this small. When a port gains a way to read the activity log, the cases should use
+# it and the helper should shrink (follows, memberships and posts did).
 
 
 async def follow(storage: Storage, follower_id: UUID, following_id: UUID) -> None:
@@ -70,7 +69,6 @@ class Backdoor(Protocol):
     """Set up social rows of one backend, and read its committed activity log (through the port)."""
 
     async def join_group(self, group_id: UUID, user_id: UUID) -> None: ...
-    async def add_posts(self, user_id: UUID, count: int) -> None: ...
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         """``user_id``'s committed entries, oldest first (``created_at``, then ``id``)."""
         ...
@@ -104,9 +102,6 @@ class _FakeBackdoor:
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
         await _join_group(self.storage, group_id, user_id)
 
-    async def add_posts(self, user_id: UUID, count: int) -> None:
-        self.storage.add_posts(user_id, count)
-
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         return await _logged(self.storage, user_id)
 
@@ -128,23 +123,6 @@ class _SqlBackdoor:
     async def join_group(self, group_id: UUID, user_id: UUID) -> None:
         await _join_group(self.storage, group_id, user_id)
 
-    async def add_posts(self, user_id: UUID, count: int) -> None:
-        rows = [
-            {
-                "id": uuid4(),
-                "user_id": user_id,
-                "group_id": None,
-                "post_type": "Update",
-                "title": None,
-                "content": f"post {n}",
-                "is_public": True,
-                "created_at": T0,
-                "updated_at": T0,
-            }
-            for n in range(count)
-        ]
-        await self._insert(posts, rows, (user_id, ProgressTotals(posts=count)))
-
     async def activity_of(self, user_id: UUID) -> list[ActivityEntry]:
         return await _logged(self.storage, user_id)
 
@@ -156,3 +134,15 @@ def backdoor(storage: Storage) -> Backdoor:
         return _FakeBackdoor(storage)
     assert isinstance(storage, SqlStorage)
     return _SqlBackdoor(storage)
+
+
+async def add_posts(storage: Storage, user_id: UUID, count: int) -> None:
+    """``count`` public posts of ``user_id`` outside any group, through the posts port, counted in
+    the same unit of work as ``PostService`` counts them (without its tracking)."""
+    async with storage.write() as uow:
+        for n in range(count):
+            await uow.posts.add(
+                Post(uuid4(), user_id, None, PostType.UPDATE, None, f"post {n}", True, T0, T0)
+            )
+        await uow.progress.count(user_id, ProgressTotals(posts=count))
+        await uow.commit()

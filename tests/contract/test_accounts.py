@@ -8,7 +8,7 @@ from offertracker_core.entities import User
 from offertracker_core.ports import NEVER_REVOKED, ProgressTotals, Storage
 
 from ..storage import factories as f
-from .conftest import Backdoor, follow
+from .conftest import Backdoor, add_posts, follow
 
 
 async def _add(storage: Storage, *users: User) -> None:
@@ -79,7 +79,7 @@ async def test_deleting_a_user_deletes_everything_of_theirs_and_nothing_of_anyon
         await uow.commit()
     await follow(storage, ada.id, bob.id)
     await follow(storage, bob.id, ada.id)
-    await backdoor.add_posts(ada.id, 2)
+    await add_posts(storage, ada.id, 2)
 
     async with storage.write() as uow:
         await uow.users.delete(ada.id)

@@ -13,7 +13,7 @@ from offertracker_core.milestones import MILESTONES
 from offertracker_core.ports import ProgressStanding, ProgressTotals, Storage
 
 from ..storage import factories as f
-from .conftest import follow
+from .conftest import add_posts, follow
 
 
 async def test_a_recount_counts_only_the_users_own_rows(storage: Storage, backdoor: Any) -> None:
@@ -42,8 +42,8 @@ async def test_a_recount_counts_only_the_users_own_rows(storage: Storage, backdo
     await backdoor.join_group(group, bob.id)
     await backdoor.join_group(group, ada.id)
     await backdoor.join_group(other_group, bob.id)
-    await backdoor.add_posts(ada.id, 2)
-    await backdoor.add_posts(bob.id, 1)
+    await add_posts(storage, ada.id, 2)
+    await add_posts(storage, bob.id, 1)
     async with storage.read() as uow:
         assert await uow.progress.recount(ada.id) == ProgressTotals(
             applications=3, reflections=2, offers=1, follows=1, groups_joined=1, posts=2

@@ -35,6 +35,7 @@ from offertracker_core.inputs import (
     NewApplication,
     NewGroup,
     NewOutcome,
+    NewPost,
     NewReflection,
     NewSavedJob,
     NewStage,
@@ -121,6 +122,8 @@ actions = st.lists(
         st.tuples(st.just("update_outcome"), who, pick, st.sampled_from(list(OutcomeStatus))),
         st.tuples(st.just("delete_outcome"), who, pick),
         st.tuples(st.just("login"), who),
+        st.tuples(st.just("create_post"), who),
+        st.tuples(st.just("delete_post"), who, pick),
         st.tuples(st.just("next_day")),
         st.tuples(st.just("register_bob")),
         st.tuples(st.just("create_group"), who, st.booleans()),
@@ -288,6 +291,16 @@ class Scenario:
     async def unfollow(self, user: User, index: int) -> bool:
         with suppress(NotFound):  # not following them
             await self.services.follows.unfollow(user.id, self._anyone(index).id)
+        return False
+
+    async def create_post(self, user: User) -> bool:
+        await self.services.posts.create(user.id, NewPost(content="hello"))
+        return True
+
+    async def delete_post(self, user: User, index: int) -> bool:
+        mine = await self.services.posts.mine(user.id)
+        if mine:
+            await self.services.posts.delete(user.id, mine[index % len(mine)].id)
         return False
 
     async def login(self, user: User) -> bool:

@@ -11,6 +11,7 @@ from offertracker_core.milestones import milestone_id
 from .httpkit import (
     API,
     PASSWORD,
+    call,
     count,
     create_application,
     create_reminder,
@@ -311,3 +312,47 @@ async def test_a_tag_deleted_while_it_is_being_assigned_leaves_no_assignment_beh
             assert body == {"detail": "Tag not found"}
         assert count(db, tables.application_tags) == 0
         assert count(db, tables.tags) == 0
+
+
+# --- posts and reactions ----------------------------------------------------------
+
+
+async def test_eight_simultaneous_reactions_of_one_user_leave_one_reaction_and_all_succeed(client, db):
+    _, alice = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    post = await call(client, "POST", "/social/posts", alice, json={"content": "hi"}, expect=201)
+    kinds = ["Like", "Celebrate", "Support", "Insightful"] * 2
+
+    async def react(kind: str) -> tuple[int, dict]:
+        resp = await client.post(
+            f"{API}/social/posts/{post['id']}/react", json={"reaction": kind}, headers=bob
+        )
+        return resp.status, await resp.json()
+
+    answers = await asyncio.gather(*(react(kind) for kind in kinds))
+
+    # Replace semantics, not an error: every request answers 201 with the one stored reaction's id.
+    assert [status for status, _ in answers] == [201] * 8
+    [row] = rows(db, tables.reactions)
+    assert {body["id"] for _, body in answers} == {str(row["id"])}
+    assert row["reaction"] in kinds
+
+
+async def test_a_post_deleted_while_it_is_reacted_to_leaves_no_reaction_behind(client, db):
+    """20 rounds of a reaction racing the deletion of its post: never a 500; the reaction is either
+    refused as the post's absence (404) or made and then taken away with the post."""
+    _, alice = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    for round_ in range(20):
+        post = await call(client, "POST", "/social/posts", alice, json={"content": f"r{round_}"}, expect=201)
+        react, delete = await asyncio.gather(
+            client.post(f"{API}/social/posts/{post['id']}/react", headers=bob),
+            client.delete(f"{API}/social/posts/{post['id']}", headers=alice),
+        )
+        assert (delete.status, await delete.json()) == (200, {"detail": "Post deleted"})
+        body = await react.json()
+        assert react.status in (201, 404), body
+        if react.status == 404:
+            assert body == {"detail": "Post not found"}
+        assert count(db, tables.reactions) == 0
+        assert count(db, tables.posts) == 0

@@ -169,6 +169,8 @@ _STORED_IN: dict[type, sa.Table] = {
     inputs.TagChanges: t.tags,
     inputs.NewGroup: t.social_groups,
     inputs.GroupChanges: t.social_groups,
+    inputs.NewPost: t.posts,
+    inputs.PostChanges: t.posts,
 }
 
 

@@ -86,3 +86,27 @@ async def test_reminder_and_tag_lists_run_the_same_statements_for_five_rows_as_f
         (f"/tags/application/{application['id']}", 2),  # the application's owner, then its tags
     ):
         assert [await statements_of(path, 5), await statements_of(path, 50)] == [warm, warm], path
+
+
+# --- posts ------------------------------------------------------------------------
+
+
+async def test_post_lists_run_one_statement_for_five_posts_as_for_fifty_reaction_counts_included(client):
+    _, alice = await register(client, "alice")
+    _, bob = await register(client, "bob")
+    for index in range(50):
+        post = await call(client, "POST", "/social/posts", alice, json={"content": f"p{index}"}, expect=201)
+        await call(client, "POST", f"/social/posts/{post['id']}/react", bob, expect=201)
+        await call(client, "POST", f"/social/posts/{post['id']}/react", alice, expect=201)
+
+    async def statements_of(path: str, limit: int) -> int:
+        with counting(client.app) as statements:
+            resp = await client.get(f"{API}{path}", params={"limit": limit}, headers=alice)
+            body = await resp.json()
+        assert resp.status == 200
+        assert len(body) == limit
+        assert {post["reaction_count"] for post in body} == {2}
+        return len(statements)
+
+    for path in ("/social/posts/feed", "/social/posts/mine"):
+        assert [await statements_of(path, 5), await statements_of(path, 50)] == [1, 1], path

@@ -8,7 +8,8 @@ microsecond (``iat_us``), so no whole-second rounding lets either side slip.
 
 from __future__ import annotations
 
-from uuid import UUID
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
@@ -212,6 +213,27 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_header
     # Follows both ways, counted in each follower's kept totals.
     await call(client, "POST", f"/social/follow/{other_id}", headers, expect=201)
     await call(client, "POST", f"/social/follow/{user_id}", other_headers, expect=201)
+    now = datetime.now(UTC)
+    # A post with the user's own reaction, and the user's reaction to the other user's post.
+    post = await call(client, "POST", "/social/posts", headers, json={"content": "mine"}, expect=201)
+    await call(client, "POST", f"/social/posts/{post['id']}/react", headers, expect=201)
+    others_post = uuid4()
+    with db.begin() as conn:
+        conn.execute(
+            sa.insert(tables.posts),
+            {
+                "id": others_post,
+                "user_id": other_id,
+                "group_id": None,
+                "post_type": "Update",
+                "title": None,
+                "content": "theirs",
+                "is_public": True,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    await call(client, "POST", f"/social/posts/{others_post}/react", headers, expect=201)
     return UUID(application["id"])
 
 
@@ -242,7 +264,10 @@ async def test_a_wrong_password_deletes_nothing(client, db):
         "tags.user_id",
         "social_groups.created_by",
         "group_members.user_id",
+        "posts.user_id",
+        "reactions.user_id",
     }
+    assert (before["posts.user_id"], before["reactions.user_id"]) == (1, 2)
     assert before["contacts.user_id"] == 2
     assert count(db, tables.documents, application_id=application_id) == 1
     assert len(rows(db, tables.application_tags)) == 1
@@ -288,6 +313,9 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
         "followers_count": 0,
         "following_count": 0,
     }
+    # Bob's post stays, without Alice's reaction.
+    assert [r["content"] for r in rows(db, tables.posts)] == ["theirs"]
+    assert rows(db, tables.reactions) == []
 
 
 async def test_deleting_the_account_needs_the_password(client):

@@ -37,6 +37,8 @@ from offertracker_core.entities import (
     Milestone,
     Outcome,
     Post,
+    PostView,
+    Reaction,
     Reflection,
     Reminder,
     ResumeVersion,
@@ -46,7 +48,14 @@ from offertracker_core.entities import (
     User,
     UserMilestone,
 )
-from offertracker_core.enums import ApplicationStatus, GroupRole, OutcomeStatus, Priority, ReminderType
+from offertracker_core.enums import (
+    ApplicationStatus,
+    GroupRole,
+    OutcomeStatus,
+    PostType,
+    Priority,
+    ReminderType,
+)
 from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
@@ -57,6 +66,7 @@ from offertracker_core.ports import (
     CommunityMember,
     EarnedMilestone,
     FollowCounts,
+    GroupAccess,
     GroupView,
     ProgressStanding,
     ProgressTotals,
@@ -90,7 +100,6 @@ class _Tables:
     follows: dict[tuple[UUID, UUID], Follow] = attrs.Factory(dict)
     """Follows by (follower, followed)."""
     memberships: dict[UUID, set[UUID]] = attrs.Factory(dict)
-    posts: dict[UUID, int] = attrs.Factory(dict)
     progress: dict[UUID, ProgressTotals] = attrs.Factory(dict)
     """The kept counters, apart from the rows ``recount`` looks at, so a service that
     forgets to count is caught by comparing the two."""
@@ -118,7 +127,6 @@ class _Tables:
             user_milestones=dict(self.user_milestones),
             follows=dict(self.follows),
             memberships=copy.deepcopy(self.memberships),
-            posts=dict(self.posts),
             progress=dict(self.progress),
             tokens_valid_after=dict(self.tokens_valid_after),
         )
@@ -255,7 +263,6 @@ def _drop_user(tables: _Tables, user_id: UUID) -> None:
     tables.follows = {(a, b): f for (a, b), f in tables.follows.items() if user_id not in (a, b)}
     for members in tables.memberships.values():
         members.discard(user_id)
-    tables.posts.pop(user_id, None)
     tables.progress.pop(user_id, None)
     tables.tokens_valid_after.pop(user_id, None)
 
@@ -487,7 +494,7 @@ class FakeProgress(_Repo):
             ),
             follows=sum(1 for follower, _ in t.follows if follower == user_id),
             groups_joined=sum(1 for members in t.memberships.values() if user_id in members),
-            posts=t.posts.get(user_id, 0),
+            posts=sum(1 for p in t.of(Post).values() if p.user_id == user_id),
             stages=sum(1 for s in t.of(Stage).values() if s.application_id in mine),
         )
 
@@ -807,6 +814,9 @@ class FakeStorage:
             self._count(follower, ProgressTotals(follows=1))
 
     def join_group(self, group_id: UUID, user_id: UUID) -> None:
+        # The first member creates the group (public), as the SQL contract backdoor does.
+        group = Group(group_id, f"group {group_id}", None, user_id, True, _EPOCH, _EPOCH)
+        self.tables.of(Group).setdefault(group_id, group)
         members = self.tables.memberships.setdefault(group_id, set())
         if user_id not in members:
             joined = datetime(2026, 3, 1, tzinfo=UTC)
@@ -828,7 +838,10 @@ class FakeStorage:
         return [m.name for m in MILESTONES if m.id in held]
 
     def add_posts(self, user_id: UUID, count: int = 1) -> None:
-        self.tables.posts[user_id] = self.tables.posts.get(user_id, 0) + count
+        # Rows as the posts port writes them, counted as PostService does, without its tracking.
+        for n in range(count):
+            post = Post(uuid4(), user_id, None, PostType.UPDATE, None, f"post {n}", True, _EPOCH, _EPOCH)
+            self.tables.of(Post)[post.id] = post
         self._count(user_id, ProgressTotals(posts=count))
 
 
@@ -1128,6 +1141,7 @@ class FakeGroups(FakeRows[Group]):
         posts = tables.of(Post)
         for post in [p for p in posts.values() if p.group_id == group_id]:
             del posts[post.id]
+            _drop_reactions(tables, post.id)  # as the schema cascades
             _count_in(tables, post.user_id, ProgressTotals(posts=-1))
 
     async def dissolve_created_by(self, user_id: UUID) -> None:
@@ -1137,3 +1151,85 @@ class FakeGroups(FakeRows[Group]):
 
 def _count_in(tables: _Tables, user_id: UUID, delta: ProgressTotals) -> None:
     tables.progress[user_id] = tables.progress.get(user_id, ProgressTotals()) + delta
+
+
+# --- posts and reactions ---------------------------------------------------------------------
+
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class FakePosts(FakeRows[Post]):
+    """Posts with their reaction counts, in the SQL adapter's orders and byte budgets. Groups are
+    ``Group`` rows, their members ``_Tables.memberships``."""
+
+    port = "posts"
+    entity = Post
+
+    def _views(self, chosen: list[Post], skip: int, limit: int) -> list[PostView]:
+        chosen.sort(key=lambda p: (p.created_at, p.id), reverse=True)
+        counts = Counter(r.post_id for r in self.t.of(Reaction).values())
+        return pages.within_budget([PostView.of(p, counts[p.id]) for p in chosen[skip : skip + limit]])
+
+    async def view(self, post_id: UUID) -> PostView | None:
+        post = self._rows().get(post_id)
+        return None if post is None else self._views([post], 0, 1)[0]
+
+    async def public_feed(self, skip: int, limit: int) -> list[PostView]:
+        groups = self.t.of(Group)
+        chosen = [
+            p
+            for p in self._rows().values()
+            if p.is_public and (p.group_id is None or (p.group_id in groups and groups[p.group_id].is_public))
+        ]
+        return self._views(chosen, skip, limit)
+
+    async def group_feed(self, group_id: UUID, *, everything: bool, skip: int, limit: int) -> list[PostView]:
+        chosen = [p for p in self._rows().values() if p.group_id == group_id and (everything or p.is_public)]
+        return self._views(chosen, skip, limit)
+
+    async def by_author(self, user_id: UUID, skip: int, limit: int) -> list[PostView]:
+        return self._views([p for p in self._rows().values() if p.user_id == user_id], skip, limit)
+
+    async def group_access(self, group_id: UUID, user_id: UUID) -> GroupAccess | None:
+        group = self.t.of(Group).get(group_id)
+        if group is None:
+            return None
+        return GroupAccess(
+            is_public=group.is_public, is_member=user_id in self.t.memberships.get(group_id, ())
+        )
+
+
+class FakeReactions(FakeRows[Reaction]):
+    port = "reactions"
+    entity = Reaction
+
+    def _check_unique(self, tables: _Tables, row: Reaction) -> None:
+        if any(r.post_id == row.post_id and r.user_id == row.user_id for r in tables.of(Reaction).values()):
+            raise Duplicate("reactions.post_id,user_id")
+
+    async def put(self, reaction: Reaction) -> Reaction:
+        table = self._writable().of(Reaction)
+        old = await self.find(reaction.post_id, reaction.user_id)
+        stored = (
+            reaction
+            if old is None
+            else attrs.evolve(old, reaction=reaction.reaction, created_at=reaction.created_at)
+        )
+        table[stored.id] = stored
+        return stored
+
+    async def find(self, post_id: UUID, user_id: UUID) -> Reaction | None:
+        return next((r for r in self._rows().values() if r.post_id == post_id and r.user_id == user_id), None)
+
+    async def count_for_post(self, post_id: UUID) -> int:
+        return sum(1 for r in self._rows().values() if r.post_id == post_id)
+
+
+def _drop_reactions(tables: _Tables, post_id: UUID) -> None:
+    table = tables.of(Reaction)
+    for key in [k for k, v in table.items() if v.post_id == post_id]:
+        del table[key]
+
+
+_ON_DELETE[Post] = _drop_reactions
+_OWNED[Post] = FakePosts

@@ -30,6 +30,7 @@ from .documents import DocumentService
 from .follows import FollowService
 from .groups import GroupService
 from .outcomes import OutcomeService
+from .posts import PostService
 from .progress import ProgressService
 from .reflections import ReflectionService
 from .reminders import ReminderService
@@ -50,6 +51,7 @@ __all__ = [
     "FollowService",
     "GroupService",
     "OutcomeService",
+    "PostService",
     "ProgressService",
     "ReflectionService",
     "ReminderService",
@@ -90,6 +92,7 @@ class Services:
     analytics: AnalyticsService
     groups: GroupService
     follows: FollowService
+    posts: PostService
 
     @classmethod
     def create(

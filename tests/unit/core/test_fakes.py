@@ -56,6 +56,8 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "analytics",
             "groups",
             "follows",
+            "posts",
+            "reactions",
         }
     )
 
