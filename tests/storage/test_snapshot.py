@@ -453,3 +453,23 @@ async def test_transacts_and_write_units_started_together_all_commit(storage: Sq
     expected = [user.username for user in by_transact[:5] + by_unit + by_transact[5:]]
     assert results == expected
     assert await f.count_rows(storage, users) == 15
+
+
+async def test_postgresql_connections_run_without_jit_and_with_the_statement_timeout(
+    storage: SqlStorage,
+) -> None:
+    # JIT compiled tens of milliseconds around 1 ms page queries (a LIMIT the planner cannot
+    # price); both engines (the one-hop sync one and the multi-hop async one) set it at startup,
+    # beside the statement timeout (this storage's default, 30 s).
+    if storage.dialect != "postgresql":
+        pytest.skip("JIT and startup options are PostgreSQL's")
+
+    async def settings(uow: InlineUnitOfWork) -> list[object]:
+        return [
+            await uow.execute(lambda conn, sql=sql: conn.exec_driver_sql(sql).scalar())
+            for sql in ("SHOW jit", "SHOW statement_timeout")
+        ]
+
+    assert await storage.snapshot(settings) == ["off", "30s"]
+    async with storage.read() as uow:
+        assert await settings(uow) == ["off", "30s"]  # type: ignore[arg-type]

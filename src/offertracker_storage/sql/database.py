@@ -231,13 +231,18 @@ class SqlStorage:
                 read_threads=read_threads,
                 statement_timeout=statement_timeout,
             )
-        connect_args: dict[str, Any] = {}
+        # Startup options cost no round trip. (A pooler that refuses them needs the settings on
+        # the role instead.) The server cancels a statement past the timeout itself. JIT is off:
+        # it pays off only for long analytical scans, while a page whose LIMIT is the page-budget
+        # subquery looks costly enough to the planner to be compiled: the feed of 100,000 posts
+        # measured 55 ms of JIT compilation around a 1 ms query.
+        options = ["-c jit=off"]
         if statement_timeout:
-            # A startup option costs no round trip; the server cancels the statement itself.
-            # (A pooler that refuses startup options needs the limit set on the role instead.)
-            limit = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"
-            given = parsed.query.get("options")
-            connect_args["options"] = f"{given} {limit}" if isinstance(given, str) else limit
+            options.append(f"-c statement_timeout={max(1, round(statement_timeout * 1000))}")
+        given = parsed.query.get("options")
+        if isinstance(given, str):
+            options.insert(0, given)
+        connect_args: dict[str, Any] = {"options": " ".join(options)}
         engine = create_async_engine(parsed, pool_size=pool_size, connect_args=connect_args, **_JSON_CODEC)
         # The one-hop units of work (every service call) run on the sync psycopg driver in
         # worker threads, one thread per connection, like SQLite's: a request's BEGIN, statements
