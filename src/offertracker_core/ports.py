@@ -544,8 +544,10 @@ class ProgressRepository(Protocol):
     work as the change they count (pitfall 15 of the architecture: counting a
     user's rows on every tracked action made writes slow down as the account
     grew). ``recount`` derives them from the rows, for tests and repair only.
-    Follows, group memberships and posts have no service yet: the services
-    that add them must count them too, like applications do.
+    Every service that adds or removes a counted row counts it (applications,
+    stages, reflections, Offer outcomes, follows, memberships, posts), and so
+    must any new one; ``tests/contract/test_progress_counters.py`` holds the
+    counters equal to a recount through every such action.
     """
 
     async def totals(self, user_id: UUID) -> ProgressTotals:

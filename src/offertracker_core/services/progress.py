@@ -6,8 +6,8 @@ commits. Milestones won are recorded on the unit of work (``MilestoneReached``),
 published with the caller's other events after its commit.
 
 The totals are not counted here: every service that adds or removes a counted
-row (application, reflection, Offer outcome; later follows, memberships and
-posts) adds its delta with ``uow.progress.count`` in the same unit of work,
+row (application, stage, reflection, Offer outcome, follow, group membership,
+post) adds its delta with ``uow.progress.count`` in the same unit of work,
 before calling :func:`track_activity`, which then reads them with one
 statement whatever the size of the account. Counting is outside the
 savepoint on purpose: a failed count fails the action instead of leaving
