@@ -18,25 +18,23 @@
 4. prints the table and each target as PASS/FAIL/SKIP, and writes everything to
    ``bench/results/account_reads.json``.
 
+Steps 1, 3 and 4 are ``bench/latency.py``'s, shared with ``bench/social_feed.py``.
+
 It is a measurement, not a test: the exit status is 0 whether or not the targets are met, 1 when
 something broke, 130 when interrupted.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
-import json
 import sys
-import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import create_engine, insert
 
+import latency
 import run
 import seed_bulk
 from offertracker_core import activity
@@ -53,7 +51,7 @@ from offertracker_storage.sql import tables
 from offertracker_storage.sql.database import sync_url
 from offertracker_storage.sql.rows import Mapper
 
-__all__ = ["TARGETS", "main", "seed_account"]
+__all__ = ["BENCH", "TARGETS", "main", "seed_account", "seed_and_verify"]
 
 RESULTS_FILE = run.BENCH_DIR / "results" / "account_reads.json"
 APPLICATIONS = 10_000
@@ -184,19 +182,9 @@ def seed_account(database_url: str, user_id: uuid.UUID) -> dict[str, int]:
     return {name: len(written) for name, written in rows.items()}
 
 
-async def _get(base: str, path: str, token: str) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with (
-        aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=60)) as session,
-        session.get(f"{base}{run.API}{path}") as response,
-    ):
-        text = await response.text()
-        return response.status, json.loads(text) if text else None
-
-
 def verify_dashboard(base: str, token: str) -> None:
     """The dashboard of the seeded account counts every application: the seed is what it says."""
-    status, body = asyncio.run(_get(base, "/analytics/dashboard", token))
+    status, body = asyncio.run(latency.get(base, "/analytics/dashboard", token))
     if status != 200:
         raise run.BenchError(f"GET /analytics/dashboard answered {status}: {body}")
     counted = sum(entry["count"] for entry in body["pipeline"])
@@ -204,165 +192,28 @@ def verify_dashboard(base: str, token: str) -> None:
         raise run.BenchError(f"the dashboard counts {counted} applications; expected {APPLICATIONS}")
 
 
-# --------------------------------------------------------------------------- report
-
-
-def evaluate(results: list[dict[str, Any]], skipped: dict[str, str]) -> list[dict[str, Any]]:
-    """Each target with its verdict: ``pass`` is True, False, or None for a skipped path."""
-    by_path = {result["scenario"].removeprefix("GET "): result for result in results}
-    verdicts = []
-    for path, limit in TARGETS.items():
-        text = f"GET {path} p50 <= {limit:g} ms"
-        if path in skipped:
-            verdicts.append({"target": text, "actual": skipped[path], "pass": None})
-        elif path in by_path:
-            p50 = by_path[path]["p50_ms"]
-            verdicts.append({"target": text, "actual": f"{p50:.2f} ms", "pass": p50 <= limit})
-    failures = sum(result["non_2xx"] + sum(result["errors"].values()) for result in results)
-    verdicts.append(
-        {"target": "zero non-2xx (and zero transport errors)", "actual": str(failures), "pass": failures == 0}
-    )
-    return verdicts
-
-
-def render(results: list[dict[str, Any]], targets: list[dict[str, Any]], skipped: dict[str, str]) -> str:
-    """The table, the skipped paths and the targets as plain text."""
-    header = (
-        f"{'scenario':<28} {'generator':>9} {'requests':>9} {'req/s':>9} {'p50 ms':>8} "
-        f"{'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in results:
-        non_2xx = r["non_2xx"] + sum(r["errors"].values())
-        timing = f"{r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p90_ms']:>8.2f} {r['p99_ms']:>8.2f}"
-        lines.append(f"{r['scenario']:<28} {r['generator']:>9} {r['requests']:>9} {timing} {non_2xx:>8}")
-    lines += [f"GET {path:<24} skipped: {why}" for path, why in skipped.items()]
-    lines += ["", "targets:"]
-    for t in targets:
-        verdict = "SKIP" if t["pass"] is None else "PASS" if t["pass"] else "FAIL"
-        lines.append(f"  {verdict}  {t['target']} (actual {t['actual']})")
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- main
-
-
-def _slug(path: str) -> str:
-    """A scenario key that is also a file name (wrk's script is named after it)."""
-    return path.strip("/").replace("/", "_") or "root"
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(
-        description="Reads of a 10,000-application account (see bench/README.md)."
-    )
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: temp SQLite file)")
-    parser.add_argument(
-        "--paths",
-        default=",".join(DEFAULT_PATHS),
-        help="comma-separated GET paths under /api/v1 to measure; one answering 404 is skipped "
-        f"(default: {','.join(DEFAULT_PATHS)})",
-    )
-    parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per path and round (5)")
-    parser.add_argument("--rounds", type=int, default=3, help="times the list of paths runs in turn (3)")
-    parser.add_argument("--concurrency", type=int, default=1, help="concurrent keep-alive connections (1)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each run (1)")
-    parser.add_argument("--load-generator", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=None)
-    args = parser.parse_args(argv)
-    args.paths = [path.strip() for path in args.paths.split(",") if path.strip()]
-    if args.rounds < 1 or not args.paths or any(not path.startswith("/") for path in args.paths):
-        parser.error("--rounds must be at least 1 and --paths a list of paths starting with /")
-    return args
-
-
-def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> dict[str, Any]:
-    """Start the servers, seed, measure; the full result record."""
-    server_cpu, load_cpu = run.pin_cores(args.pin)
-    generator = run.choose_generator(args.load_generator)
-    print(f"load generator: {generator}", flush=True)
-    server = run.start_server(procs, workdir, args.database_url, server_cpu)
-    base = server.base
-
-    started = time.perf_counter()
-    registered = asyncio.run(run.register(base, "account"))
-    token = registered["access_token"]
-    database_url = args.database_url or f"sqlite:///{workdir / 'data' / 'offertracker.db'}"
+def seed_and_verify(account: latency.Account) -> dict[str, int]:
+    """Seed the account (:func:`seed_account`) and check the dashboard counts it all."""
     print(f"seeding {APPLICATIONS:,} applications (stages on a tenth) into the database ...", flush=True)
-    written = seed_account(database_url, uuid.UUID(registered["user"]["id"]))
-    verify_dashboard(base, token)
-    seconds = time.perf_counter() - started
-    print(f"seeded and verified in {seconds:.1f} s: {written}", flush=True)
+    written = seed_account(account.database_url, account.user_id)
+    verify_dashboard(account.base, account.token)
+    return written
 
-    skipped: dict[str, str] = {}
-    for path in args.paths:
-        status, _ = asyncio.run(_get(base, path, token))
-        if status == 404:
-            skipped[path] = "404, the route is not served by this build"
-        elif status != 200:
-            raise run.BenchError(f"GET {path} answered {status}")
-    measured = [path for path in args.paths if path not in skipped]
 
-    bare = run.start_bare(procs, workdir, server_cpu)
-
-    auth = {"Authorization": f"Bearer {token}"}
-    specs = [
-        {
-            "key": "bare",
-            "name": "bare aiohttp GET /",
-            "method": "GET",
-            "urls": [f"{bare.base}/"],
-            "headers": {},
-        }
-    ]
-    specs += [
-        {
-            "key": _slug(path),
-            "name": f"GET {path}",
-            "method": "GET",
-            "urls": [f"{base}{run.API}{path}"],
-            "headers": auth,
-        }
-        for path in measured
-    ]
-    runs: dict[str, list[dict[str, Any]]] = {}
-    for round_number in range(1, args.rounds + 1):
-        for spec in specs:
-            spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
-            print(
-                f"round {round_number}/{args.rounds}: {spec['name']} for {args.duration:g} s ...", flush=True
-            )
-            runs.setdefault(spec["key"], []).append(run.run_load(procs, spec, load_cpu, generator, workdir))
-            run.check_alive(server, bare)
-    results = [run.combine(rounds) for rounds in runs.values()]
-    targets = evaluate(results, skipped)
-    print()
-    print(render(results, targets, skipped))
-    return {
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": run.machine(),
-        "config": {
-            "database": run.describe_database(args.database_url),
-            "load_generator": {"requested": args.load_generator, "used": generator},
-            "duration_s": args.duration,
-            "rounds": args.rounds,
-            "warmup_s": args.warmup,
-            "concurrency": args.concurrency,
-            "pinned": None if server_cpu is None else {"server_cpu": server_cpu, "load_cpu": load_cpu},
-            "paths": args.paths,
-        },
-        "seeded": written,
-        "seed_seconds": round(seconds, 2),
-        "skipped": skipped,
-        "scenarios": results,
-        "targets": targets,
-    }
+BENCH = latency.Benchmark(
+    description="Reads of a 10,000-application account (see bench/README.md).",
+    default_paths=DEFAULT_PATHS,
+    targets=TARGETS,
+    label="account",
+    seed=seed_and_verify,
+    results_file=RESULTS_FILE,
+    workdir_prefix="offertracker-account-reads-",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C."""
-    return run.run_and_record(measure, parse_args(argv), "offertracker-account-reads-", RESULTS_FILE)
+    return latency.main(BENCH, argv)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 [--duration 5] [--rounds 3] [--concurrency 1] [--warmup 1] [--load-generator auto|wrk|python]
 [--pin/--no-pin]`
 
-1. starts one ``offertracker serve`` process as ``bench/account_reads.py`` does (a throw-away
+1. starts one ``offertracker serve`` process as ``bench/latency.py`` does (a throw-away
    data directory, the given database or the embedded SQLite default, pinned to one core and the
    load generator to the other);
 2. registers the reader through the API, then writes straight into the database
@@ -13,9 +13,9 @@
    ten not public; one in ten in a group) and 300,000 reactions (three users on each post), and
    the users' ``posts``/``groups_joined`` counters; then checks the feed answers a full page of
    public posts, newest first, each with its three reactions;
-3. measures each path of ``--paths`` and the bare aiohttp handler, one connection by default,
-   ``--rounds`` times in turn;
-4. prints the table and each target as PASS/FAIL, and writes ``bench/results/social_feed.json``.
+3. measures each path of ``--paths`` (one that answers 404 is skipped) and the bare aiohttp
+   handler, one connection by default, ``--rounds`` times in turn;
+4. prints the table and each target as PASS/FAIL/SKIP, and writes ``bench/results/social_feed.json``.
 
 It is a measurement, not a test: the exit status is 0 whether or not the targets are met, 1 when
 something broke, 130 when interrupted.
@@ -23,25 +23,15 @@ something broke, 130 when interrupted.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
-import json
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import create_engine, insert
 
-import account_reads
+import latency
 import run
 from offertracker_core.entities import Group, GroupMember, Post, Reaction, User
 from offertracker_core.enums import GroupRole, PostType, ProfileVisibility, ReactionType
@@ -49,7 +39,7 @@ from offertracker_storage.sql import tables
 from offertracker_storage.sql.database import sync_url
 from offertracker_storage.sql.rows import Mapper
 
-__all__ = ["TARGETS", "main", "seed_social"]
+__all__ = ["BENCH", "TARGETS", "main", "seed_and_verify", "seed_social"]
 
 RESULTS_FILE = run.BENCH_DIR / "results" / "social_feed.json"
 USERS = 1_000
@@ -184,7 +174,7 @@ def seed_social(database_url: str, reader: uuid.UUID) -> dict[str, int]:
 
 def verify_feed(base: str, token: str) -> None:
     """The feed answers a full page of public posts, newest first, each with its three reactions."""
-    status, body = asyncio.run(account_reads._get(base, FEED, token))
+    status, body = asyncio.run(latency.get(base, FEED, token))
     if status != 200:
         raise run.BenchError(f"GET {FEED} answered {status}: {body}")
     stamps = [post["created_at"] for post in body]
@@ -194,186 +184,28 @@ def verify_feed(base: str, token: str) -> None:
         raise run.BenchError("the feed's posts are not the seeded public ones with three reactions each")
 
 
-# --------------------------------------------------------------------------- report
-
-
-def evaluate(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each target with its verdict."""
-    by_path = {result["scenario"].removeprefix("GET "): result for result in results}
-    verdicts = []
-    for path, limit in TARGETS.items():
-        if path in by_path:
-            p50 = by_path[path]["p50_ms"]
-            text = f"GET {path} p50 <= {limit:g} ms"
-            verdicts.append({"target": text, "actual": f"{p50:.2f} ms", "pass": p50 <= limit})
-    failures = sum(result["non_2xx"] + sum(result["errors"].values()) for result in results)
-    verdicts.append(
-        {"target": "zero non-2xx (and zero transport errors)", "actual": str(failures), "pass": failures == 0}
-    )
-    return verdicts
-
-
-# --------------------------------------------------------------------------- main
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(description="The social feed over 100,000 posts (see bench/README.md).")
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: temp SQLite file)")
-    parser.add_argument(
-        "--paths",
-        default=",".join(DEFAULT_PATHS),
-        help=f"comma-separated GET paths under /api/v1 to measure (default: {','.join(DEFAULT_PATHS)})",
-    )
-    parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per path and round (5)")
-    parser.add_argument("--rounds", type=int, default=3, help="times the list of paths runs in turn (3)")
-    parser.add_argument("--concurrency", type=int, default=1, help="concurrent keep-alive connections (1)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each run (1)")
-    parser.add_argument("--load-generator", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=None)
-    args = parser.parse_args(argv)
-    args.paths = [path.strip() for path in args.paths.split(",") if path.strip()]
-    if args.rounds < 1 or not args.paths or any(not path.startswith("/") for path in args.paths):
-        parser.error("--rounds must be at least 1 and --paths a list of paths starting with /")
-    return args
-
-
-def measure(args: argparse.Namespace, procs: run.Processes, workdir: Path) -> dict[str, Any]:
-    """Start the servers, seed, measure; the full result record."""
-    pin = run.can_pin() if args.pin is None else args.pin
-    if pin and not run.can_pin():
-        raise run.BenchError("--pin needs taskset and two usable cores")
-    server_cpu, load_cpu = (run.SERVER_CPU, run.LOAD_CPU) if pin else (None, None)
-    generator = run.choose_generator(args.load_generator)
-    print(f"load generator: {generator}", flush=True)
-    if pin:
-        os.sched_setaffinity(0, {run.LOAD_CPU})
-        print(f"pinned: server on core {run.SERVER_CPU}, load generator on core {run.LOAD_CPU}", flush=True)
-    env = {k: v for k, v in os.environ.items() if k != "OFFERTRACKER_DATABASE_URL"}
-    env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
-    if args.database_url:
-        env["OFFERTRACKER_DATABASE_URL"] = args.database_url
-        subprocess.run([*run.offertracker_command(), "db", "upgrade"], env=env, check=True)
-
-    port = run.free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = workdir / "server.log"
-    with server_log.open("wb") as log:
-        server = procs.start(
-            run.pinned(
-                [*run.offertracker_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], server_cpu
-            ),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    print(
-        f"OfferTracker server pid {server.pid} on {base} ({run.describe_database(args.database_url)})",
-        flush=True,
-    )
-    run.wait_until_answering(f"{base}/", server, server_log)
-
-    started = time.perf_counter()
-    registered = asyncio.run(run.register(base, "social"))
-    token = registered["access_token"]
-    database_url = args.database_url or f"sqlite:///{workdir / 'data' / 'offertracker.db'}"
+def seed_and_verify(account: latency.Account) -> dict[str, int]:
+    """Seed the social graph around the reader (:func:`seed_social`) and check the feed."""
     print(f"seeding {USERS:,} users, {POSTS:,} posts, {POSTS * REACTIONS_EACH:,} reactions ...", flush=True)
-    written = seed_social(database_url, uuid.UUID(registered["user"]["id"]))
-    verify_feed(base, token)
-    seconds = time.perf_counter() - started
-    print(f"seeded and verified in {seconds:.1f} s: {written}", flush=True)
-    for path in args.paths:
-        status, _ = asyncio.run(account_reads._get(base, path, token))
-        if status != 200:
-            raise run.BenchError(f"GET {path} answered {status}")
+    written = seed_social(account.database_url, account.user_id)
+    verify_feed(account.base, account.token)
+    return written
 
-    bare_port = run.free_port()
-    bare = f"http://127.0.0.1:{bare_port}"
-    bare_log = workdir / "bare.log"
-    with bare_log.open("wb") as log:
-        bare_proc = procs.start(
-            run.pinned(
-                [sys.executable, str(run.BENCH_DIR / "bare_server.py"), "--port", str(bare_port)], server_cpu
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    run.wait_until_answering(f"{bare}/", bare_proc, bare_log)
 
-    auth = {"Authorization": f"Bearer {token}"}
-    specs = [
-        {"key": "bare", "name": "bare aiohttp GET /", "method": "GET", "urls": [f"{bare}/"], "headers": {}}
-    ]
-    specs += [
-        {
-            "key": account_reads._slug(path.replace("?", "_").replace("=", "_")),
-            "name": f"GET {path}",
-            "method": "GET",
-            "urls": [f"{base}{run.API}{path}"],
-            "headers": auth,
-        }
-        for path in args.paths
-    ]
-    runs: dict[str, list[dict[str, Any]]] = {}
-    for round_number in range(1, args.rounds + 1):
-        for spec in specs:
-            spec.update(duration=args.duration, warmup=args.warmup, concurrency=args.concurrency)
-            print(
-                f"round {round_number}/{args.rounds}: {spec['name']} for {args.duration:g} s ...", flush=True
-            )
-            runs.setdefault(spec["key"], []).append(run.run_load(procs, spec, load_cpu, generator, workdir))
-            for proc, log_path in ((server, server_log), (bare_proc, bare_log)):
-                if proc.poll() is not None:
-                    raise run.BenchError(f"{proc.args!r} died during the run:\n{run.log_tail(log_path)}")
-    results = [run.combine(rounds) for rounds in runs.values()]
-    targets = evaluate(results)
-    print()
-    print(account_reads.render(results, targets, {}))
-    return {
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "config": {
-            "database": run.describe_database(args.database_url),
-            "load_generator": {"requested": args.load_generator, "used": generator},
-            "duration_s": args.duration,
-            "rounds": args.rounds,
-            "warmup_s": args.warmup,
-            "concurrency": args.concurrency,
-            "pinned": {"server_cpu": server_cpu, "load_cpu": load_cpu} if pin else None,
-            "paths": args.paths,
-        },
-        "seeded": written,
-        "seed_seconds": round(seconds, 2),
-        "scenarios": results,
-        "targets": targets,
-    }
+BENCH = latency.Benchmark(
+    description="The social feed over 100,000 posts (see bench/README.md).",
+    default_paths=DEFAULT_PATHS,
+    targets=TARGETS,
+    label="social",
+    seed=seed_and_verify,
+    results_file=RESULTS_FILE,
+    workdir_prefix="offertracker-social-feed-",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 once it measured (targets met or not), 1 if it broke, 130 on Ctrl-C."""
-    args = parse_args(argv)
-    procs = run.Processes()
-    workdir = Path(tempfile.mkdtemp(prefix="offertracker-social-feed-"))
-    try:
-        with run.sigterm_as_interrupt():
-            record = measure(args, procs, workdir)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except (run.BenchError, aiohttp.ClientError, subprocess.SubprocessError, OSError) as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        procs.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nresults written to {RESULTS_FILE.relative_to(run.BENCH_DIR.parent)}")
-    return 0
+    return latency.main(BENCH, argv)
 
 
 if __name__ == "__main__":
