@@ -21,7 +21,7 @@ from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibili
 from offertracker_core.inputs import MAX_BIGINT
 
 # The query and view types (offertracker_http.parsing prepares a converter hook for each).
-__all__ = ["ApplicationListQuery", "Limit", "PublicProfile", "ResumeListQuery", "Skip", "UserSearchQuery"]
+__all__ = ["ApplicationListQuery", "Limit", "Page", "PublicProfile", "Skip", "SocialPage", "UserSearchQuery"]
 
 MAX_LIMIT = 1000
 """The largest ``limit`` a list endpoint takes (a page may still end earlier: offertracker_core.pages)."""
@@ -30,11 +30,21 @@ Limit = Annotated[int, Ge(1), Le(MAX_LIMIT)]
 
 
 @attrs.frozen
-class ResumeListQuery:
-    """``GET /resumes/`` query."""
+class Page:
+    """The query of a list that takes only ``skip`` and ``limit`` (default 100): resumes, one
+    application's documents, a group's members."""
 
     skip: Skip = 0
     limit: Limit = 100
+
+
+@attrs.frozen
+class SocialPage:
+    """The same with the social lists' default of 50 (behaviour.md §1): followers, following,
+    groups (public and mine), one's own posts."""
+
+    skip: Skip = 0
+    limit: Limit = 50
 
 
 @attrs.frozen

@@ -8,32 +8,24 @@ match), with each one's own name in a 422's ``loc``.
 
 from __future__ import annotations
 
-import attrs
 from aiohttp import web
 
 from offertracker_core.inputs import DocumentChanges, NewDocument
 
 from ..parsing import parse_body, parse_path_id, parse_query
 from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Page
 from ._common import Routes, caller, deleted, services
 
 routes = Routes()
 
 
-@attrs.frozen
-class DocumentListQuery:
-    """``GET /documents/{application_id}`` query. Ours: the reference lists every document, but
-    the page ends at the byte budget like every list (offertracker_core.pages), so it pages too."""
-
-    skip: Skip = 0
-    limit: Limit = 100
-
-
 @routes.get("/documents/{application_id}")
 async def list_documents(request: web.Request) -> web.Response:
     application_id = parse_path_id(request, "application_id")
-    query = parse_query(request, DocumentListQuery)
+    # Ours: the reference lists every document, but a page ends at the byte budget like every
+    # list (offertracker_core.pages), so it pages too.
+    query = parse_query(request, Page)
     documents = await services(request).documents.list(
         caller(request), application_id, query.skip, query.limit
     )

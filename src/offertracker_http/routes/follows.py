@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import attrs
 from aiohttp import web
 
 from ..parsing import parse_path_id, parse_query
 from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import SocialPage
 from ._common import Routes, caller, services
 
 routes = Routes()
-
-
-@attrs.frozen
-class FollowListQuery:
-    """The query of ``/social/followers/{user_id}`` and ``/social/following/{user_id}``."""
-
-    skip: Skip = 0
-    limit: Limit = 50
 
 
 @routes.post("/social/follow/{user_id}")
@@ -37,7 +28,7 @@ async def unfollow(request: web.Request) -> web.Response:
 @routes.get("/social/followers/{user_id}")
 async def list_followers(request: web.Request) -> web.Response:
     user_id = parse_path_id(request, "user_id")
-    query = parse_query(request, FollowListQuery)
+    query = parse_query(request, SocialPage)
     return json_response(
         await services(request).follows.followers(user_id, skip=query.skip, limit=query.limit)
     )
@@ -46,7 +37,7 @@ async def list_followers(request: web.Request) -> web.Response:
 @routes.get("/social/following/{user_id}")
 async def list_following(request: web.Request) -> web.Response:
     user_id = parse_path_id(request, "user_id")
-    query = parse_query(request, FollowListQuery)
+    query = parse_query(request, SocialPage)
     return json_response(
         await services(request).follows.following(user_id, skip=query.skip, limit=query.limit)
     )

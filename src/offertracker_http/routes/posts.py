@@ -11,7 +11,7 @@ from offertracker_core.inputs import NewPost, NewReaction, PostChanges
 
 from ..parsing import decode_json, parse_body, parse_path_id, parse_query, structure_body
 from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Limit, Skip, SocialPage
 from ._common import Routes, caller, deleted, services
 
 routes = Routes()
@@ -22,14 +22,6 @@ class FeedQuery:
     """``GET /social/posts/feed`` query: one group's posts when ``group_id`` is given."""
 
     group_id: UUID | None = None
-    skip: Skip = 0
-    limit: Limit = 50
-
-
-@attrs.frozen
-class MyPostsQuery:
-    """``GET /social/posts/mine`` query."""
-
     skip: Skip = 0
     limit: Limit = 50
 
@@ -51,7 +43,7 @@ async def feed(request: web.Request) -> web.Response:
 
 @routes.get("/social/posts/mine")
 async def my_posts(request: web.Request) -> web.Response:
-    query = parse_query(request, MyPostsQuery)
+    query = parse_query(request, SocialPage)
     return json_response(
         await services(request).posts.mine(caller(request), skip=query.skip, limit=query.limit)
     )

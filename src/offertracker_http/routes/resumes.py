@@ -8,7 +8,7 @@ from offertracker_core.inputs import NewResume, ResumeChanges
 
 from ..parsing import parse_body, parse_path_id, parse_query
 from ..rendering import json_response
-from ..schemas import ResumeListQuery
+from ..schemas import Page
 from ._common import Routes, caller, deleted, services
 
 routes = Routes()
@@ -16,7 +16,7 @@ routes = Routes()
 
 @routes.get("/resumes/")
 async def list_resumes(request: web.Request) -> web.Response:
-    query = parse_query(request, ResumeListQuery)
+    query = parse_query(request, Page)
     return json_response(await services(request).resumes.list(caller(request), query.skip, query.limit))
 
 

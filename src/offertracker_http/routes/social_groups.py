@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import attrs
 from aiohttp import web
 
 from offertracker_core.inputs import GroupChanges, NewGroup
 
 from ..parsing import parse_body, parse_path_id, parse_query
 from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Page, SocialPage
 from ._common import Routes, caller, deleted, services
 
 routes = Routes()
-
-
-@attrs.frozen
-class GroupListQuery:
-    """``GET /social/groups`` and ``GET /social/groups/mine`` query (``/mine`` pages too: ours)."""
-
-    skip: Skip = 0
-    limit: Limit = 50
-
-
-@attrs.frozen
-class MemberListQuery:
-    """``GET /social/groups/{group_id}/members`` query (ours: the reference lists every member)."""
-
-    skip: Skip = 0
-    limit: Limit = 100
 
 
 @routes.post("/social/groups")
@@ -39,14 +22,14 @@ async def create_group(request: web.Request) -> web.Response:
 
 @routes.get("/social/groups")
 async def list_public_groups(request: web.Request) -> web.Response:
-    query = parse_query(request, GroupListQuery)
+    query = parse_query(request, SocialPage)
     return json_response(await services(request).groups.list_public(skip=query.skip, limit=query.limit))
 
 
 # Before /{group_id}: routes match in the order they are added.
 @routes.get("/social/groups/mine")
 async def list_my_groups(request: web.Request) -> web.Response:
-    query = parse_query(request, GroupListQuery)
+    query = parse_query(request, SocialPage)
     groups = await services(request).groups.mine(caller(request), skip=query.skip, limit=query.limit)
     return json_response(groups)
 
@@ -87,7 +70,8 @@ async def leave_group(request: web.Request) -> web.Response:
 @routes.get("/social/groups/{group_id}/members")
 async def list_group_members(request: web.Request) -> web.Response:
     group_id = parse_path_id(request, "group_id")
-    query = parse_query(request, MemberListQuery)
+    # Ours: the reference lists every member; a page of them takes skip and limit like any list.
+    query = parse_query(request, Page)
     members = await services(request).groups.members(
         caller(request), group_id, skip=query.skip, limit=query.limit
     )

@@ -28,7 +28,7 @@ from offertracker_http.parsing import (
     structure_body,
     structure_query,
 )
-from offertracker_http.schemas import ApplicationListQuery, ResumeListQuery, UserSearchQuery
+from offertracker_http.schemas import ApplicationListQuery, Page, UserSearchQuery
 from offertracker_http.validation import RequestValidationError
 
 UUID_TEXT = "3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e"
@@ -576,7 +576,7 @@ async def test_parse_body_rejects_a_json_scalar():
 
 
 def test_query_defaults_apply_when_nothing_is_given():
-    assert structure_query({}, ResumeListQuery) == ResumeListQuery(skip=0, limit=100)
+    assert structure_query({}, Page) == Page(skip=0, limit=100)
     assert structure_query({}, UserSearchQuery) == UserSearchQuery(q="", skip=0, limit=20)
 
 
@@ -602,7 +602,7 @@ def test_a_zero_limit_is_below_the_minimum_and_reports_the_string_sent():
 
 
 def test_a_limit_above_a_thousand_is_rejected():
-    assert query_errors({"limit": "1001"}, ResumeListQuery) == [
+    assert query_errors({"limit": "1001"}, Page) == [
         {
             "type": "less_than_equal",
             "loc": ["query", "limit"],
@@ -614,7 +614,7 @@ def test_a_limit_above_a_thousand_is_rejected():
 
 
 def test_a_limit_that_is_not_a_number_cannot_be_parsed():
-    assert query_errors({"limit": "abc", "skip": "1.5"}, ResumeListQuery) == [
+    assert query_errors({"limit": "abc", "skip": "1.5"}, Page) == [
         {
             "type": "int_parsing",
             "loc": ["query", "skip"],
@@ -700,7 +700,7 @@ def nested_list(levels: int) -> list[Any]:
 
 
 def test_skip_stops_at_the_largest_bigint():
-    assert structure_query({"skip": str(2**63 - 1)}, ResumeListQuery).skip == 2**63 - 1
+    assert structure_query({"skip": str(2**63 - 1)}, Page).skip == 2**63 - 1
     assert query_errors({"skip": str(2**63)}, ApplicationListQuery) == [
         {
             "type": "less_than_equal",
