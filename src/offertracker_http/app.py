@@ -50,7 +50,7 @@ def create_app(
     app.cleanup_ctx.append(throttle_context)
     app.on_response_prepare.append(security_headers)
     for table in ALL_ROUTES:
-        app.router.add_routes(table)
+        table.add_to(app.router)
     if cors_origins:
         _enable_cors(app, cors_origins)
     return app

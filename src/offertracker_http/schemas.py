@@ -21,7 +21,16 @@ from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibili
 from offertracker_core.inputs import MAX_BIGINT
 
 # The query and view types (offertracker_http.parsing prepares a converter hook for each).
-__all__ = ["ApplicationListQuery", "Limit", "Page", "PublicProfile", "Skip", "SocialPage", "UserSearchQuery"]
+__all__ = [
+    "ApplicationListQuery",
+    "Limit",
+    "Message",
+    "Page",
+    "PublicProfile",
+    "Skip",
+    "SocialPage",
+    "UserSearchQuery",
+]
 
 MAX_LIMIT = 1000
 """The largest ``limit`` a list endpoint takes (a page may still end earlier: offertracker_core.pages)."""
@@ -64,6 +73,13 @@ class UserSearchQuery:
     q: str = ""
     skip: Skip = 0
     limit: Limit = 20
+
+
+@attrs.frozen
+class Message:
+    """A plain answer with nothing but words: ``{"detail": "Tag deleted"}``."""
+
+    detail: str
 
 
 @attrs.frozen

@@ -1,7 +1,7 @@
 """One route table per router of the API reference, one module each.
 
 Every module of this package that defines ``routes`` (a :class:`._common.Routes`)
-is served: adding a resource's route module is all it takes.
+is served and documented: adding a resource's route module is all it takes.
 """
 
 from __future__ import annotations
@@ -9,19 +9,22 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from aiohttp import web
+from ..operations import Operation
+from ._common import Routes
 
-__all__ = ["ALL_ROUTES"]
+__all__ = ["ALL_OPERATIONS", "ALL_ROUTES"]
 
 
-def _discover() -> tuple[web.RouteTableDef, ...]:
+def _discover() -> tuple[Routes, ...]:
     tables = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         table = getattr(module, "routes", None)
-        if isinstance(table, web.RouteTableDef):
+        if isinstance(table, Routes):
             tables.append(table)
     return tuple(tables)
 
 
 ALL_ROUTES = _discover()
+ALL_OPERATIONS: tuple[Operation, ...] = tuple(op for table in ALL_ROUTES for op in table.operations)
+"""Every operation the server has, in the order they are matched within each module."""

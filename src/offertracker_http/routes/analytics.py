@@ -7,12 +7,14 @@ from uuid import UUID
 import attrs
 from aiohttp import web
 
-from ..parsing import parse_query
-from ..rendering import json_response
+from offertracker_core.analytics import Dashboard, QuestionBank
+from offertracker_core.entities import ActivityEntry
+from offertracker_core.errors import Forbidden, NotFound
+
 from ..schemas import Limit, Skip
 from ._common import Routes, caller, services
 
-routes = Routes()
+routes = Routes("analytics")
 
 
 @attrs.frozen
@@ -26,19 +28,17 @@ class ActivityQuery:
 
 
 @routes.get("/analytics/dashboard")
-async def dashboard(request: web.Request) -> web.Response:
-    return json_response(await services(request).analytics.dashboard(caller(request)))
+async def dashboard(request: web.Request) -> Dashboard:
+    return await services(request).analytics.dashboard(caller(request))
 
 
-@routes.get("/analytics/activity")
-async def activity(request: web.Request) -> web.Response:
-    query = parse_query(request, ActivityQuery)
-    entries = await services(request).analytics.activity(
+@routes.get("/analytics/activity", errors=(NotFound, Forbidden))
+async def activity(request: web.Request, query: ActivityQuery) -> list[ActivityEntry]:
+    return await services(request).analytics.activity(
         caller(request), application_id=query.application_id, skip=query.skip, limit=query.limit
     )
-    return json_response(entries)
 
 
 @routes.get("/analytics/questions")
-async def questions(request: web.Request) -> web.Response:
-    return json_response(await services(request).analytics.questions(caller(request)))
+async def questions(request: web.Request) -> QuestionBank:
+    return await services(request).analytics.questions(caller(request))

@@ -10,45 +10,38 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from offertracker_core.errors import BusinessRuleViolation, InvalidCredentials
 from offertracker_core.inputs import Credentials, PasswordChange, Registration
+from offertracker_core.services.auth import AuthSession
 
 from ..keys import THROTTLE
-from ..middlewares import public
-from ..parsing import parse_body
-from ..rendering import json_response
+from ..schemas import Message
 from ._common import Routes, caller, services
 
-routes = Routes()
+routes = Routes("auth")
 
 
-@routes.post("/auth/register")
-@public
-async def register(request: web.Request) -> web.Response:
-    registration = await parse_body(request, Registration)
+@routes.post("/auth/register", status=201, public=True, throttled=True, errors=(BusinessRuleViolation,))
+async def register(request: web.Request, registration: Registration) -> AuthSession:
     throttle = request.app[THROTTLE]
     await throttle.register_attempt(throttle.client(request))
-    return json_response(await services(request).auth.register(registration), status=201)
+    return await services(request).auth.register(registration)
 
 
-@routes.post("/auth/login")
-@public
-async def login(request: web.Request) -> web.Response:
-    credentials = await parse_body(request, Credentials)
+@routes.post("/auth/login", public=True, throttled=True, errors=(InvalidCredentials,))
+async def login(request: web.Request, credentials: Credentials) -> AuthSession:
     async with request.app[THROTTLE].logging_in(request, credentials.email):
-        session = await services(request).auth.login(credentials)
-    return json_response(session)
+        return await services(request).auth.login(credentials)
 
 
 @routes.post("/auth/logout")
-async def logout(request: web.Request) -> web.Response:
+async def logout(request: web.Request) -> Message:
     await services(request).auth.logout(caller(request))
-    return json_response({"detail": "Logged out"})
+    return Message("Logged out")
 
 
-@routes.put("/auth/password")
-async def change_password(request: web.Request) -> web.Response:
-    change = await parse_body(request, PasswordChange)
+@routes.put("/auth/password", throttled=True, errors=(BusinessRuleViolation,))
+async def change_password(request: web.Request, change: PasswordChange) -> AuthSession:
     user_id = caller(request)
     async with request.app[THROTTLE].confirming_password(request, user_id):
-        session = await services(request).auth.change_password(user_id, change)
-    return json_response(session)
+        return await services(request).auth.change_password(user_id, change)

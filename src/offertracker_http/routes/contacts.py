@@ -7,15 +7,15 @@ from uuid import UUID
 import attrs
 from aiohttp import web
 
+from offertracker_core.entities import Contact
 from offertracker_core.enums import ContactType
+from offertracker_core.errors import Forbidden, NotFound
 from offertracker_core.inputs import ContactChanges, NewContact
 
-from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Limit, Message, Skip
 from ._common import Routes, caller, deleted, services
 
-routes = Routes()
+routes = Routes("contacts")
 
 
 @attrs.frozen
@@ -30,39 +30,32 @@ class ContactListQuery:
 
 
 @routes.get("/contacts/")
-async def list_contacts(request: web.Request) -> web.Response:
-    query = parse_query(request, ContactListQuery)
-    contacts = await services(request).contacts.list(
+async def list_contacts(request: web.Request, query: ContactListQuery) -> list[Contact]:
+    return await services(request).contacts.list(
         caller(request),
         application_id=query.application_id,
         contact_type=query.contact_type,
         skip=query.skip,
         limit=query.limit,
     )
-    return json_response(contacts)
 
 
-@routes.post("/contacts/")
-async def create_contact(request: web.Request) -> web.Response:
-    new = await parse_body(request, NewContact)
-    return json_response(await services(request).contacts.create(caller(request), new), status=201)
+@routes.post("/contacts/", status=201, errors=(NotFound, Forbidden))
+async def create_contact(request: web.Request, new: NewContact) -> Contact:
+    return await services(request).contacts.create(caller(request), new)
 
 
-@routes.get("/contacts/{contact_id}")
-async def get_contact(request: web.Request) -> web.Response:
-    contact_id = parse_path_id(request, "contact_id")
-    return json_response(await services(request).contacts.get(caller(request), contact_id))
+@routes.get("/contacts/{contact_id}", errors=(NotFound, Forbidden))
+async def get_contact(request: web.Request, contact_id: UUID) -> Contact:
+    return await services(request).contacts.get(caller(request), contact_id)
 
 
-@routes.put("/contacts/{contact_id}")
-async def update_contact(request: web.Request) -> web.Response:
-    contact_id = parse_path_id(request, "contact_id")
-    changes = await parse_body(request, ContactChanges)
-    return json_response(await services(request).contacts.update(caller(request), contact_id, changes))
+@routes.put("/contacts/{contact_id}", errors=(NotFound, Forbidden))
+async def update_contact(request: web.Request, contact_id: UUID, changes: ContactChanges) -> Contact:
+    return await services(request).contacts.update(caller(request), contact_id, changes)
 
 
-@routes.delete("/contacts/{contact_id}")
-async def delete_contact(request: web.Request) -> web.Response:
-    contact_id = parse_path_id(request, "contact_id")
+@routes.delete("/contacts/{contact_id}", errors=(NotFound, Forbidden))
+async def delete_contact(request: web.Request, contact_id: UUID) -> Message:
     await services(request).contacts.delete(caller(request), contact_id)
     return deleted("Contact")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import attrs
 from aiohttp import web
 
-from ..parsing import parse_query
-from ..rendering import json_response
+from offertracker_core.entities import Milestone
+from offertracker_core.ports import CommunityMember, EarnedMilestone
+from offertracker_core.services.progress import UserStats
+
 from ..schemas import Limit
 from ._common import Routes, caller, services
 
-routes = Routes()
+routes = Routes("progress")
 
 
 @attrs.frozen
@@ -21,21 +23,20 @@ class CommunityQuery:
 
 
 @routes.get("/progress/milestones")
-async def list_milestones(request: web.Request) -> web.Response:
-    return json_response(await services(request).progress.milestones())
+async def list_milestones(request: web.Request) -> list[Milestone]:
+    return await services(request).progress.milestones()
 
 
 @routes.get("/progress/milestones/mine")
-async def list_my_milestones(request: web.Request) -> web.Response:
-    return json_response(await services(request).progress.mine(caller(request)))
+async def list_my_milestones(request: web.Request) -> list[EarnedMilestone]:
+    return await services(request).progress.mine(caller(request))
 
 
 @routes.get("/progress/community")
-async def list_community(request: web.Request) -> web.Response:
-    query = parse_query(request, CommunityQuery)
-    return json_response(await services(request).progress.community(query.limit))
+async def list_community(request: web.Request, query: CommunityQuery) -> list[CommunityMember]:
+    return await services(request).progress.community(query.limit)
 
 
 @routes.get("/progress/stats")
-async def get_stats(request: web.Request) -> web.Response:
-    return json_response(await services(request).progress.stats(caller(request)))
+async def get_stats(request: web.Request) -> UserStats:
+    return await services(request).progress.stats(caller(request))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import attrs
 from aiohttp import web
 
+from offertracker_core.entities import Reminder
 from offertracker_core.enums import ReminderType
+from offertracker_core.errors import BusinessRuleViolation, Forbidden, NotFound
 from offertracker_core.inputs import NewReminder, ReminderChanges
 
-from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Limit, Message, Skip
 from ._common import Routes, caller, deleted, services
 
-routes = Routes()
+routes = Routes("reminders")
 
 
 @attrs.frozen
@@ -36,55 +38,43 @@ class UpcomingQuery:
 
 
 @routes.get("/reminders/")
-async def list_reminders(request: web.Request) -> web.Response:
-    query = parse_query(request, ReminderListQuery)
-    reminders = await services(request).reminders.list(
+async def list_reminders(request: web.Request, query: ReminderListQuery) -> list[Reminder]:
+    return await services(request).reminders.list(
         caller(request),
         is_completed=query.is_completed,
         reminder_type=query.reminder_type,
         skip=query.skip,
         limit=query.limit,
     )
-    return json_response(reminders)
 
 
 # Before /reminders/{reminder_id}, which would take "upcoming" for an id.
 @routes.get("/reminders/upcoming")
-async def upcoming_reminders(request: web.Request) -> web.Response:
-    query = parse_query(request, UpcomingQuery)
-    reminders = await services(request).reminders.upcoming(
-        caller(request), skip=query.skip, limit=query.limit
-    )
-    return json_response(reminders)
+async def upcoming_reminders(request: web.Request, query: UpcomingQuery) -> list[Reminder]:
+    return await services(request).reminders.upcoming(caller(request), skip=query.skip, limit=query.limit)
 
 
-@routes.post("/reminders/")
-async def create_reminder(request: web.Request) -> web.Response:
-    new = await parse_body(request, NewReminder)
-    return json_response(await services(request).reminders.create(caller(request), new), status=201)
+@routes.post("/reminders/", status=201, errors=(NotFound, Forbidden))
+async def create_reminder(request: web.Request, new: NewReminder) -> Reminder:
+    return await services(request).reminders.create(caller(request), new)
 
 
-@routes.get("/reminders/{reminder_id}")
-async def get_reminder(request: web.Request) -> web.Response:
-    reminder_id = parse_path_id(request, "reminder_id")
-    return json_response(await services(request).reminders.get(caller(request), reminder_id))
+@routes.get("/reminders/{reminder_id}", errors=(NotFound, Forbidden))
+async def get_reminder(request: web.Request, reminder_id: UUID) -> Reminder:
+    return await services(request).reminders.get(caller(request), reminder_id)
 
 
-@routes.put("/reminders/{reminder_id}")
-async def update_reminder(request: web.Request) -> web.Response:
-    reminder_id = parse_path_id(request, "reminder_id")
-    changes = await parse_body(request, ReminderChanges)
-    return json_response(await services(request).reminders.update(caller(request), reminder_id, changes))
+@routes.put("/reminders/{reminder_id}", errors=(NotFound, Forbidden))
+async def update_reminder(request: web.Request, reminder_id: UUID, changes: ReminderChanges) -> Reminder:
+    return await services(request).reminders.update(caller(request), reminder_id, changes)
 
 
-@routes.post("/reminders/{reminder_id}/complete")
-async def complete_reminder(request: web.Request) -> web.Response:
-    reminder_id = parse_path_id(request, "reminder_id")
-    return json_response(await services(request).reminders.complete(caller(request), reminder_id))
+@routes.post("/reminders/{reminder_id}/complete", errors=(NotFound, Forbidden, BusinessRuleViolation))
+async def complete_reminder(request: web.Request, reminder_id: UUID) -> Reminder:
+    return await services(request).reminders.complete(caller(request), reminder_id)
 
 
-@routes.delete("/reminders/{reminder_id}")
-async def delete_reminder(request: web.Request) -> web.Response:
-    reminder_id = parse_path_id(request, "reminder_id")
+@routes.delete("/reminders/{reminder_id}", errors=(NotFound, Forbidden))
+async def delete_reminder(request: web.Request, reminder_id: UUID) -> Message:
     await services(request).reminders.delete(caller(request), reminder_id)
     return deleted("Reminder")

@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from aiohttp import web
 
+from offertracker_core.entities import ResumeVersion
+from offertracker_core.errors import Forbidden, NotFound
 from offertracker_core.inputs import NewResume, ResumeChanges
 
-from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
-from ..schemas import Page
+from ..schemas import Message, Page
 from ._common import Routes, caller, deleted, services
 
-routes = Routes()
+routes = Routes("resumes")
 
 
 @routes.get("/resumes/")
-async def list_resumes(request: web.Request) -> web.Response:
-    query = parse_query(request, Page)
-    return json_response(await services(request).resumes.list(caller(request), query.skip, query.limit))
+async def list_resumes(request: web.Request, query: Page) -> list[ResumeVersion]:
+    return await services(request).resumes.list(caller(request), query.skip, query.limit)
 
 
-@routes.post("/resumes/")
-async def create_resume(request: web.Request) -> web.Response:
-    new = await parse_body(request, NewResume)
-    return json_response(await services(request).resumes.create(caller(request), new), status=201)
+@routes.post("/resumes/", status=201)
+async def create_resume(request: web.Request, new: NewResume) -> ResumeVersion:
+    return await services(request).resumes.create(caller(request), new)
 
 
-@routes.get("/resumes/{resume_id}")
-async def get_resume(request: web.Request) -> web.Response:
-    resume_id = parse_path_id(request, "resume_id")
-    return json_response(await services(request).resumes.get(caller(request), resume_id))
+@routes.get("/resumes/{resume_id}", errors=(NotFound, Forbidden))
+async def get_resume(request: web.Request, resume_id: UUID) -> ResumeVersion:
+    return await services(request).resumes.get(caller(request), resume_id)
 
 
-@routes.put("/resumes/{resume_id}")
-async def update_resume(request: web.Request) -> web.Response:
-    resume_id = parse_path_id(request, "resume_id")
-    changes = await parse_body(request, ResumeChanges)
-    return json_response(await services(request).resumes.update(caller(request), resume_id, changes))
+@routes.put("/resumes/{resume_id}", errors=(NotFound, Forbidden))
+async def update_resume(request: web.Request, resume_id: UUID, changes: ResumeChanges) -> ResumeVersion:
+    return await services(request).resumes.update(caller(request), resume_id, changes)
 
 
-@routes.delete("/resumes/{resume_id}")
-async def delete_resume(request: web.Request) -> web.Response:
-    resume_id = parse_path_id(request, "resume_id")
+@routes.delete("/resumes/{resume_id}", errors=(NotFound, Forbidden))
+async def delete_resume(request: web.Request, resume_id: UUID) -> Message:
     await services(request).resumes.delete(caller(request), resume_id)
     return deleted("Resume version")

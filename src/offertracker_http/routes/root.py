@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import attrs
 from aiohttp import web
 
-from ..middlewares import public
-from ..rendering import json_response
 from ._common import Routes
 
-routes = Routes(prefix="")
+routes = Routes("root", prefix="")
 
 
-@routes.get("/")
-@public
-async def welcome(request: web.Request) -> web.Response:
-    return json_response({"message": "Welcome to OfferTracker API"})
+@attrs.frozen
+class Welcome:
+    """The answer of ``GET /``."""
+
+    message: str
+
+
+@routes.get("/", public=True)
+async def welcome(request: web.Request) -> Welcome:
+    return Welcome("Welcome to OfferTracker API")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import attrs
 from aiohttp import web
 
+from offertracker_core.entities import ApplicationDetail, SavedJob
 from offertracker_core.enums import Priority, SavedJobStatus
+from offertracker_core.errors import BusinessRuleViolation, Forbidden, NotFound
 from offertracker_core.inputs import NewSavedJob, SavedJobChanges
 
-from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
-from ..schemas import Limit, Skip
+from ..schemas import Limit, Message, Skip
 from ._common import Routes, caller, deleted, services
 
-routes = Routes()
+routes = Routes("saved-jobs")
 
 
 @attrs.frozen
@@ -27,43 +29,38 @@ class SavedJobListQuery:
 
 
 @routes.get("/saved-jobs/")
-async def list_saved_jobs(request: web.Request) -> web.Response:
-    query = parse_query(request, SavedJobListQuery)
-    saved_jobs = await services(request).saved_jobs.list(
+async def list_saved_jobs(request: web.Request, query: SavedJobListQuery) -> list[SavedJob]:
+    return await services(request).saved_jobs.list(
         caller(request), status=query.status, priority=query.priority, skip=query.skip, limit=query.limit
     )
-    return json_response(saved_jobs)
 
 
-@routes.post("/saved-jobs/")
-async def create_saved_job(request: web.Request) -> web.Response:
-    new = await parse_body(request, NewSavedJob)
-    return json_response(await services(request).saved_jobs.create(caller(request), new), status=201)
+@routes.post("/saved-jobs/", status=201)
+async def create_saved_job(request: web.Request, new: NewSavedJob) -> SavedJob:
+    return await services(request).saved_jobs.create(caller(request), new)
 
 
-@routes.get("/saved-jobs/{saved_job_id}")
-async def get_saved_job(request: web.Request) -> web.Response:
-    saved_job_id = parse_path_id(request, "saved_job_id")
-    return json_response(await services(request).saved_jobs.get(caller(request), saved_job_id))
+@routes.get("/saved-jobs/{saved_job_id}", errors=(NotFound, Forbidden))
+async def get_saved_job(request: web.Request, saved_job_id: UUID) -> SavedJob:
+    return await services(request).saved_jobs.get(caller(request), saved_job_id)
 
 
-@routes.put("/saved-jobs/{saved_job_id}")
-async def update_saved_job(request: web.Request) -> web.Response:
-    saved_job_id = parse_path_id(request, "saved_job_id")
-    changes = await parse_body(request, SavedJobChanges)
-    return json_response(await services(request).saved_jobs.update(caller(request), saved_job_id, changes))
+@routes.put("/saved-jobs/{saved_job_id}", errors=(NotFound, Forbidden, BusinessRuleViolation))
+async def update_saved_job(request: web.Request, saved_job_id: UUID, changes: SavedJobChanges) -> SavedJob:
+    return await services(request).saved_jobs.update(caller(request), saved_job_id, changes)
 
 
-@routes.delete("/saved-jobs/{saved_job_id}")
-async def delete_saved_job(request: web.Request) -> web.Response:
-    saved_job_id = parse_path_id(request, "saved_job_id")
+@routes.delete("/saved-jobs/{saved_job_id}", errors=(NotFound, Forbidden))
+async def delete_saved_job(request: web.Request, saved_job_id: UUID) -> Message:
     await services(request).saved_jobs.delete(caller(request), saved_job_id)
     return deleted("Saved job")
 
 
-@routes.post("/saved-jobs/{saved_job_id}/convert")
-async def convert_saved_job(request: web.Request) -> web.Response:
-    """Answers the new application as ``POST /applications/`` does (201, ApplicationResponse)."""
-    saved_job_id = parse_path_id(request, "saved_job_id")
-    application = await services(request).saved_jobs.convert(caller(request), saved_job_id)
-    return json_response(application, status=201)
+@routes.post(
+    "/saved-jobs/{saved_job_id}/convert", status=201, errors=(NotFound, Forbidden, BusinessRuleViolation)
+)
+async def convert_saved_job(request: web.Request, saved_job_id: UUID) -> ApplicationDetail:
+    """Convert a saved job into an application.
+
+    Answers the new application as ``POST /applications/`` does (201, ApplicationResponse)."""
+    return await services(request).saved_jobs.convert(caller(request), saved_job_id)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import attrs
 from aiohttp import web
 
+from offertracker_core.entities import AssignedTag, Tag
+from offertracker_core.errors import BusinessRuleViolation, Forbidden, NotFound
 from offertracker_core.inputs import NewTag, TagChanges
 
-from ..parsing import parse_body, parse_path_id, parse_query
-from ..rendering import json_response
-from ..schemas import MAX_LIMIT, Limit, Skip
+from ..schemas import MAX_LIMIT, Limit, Message, Skip
 from ._common import Routes, caller, deleted, services
 
-routes = Routes()
+routes = Routes("tags")
 
 _OF_APPLICATION = "/tags/application/{application_id}"
 
@@ -28,54 +30,43 @@ class TagListQuery:
 
 
 @routes.get("/tags/")
-async def list_tags(request: web.Request) -> web.Response:
-    query = parse_query(request, TagListQuery)
-    return json_response(
-        await services(request).tags.list(caller(request), skip=query.skip, limit=query.limit)
-    )
+async def list_tags(request: web.Request, query: TagListQuery) -> list[Tag]:
+    return await services(request).tags.list(caller(request), skip=query.skip, limit=query.limit)
 
 
-@routes.post("/tags/")
-async def create_tag(request: web.Request) -> web.Response:
-    new = await parse_body(request, NewTag)
-    return json_response(await services(request).tags.create(caller(request), new), status=201)
+@routes.post("/tags/", status=201, errors=(BusinessRuleViolation,))
+async def create_tag(request: web.Request, new: NewTag) -> Tag:
+    return await services(request).tags.create(caller(request), new)
 
 
-@routes.put("/tags/{tag_id}")
-async def update_tag(request: web.Request) -> web.Response:
-    tag_id = parse_path_id(request, "tag_id")
-    changes = await parse_body(request, TagChanges)
-    return json_response(await services(request).tags.update(caller(request), tag_id, changes))
+@routes.put("/tags/{tag_id}", errors=(NotFound, BusinessRuleViolation))
+async def update_tag(request: web.Request, tag_id: UUID, changes: TagChanges) -> Tag:
+    return await services(request).tags.update(caller(request), tag_id, changes)
 
 
-@routes.delete("/tags/{tag_id}")
-async def delete_tag(request: web.Request) -> web.Response:
-    tag_id = parse_path_id(request, "tag_id")
+@routes.delete("/tags/{tag_id}", errors=(NotFound,))
+async def delete_tag(request: web.Request, tag_id: UUID) -> Message:
     await services(request).tags.delete(caller(request), tag_id)
     return deleted("Tag")
 
 
-@routes.get(_OF_APPLICATION)
-async def list_application_tags(request: web.Request) -> web.Response:
-    application_id = parse_path_id(request, "application_id")
-    query = parse_query(request, TagListQuery)
-    assigned = await services(request).tags.list_for_application(
+@routes.get(_OF_APPLICATION, errors=(NotFound, Forbidden))
+async def list_application_tags(
+    request: web.Request, application_id: UUID, query: TagListQuery
+) -> list[AssignedTag]:
+    return await services(request).tags.list_for_application(
         caller(request), application_id, skip=query.skip, limit=query.limit
     )
-    return json_response(assigned)
 
 
-@routes.post(_OF_APPLICATION + "/assign/{tag_id}")
-async def assign_tag(request: web.Request) -> web.Response:
-    application_id = parse_path_id(request, "application_id")
-    tag_id = parse_path_id(request, "tag_id")
-    assigned = await services(request).tags.assign(caller(request), application_id, tag_id)
-    return json_response(assigned, status=201)
+@routes.post(
+    _OF_APPLICATION + "/assign/{tag_id}", status=201, errors=(NotFound, Forbidden, BusinessRuleViolation)
+)
+async def assign_tag(request: web.Request, application_id: UUID, tag_id: UUID) -> AssignedTag:
+    return await services(request).tags.assign(caller(request), application_id, tag_id)
 
 
-@routes.delete(_OF_APPLICATION + "/remove/{tag_id}")
-async def remove_tag(request: web.Request) -> web.Response:
-    application_id = parse_path_id(request, "application_id")
-    tag_id = parse_path_id(request, "tag_id")
+@routes.delete(_OF_APPLICATION + "/remove/{tag_id}", errors=(NotFound, Forbidden))
+async def remove_tag(request: web.Request, application_id: UUID, tag_id: UUID) -> Message:
     await services(request).tags.remove(caller(request), application_id, tag_id)
-    return json_response({"detail": "Tag removed from application"})
+    return Message("Tag removed from application")

@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import quote
+from uuid import UUID
 
 from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http import HttpProcessingError
 
-from offertracker_core.uploads import IncomingFile
+from offertracker_core.errors import BusinessRuleViolation, Forbidden, NotFound
+from offertracker_core.uploads import DOCUMENT_KINDS, MAX_UPLOAD_BYTES, IncomingFile, ResumeUpload
 
-from ..parsing import parse_path_id
-from ..rendering import json_response
+from ..operations import FileUpload, MediaType
 from ..validation import RequestValidationError, error_dict
 from ._common import API_PREFIX, Routes, caller, services
 
@@ -27,7 +28,7 @@ __all__ = ["DOWNLOAD_PREFIX", "FILE_PART", "READ_CHUNK", "routes"]
 
 log = logging.getLogger("offertracker.http")
 
-routes = Routes()
+routes = Routes("resumes")
 
 DOWNLOAD_PREFIX = f"{API_PREFIX}/files/"
 """Where stored files are served: ``{DOWNLOAD_PREFIX}{user_id}/{resume_id}/{name}`` (the store's key)."""
@@ -41,27 +42,36 @@ _MALFORMED = "There was an error parsing the body"  # Starlette's words for a br
 _BROKEN_BODY = (ValueError, AssertionError, RuntimeError, HttpProcessingError)
 
 
-@routes.post("/upload/resumes/{resume_id}")
-async def upload_resume(request: web.Request) -> web.Response:
-    resume_id = parse_path_id(request, "resume_id")
+_DOCUMENTS = tuple(kind.content_type for kind in DOCUMENT_KINDS)
+
+
+@routes.post(
+    "/upload/resumes/{resume_id}",
+    errors=(NotFound, Forbidden, BusinessRuleViolation),
+    request_body=FileUpload(FILE_PART, _DOCUMENTS, MAX_UPLOAD_BYTES),
+)
+async def upload_resume(request: web.Request, resume_id: UUID) -> ResumeUpload:
+    """Upload a resume version's document (PDF or Word, at most 10 MiB) as the ``file`` part."""
     try:
-        upload = await services(request).uploads.upload_resume(
+        return await services(request).uploads.upload_resume(
             caller(request), resume_id, lambda: _receive_file(request)
         )
     except ConnectionResetError:
         # The sender went away halfway; the store kept nothing. Nobody is left to answer.
         log.info("upload to resume %s ended by the client disconnecting", resume_id)
         raise web.HTTPBadRequest(reason="Upload interrupted") from None
-    return json_response({"file_url": upload.file_url, "resume": upload.resume})
 
 
-@routes.get("/files/{owner_id}/{resume_id}/{filename}")
-async def download_file(request: web.Request) -> web.StreamResponse:
-    owner_id = parse_path_id(request, "owner_id")
-    resume_id = parse_path_id(request, "resume_id")
-    stored = await services(request).uploads.open_resume_file(
-        caller(request), owner_id, resume_id, request.match_info["filename"]
-    )
+@routes.get(
+    "/files/{owner_id}/{resume_id}/{filename}",
+    errors=(NotFound, Forbidden),
+    response=MediaType(_DOCUMENTS, "The stored document, as an attachment"),
+)
+async def download_file(
+    request: web.Request, owner_id: UUID, resume_id: UUID, filename: str
+) -> web.StreamResponse:
+    """Download a resume version's document (its owner only)."""
+    stored = await services(request).uploads.open_resume_file(caller(request), owner_id, resume_id, filename)
     response = web.StreamResponse(headers={"Content-Disposition": _attachment(stored.filename)})
     response.content_type = stored.content_type
     try:
