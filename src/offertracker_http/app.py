@@ -10,9 +10,10 @@ from aiohttp import web
 
 from offertracker_core.services import Services
 
-from .keys import SERVICES, THROTTLE
+from .keys import OPENAPI_DOCUMENT, SERVICES, THROTTLE
 from .middlewares import auth_middleware, error_middleware, security_headers
-from .routes import ALL_ROUTES
+from .openapi import rendered_document
+from .routes import ALL_OPERATIONS, ALL_ROUTES
 from .throttle import Throttle
 
 __all__ = ["create_app"]
@@ -51,6 +52,7 @@ def create_app(
     app.on_response_prepare.append(security_headers)
     for table in ALL_ROUTES:
         table.add_to(app.router)
+    app[OPENAPI_DOCUMENT] = rendered_document(ALL_OPERATIONS)
     if cors_origins:
         _enable_cors(app, cors_origins)
     return app

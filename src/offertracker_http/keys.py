@@ -10,13 +10,16 @@ from offertracker_core.services import Services
 
 from .throttle import Throttle
 
-__all__ = ["SERVICES", "THROTTLE", "USER_ID"]
+__all__ = ["OPENAPI_DOCUMENT", "SERVICES", "THROTTLE", "USER_ID"]
 
 SERVICES = web.AppKey("services", Services)
 """The core services, set by the start-up context of :func:`offertracker_http.app.create_app`."""
 
 THROTTLE = web.AppKey("throttle", Throttle)
 """The login and registration attempt limits, set by a start-up context of ``create_app``."""
+
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
+"""The OpenAPI document of the app's operations as JSON bytes, set by ``create_app``."""
 
 USER_ID = web.RequestKey("user_id", UUID)
 """The authenticated caller's id, set by the auth middleware on non-public routes."""
