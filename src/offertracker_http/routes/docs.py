@@ -17,12 +17,12 @@ import attrs
 from aiohttp import web
 from aiohttp.helpers import ETag
 
-from ..middlewares import public
+from ..operations import MediaType
 from ._common import Routes
 
 __all__ = ["ASSETS", "PAGE_CSP", "Asset", "routes"]
 
-routes = Routes(prefix="")
+routes = Routes("docs", prefix="")
 
 ASSETS = resources.files("offertracker_http") / "docs_assets"
 """The folder the assets are served from (shipped inside the package)."""
@@ -131,25 +131,32 @@ def _page(html: bytes) -> web.Response:
     )
 
 
-@routes.get("/docs")
-@public
+_PAGE = MediaType(("text/html",), "An HTML page that loads only this server's files")
+
+
+@routes.get("/docs", public=True, response=_PAGE)
 async def swagger_ui(request: web.Request) -> web.Response:
     """Swagger UI on ``/openapi.json``; its Authorize button takes the token from ``/auth/login``."""
     return _page(_SWAGGER_PAGE)
 
 
-@routes.get("/redoc")
-@public
+@routes.get("/redoc", public=True, response=_PAGE)
 async def redoc(request: web.Request) -> web.Response:
     """ReDoc on ``/openapi.json``."""
     return _page(_REDOC_PAGE)
 
 
-@routes.get("/docs/assets/{filename}")
-@public
-async def docs_asset(request: web.Request) -> web.Response:
+@routes.get(
+    "/docs/assets/{filename}",
+    public=True,
+    errors=(404,),
+    response=MediaType(
+        tuple(dict.fromkeys(kind for kind, _ in _TYPES.values())), "A file the docs pages load"
+    ),
+)
+async def docs_asset(request: web.Request, filename: str) -> web.Response:
     """A file of :data:`ASSETS` by its exact name; any other name (``..``, a slash, unknown) is a 404."""
-    asset = (await _served_assets()).get(request.match_info["filename"])
+    asset = (await _served_assets()).get(filename)
     if asset is None:
         raise web.HTTPNotFound()
     return asset.response(request.if_none_match)
