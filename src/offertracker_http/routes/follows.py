@@ -27,12 +27,12 @@ async def unfollow(request: web.Request, user_id: UUID) -> Message:
     return Message("Unfollowed successfully")
 
 
-@routes.get("/social/followers/{user_id}")
+@routes.get("/social/followers/{user_id}", errors=(NotFound,))
 async def list_followers(request: web.Request, user_id: UUID, query: SocialPage) -> list[Follow]:
     return await services(request).follows.followers(user_id, skip=query.skip, limit=query.limit)
 
 
-@routes.get("/social/following/{user_id}")
+@routes.get("/social/following/{user_id}", errors=(NotFound,))
 async def list_following(request: web.Request, user_id: UUID, query: SocialPage) -> list[Follow]:
     return await services(request).follows.following(user_id, skip=query.skip, limit=query.limit)
 

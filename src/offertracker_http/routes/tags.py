@@ -39,12 +39,12 @@ async def create_tag(request: web.Request, new: NewTag) -> Tag:
     return await services(request).tags.create(caller(request), new)
 
 
-@routes.put("/tags/{tag_id}", errors=(NotFound, BusinessRuleViolation))
+@routes.put("/tags/{tag_id}", errors=(NotFound, Forbidden, BusinessRuleViolation))
 async def update_tag(request: web.Request, tag_id: UUID, changes: TagChanges) -> Tag:
     return await services(request).tags.update(caller(request), tag_id, changes)
 
 
-@routes.delete("/tags/{tag_id}", errors=(NotFound,))
+@routes.delete("/tags/{tag_id}", errors=(NotFound, Forbidden))
 async def delete_tag(request: web.Request, tag_id: UUID) -> Message:
     await services(request).tags.delete(caller(request), tag_id)
     return deleted("Tag")

@@ -22,7 +22,7 @@ async def get_me(request: web.Request) -> User:
     return await services(request).users.me(caller(request))
 
 
-@routes.put("/users/me", errors=(BusinessRuleViolation,))
+@routes.put("/users/me")
 async def update_me(request: web.Request, changes: ProfileChanges) -> User:
     return await services(request).users.update_me(caller(request), changes)
 
