@@ -43,7 +43,9 @@ Sign in with `POST /api/v1/auth/login` (or register) and send the `access_token`
 
 Every path the reference spells with a trailing slash (`/api/v1/resumes/`) answers without it too.
 Errors answer `{"detail": "<message>"}`; a request that fails validation answers 422 with
-`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`, as FastAPI does.
+`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`, as FastAPI does. Each operation lists
+the errors it can give. Not listed, since any operation can give it when the server is overloaded:
+503 with `Retry-After` (a database statement that ran out of time, or password hashing at capacity).
 """
 
 _WHY: dict[int, str] = {
