@@ -128,11 +128,13 @@ class Case:
     """``(filename, content, content type)`` of a multipart ``file`` part."""
     client: str = "main"
     """``"main"``, or ``"tight"``: the app with attempt limits of 1 an hour."""
+    prefix: str = API
+    """What ``path`` is under (``""`` for the routes outside the API: the docs)."""
     first: Case | None = None
 
     @property
     def key(self) -> Key:
-        return (self.method, API + self.path, self.status)
+        return (self.method, self.prefix + self.path, self.status)
 
 
 def _tight(first: Case) -> Case:
@@ -423,6 +425,16 @@ SCENARIOS: list[Case] = [
         "GET", "/social/groups/{group_id}", 404, "Group not found", ids={"group_id": "bob.private_group_id"}
     ),
     Case("DELETE", "/social/groups/{group_id}/leave", 404, "Not a member of this group"),
+    # The docs folder's README is shipped but not served: only the pages' assets are.
+    Case(
+        "GET",
+        "/docs/assets/{filename}",
+        404,
+        "Not Found",
+        caller=None,
+        prefix="",
+        ids={"filename": "README.md"},
+    ),
     # --- 422 next to the generic one ---
     Case(
         "POST",
@@ -700,7 +712,7 @@ def _url(case: Case, world: World) -> str:
         name = match[1]
         return _value(case.ids.get(name, f"{case.owner}.{name}"), world)
 
-    return API + _PLACEHOLDER.sub(placeholder, case.path)
+    return case.prefix + _PLACEHOLDER.sub(placeholder, case.path)
 
 
 async def _problems(case: Case, world: World, clients: Mapping[str, TestClient]) -> list[str]:
@@ -723,7 +735,7 @@ async def _problems(case: Case, world: World, clients: Mapping[str, TestClient])
     url = _url(case, world)
     resp = await clients[case.client].request(case.method, url, headers=headers, **kwargs)
     body = await resp.json() if resp.content_type == "application/json" else await resp.text()
-    label = f"{case.method} {API + case.path} {case.status} ({case.method} {url})"
+    label = f"{case.method} {case.prefix + case.path} {case.status} ({case.method} {url})"
     if resp.status != case.status:
         return [*problems, f"{label}: answered {resp.status} {body!r}"]
     expected = case.detail

@@ -101,3 +101,31 @@ async def test_every_operation_but_the_public_ones_needs_the_bearer_token(client
     for method, path in public:
         operation = document["paths"][path][method.lower()]
         assert "401" not in operation["responses"] or path == f"{API}/auth/login"
+
+
+async def test_response_models_carry_the_api_reference_names(client: TestClient) -> None:
+    document = await _document(client)
+
+    def answer(method: str, path: str, status: str = "200") -> Any:
+        return document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    assert answer("get", f"{API}/tags/") == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/TagResponse"},
+    }
+    assert answer("get", f"{API}/applications/{{application_id}}") == {
+        "$ref": "#/components/schemas/ApplicationResponse"
+    }
+    assert answer("post", f"{API}/saved-jobs/{{saved_job_id}}/convert", "201") == {
+        "$ref": "#/components/schemas/ApplicationResponse"
+    }
+    assert answer("get", f"{API}/users/{{user_id}}") == {"$ref": "#/components/schemas/UserPublicProfile"}
+    assert answer("get", f"{API}/social/follow-stats/{{user_id}}") == {
+        "$ref": "#/components/schemas/FollowStats"
+    }
+    detail = document["components"]["schemas"]["ApplicationResponse"]
+    assert {"stages", "outcome", "reflection", "company_name", "status"} <= set(detail["required"])
+    assert detail["properties"]["stages"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/ApplicationStageResponse"},
+    }

@@ -4,7 +4,8 @@ Read from the same declarations the converter uses: attrs fields and
 ``TypedDict`` keys with their type hints, the core's ``Annotated`` constraint
 markers (a bound becomes ``maxLength``, ``minimum``, ...), enums with their
 values. Named types (attrs classes, ``TypedDict``\\ s, enums) become components
-under ``#/components/schemas``; everything else is written inline.
+under ``#/components/schemas`` (named as the API reference names them, see
+:mod:`.names`); everything else is written inline.
 
 Two things the types alone do not say are written down here, each beside the
 converter behaviour it mirrors:
@@ -30,6 +31,8 @@ import attrs
 
 from offertracker_core import constraints
 from offertracker_core.entities import Application, ApplicationDetail, Outcome, Reflection, Stage
+
+from .names import REFERENCE_NAMES
 
 __all__ = ["Schemas"]
 
@@ -137,7 +140,7 @@ class Schemas:
         return schema
 
     def _component(self, cls: type, build: typing.Callable[[], JsonSchema]) -> JsonSchema:
-        name = cls.__name__
+        name = REFERENCE_NAMES.get(cls, cls.__name__)
         known = self._named.get(name)
         if known is None:
             self._named[name] = cls
