@@ -28,7 +28,17 @@ from schemathesis.engine import events, from_schema
 from schemathesis.engine.recorder import CheckFailureInfo
 from schemathesis.wfc.escalation import escalating_provider
 
-__all__ = ["CHECKS", "MAX_EXAMPLES", "PHASES", "SEED", "Finding", "FuzzReport", "Identity", "fuzz"]
+__all__ = [
+    "CHECKS",
+    "MAX_EXAMPLES",
+    "PHASES",
+    "SEED",
+    "SHARED_READS",
+    "Finding",
+    "FuzzReport",
+    "Identity",
+    "fuzz",
+]
 
 CHECKS = (
     "not_a_server_error",
@@ -58,6 +68,16 @@ Object-level authorization needs no declared links: both ``fuzzing`` (ids an ide
 responses returned) and ``stateful`` (inferred links) hand it ids to replay as the peer."""
 
 _PHASE_NAMES = ("examples", "coverage", "fuzzing", "stateful")
+
+SHARED_READS: Mapping[str, str] = {
+    "list_followers": "who follows a user is every signed-in user's to see (behaviour.md §10)",
+    "list_following": "whom a user follows is every signed-in user's to see (behaviour.md §10)",
+    "list_group_members": "a public group's members are everyone's to see; a private group's are "
+    "its members' only (behaviour.md §10), which tests/http/test_social_groups.py holds",
+}
+"""Reads that show one user's objects to every signed-in user by design, by operation id, with the
+rule that says so: ``object_level_authorization`` is off for these (every other check stays on).
+Its replay cannot tell "bob may see alice's follows" from a leak; the rule's own tests can."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +175,13 @@ def _config(base_url: str, wfc_path: Path, peers: Sequence[str], max_examples: i
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
             "generation": {"max-examples": max_examples, "deterministic": True, "database": "none"},
             "phases": {name: {"enabled": name in PHASES} for name in _PHASE_NAMES},
+            "operations": [
+                {
+                    "include-operation-id": operation_id,
+                    "checks": {"object_level_authorization": {"enabled": False}},
+                }
+                for operation_id in SHARED_READS
+            ],
         }
     )
 

@@ -11,18 +11,16 @@ command that replays it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from offertracker_http.routes import ALL_OPERATIONS
 
 from ..http.httpkit import API
 from .harness import CHECKS, Identity, fuzz
 from .leaky_app import LEAKY_DOCUMENT, leaky_app
 from .server import serve_in_thread
-from .standin_openapi import standin_document
 
-# TEMPORARY: the stand-in. When GET /openapi.json lands, this line becomes
-# DOCUMENT: dict[str, Any] | str = "/openapi.json"  (loaded from the running server),
-# and the stand-in's operation labels below become the live document's.
-DOCUMENT: dict[str, Any] | str = standin_document()
+DOCUMENT = "/openapi.json"
+"""The app's own document, loaded from the running server."""
 LOGIN_PATH = f"{API}/auth/login"
 
 
@@ -38,9 +36,23 @@ def test_every_operation_passes_every_check_for_two_peers(
     # alice, so none quietly ran as someone else (a revoked token is logged in again, not given up on).
     assert sorted(report.cases) == sorted(report.operations)
     assert sorted(report.checked) == sorted(CHECKS)
-    assert set(report.identities.values()) == {"alice"}
-    assert report.peer_probes == [("GET /api/v1/applications/{application_id}", "ApplicationResponse", "bob")]
-    assert len(report.operations) == 8
+    # Login answers a wrong password with 401, so schemathesis also tries it without a token.
+    others = {label: who for label, who in report.identities.items() if who != "alice"}
+    assert others == {f"POST {LOGIN_PATH}": "<anonymous>"}
+    # Each owned resource read by id was replayed as bob (and refused him).
+    probed = {(operation, resource) for operation, resource, peer in report.peer_probes if peer == "bob"}
+    assert probed == {
+        (f"GET {API}/applications/{{application_id}}", "ApplicationResponse"),
+        (f"GET {API}/contacts/{{contact_id}}", "ContactResponse"),
+        (f"GET {API}/reminders/{{reminder_id}}", "ReminderResponse"),
+        (f"GET {API}/resumes/{{resume_id}}", "ResumeVersionResponse"),
+        (f"GET {API}/saved-jobs/{{saved_job_id}}", "SavedJobResponse"),
+        (f"GET {API}/social/groups/{{group_id}}", "GroupResponse"),
+        (f"GET {API}/users/{{user_id}}", "UserResponse"),
+    }
+    # schemathesis leaves out the operation it loaded the document from.
+    served = {f"{op.method} {op.path}" for op in ALL_OPERATIONS} - {f"GET {DOCUMENT}"}
+    assert set(report.operations) == served
 
 
 def test_the_harness_reports_a_peer_reading_anothers_object_and_an_unchecked_token(tmp_path: Path) -> None:
