@@ -11,6 +11,7 @@ from aiohttp import web
 from offertracker_core.services import Services
 
 from .keys import OPENAPI_DOCUMENT, SERVICES, THROTTLE
+from .logs import quiet_malformed_requests
 from .middlewares import auth_middleware, error_middleware, security_headers
 from .openapi import rendered_document
 from .routes import ALL_OPERATIONS, ALL_ROUTES
@@ -36,6 +37,7 @@ def create_app(
     registration limits; without it they are the defaults, counted in memory.
     """
     app = web.Application(middlewares=[error_middleware, auth_middleware])
+    quiet_malformed_requests()
 
     async def services_context(app: web.Application) -> AsyncIterator[None]:
         async with open_services() as services:
