@@ -51,7 +51,7 @@ CHECKS = (
 )
 """Every check the issue names; all others are off."""
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 40
 """Generated cases per operation in the fuzzing phase (the coverage phase adds its own, one per
 boundary and per kind of bad input); stateful scenarios are bounded by the same number.
 This is the run's only bound. schemathesis's ``max-time`` is not one: given a time budget, it
