@@ -74,14 +74,20 @@ def string_literals(js: str) -> list[str]:
     return [double or single for double, single in re.findall(r'"([^"\\]*)"|\'([^\'\\]*)\'', code_of(js))]
 
 
-async def test_the_swagger_ui_page_is_html_served_without_a_token(client):
-    resp = await client.get("/docs")
+async def public_page(client, path):
+    """The HTML of ``path``, asserted served without a token as UTF-8 HTML under the pages' CSP."""
+    resp = await client.get(path)
 
     assert resp.status == 200
     assert resp.content_type == "text/html"
     assert resp.charset == "utf-8"
     assert resp.headers["Content-Security-Policy"] == PAGE_CSP
-    html = await resp.text()
+    return await resp.text()
+
+
+async def test_the_swagger_ui_page_is_html_served_without_a_token(client):
+    html = await public_page(client, "/docs")
+
     assert '<div id="swagger-ui"></div>' in html
     assert urls_in(html) == [
         ("link", "href", "/docs/assets/swagger-ui.css"),
@@ -92,13 +98,7 @@ async def test_the_swagger_ui_page_is_html_served_without_a_token(client):
 
 
 async def test_the_redoc_page_is_html_served_without_a_token_and_reads_the_openapi_document(client):
-    resp = await client.get("/redoc")
-
-    assert resp.status == 200
-    assert resp.content_type == "text/html"
-    assert resp.charset == "utf-8"
-    assert resp.headers["Content-Security-Policy"] == PAGE_CSP
-    assert urls_in(await resp.text()) == [
+    assert urls_in(await public_page(client, "/redoc")) == [
         ("redoc", "spec-url", "/openapi.json"),
         ("script", "src", "/docs/assets/redoc.standalone.js"),
     ]

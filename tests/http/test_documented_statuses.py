@@ -146,6 +146,16 @@ def _tight(first: Case) -> Case:
 _REMINDER = {"title": "Follow up", "remind_at": "2026-03-15T09:00:00Z"}
 _WRONG = "wrong password"
 
+_FAILED_LOGIN = Case(
+    "POST",
+    "/auth/login",
+    401,
+    "Incorrect email or password",
+    caller=None,
+    json={"email": "alice@example.com", "password": _WRONG},
+)
+"""The 401 of a public operation; on the tight app it also spends the login limit."""
+
 SCENARIOS: list[Case] = [
     # --- 403: alice at bob's things (the owner defaults to bob) ---
     Case(
@@ -327,14 +337,7 @@ SCENARIOS: list[Case] = [
         json={},
     ),
     # --- 401 of a public operation ---
-    Case(
-        "POST",
-        "/auth/login",
-        401,
-        "Incorrect email or password",
-        caller=None,
-        json={"email": "alice@example.com", "password": _WRONG},
-    ),
+    _FAILED_LOGIN,
     # --- 404 of an id carried in the body or the query ---
     Case(
         "POST",
@@ -454,16 +457,7 @@ SCENARIOS: list[Case] = [
             json={"email": "other@example.com", "username": "alice", "password": PASSWORD},
         )
     ),
-    _tight(
-        Case(
-            "POST",
-            "/auth/login",
-            401,
-            "Incorrect email or password",
-            caller=None,
-            json={"email": "alice@example.com", "password": _WRONG},
-        )
-    ),
+    _tight(_FAILED_LOGIN),
     _tight(
         Case(
             "PUT",
