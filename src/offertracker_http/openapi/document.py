@@ -206,10 +206,12 @@ def _responses(operation: Operation, schemas: Schemas) -> dict[str, Any]:
 def _success(operation: Operation, schemas: Schemas) -> dict[str, Any]:
     answer = operation.response
     if isinstance(answer, MediaType):
-        content = {media_type: {"schema": {"type": "string"}} for media_type in answer.types}
-        if answer.types == ("application/json",):
-            content = {"application/json": {"schema": {"type": "object"}}}
-        return {"description": answer.description, "content": content}
+        # Bytes of their own kind (a page, a file), or JSON that is no model (this document).
+        schema = {"type": "object"} if answer.types == ("application/json",) else {"type": "string"}
+        return {
+            "description": answer.description,
+            "content": {kind: {"schema": schema} for kind in answer.types},
+        }
     schema = schemas.of(answer, request=False)
     return {"description": "Successful Response", "content": {"application/json": {"schema": schema}}}
 

@@ -146,8 +146,9 @@ class Schemas:
             self._named[name] = cls
             self.components[name] = {}  # taken first: a type that refers to itself finds its name
             schema = build()
+            # An enum's docstring is Enum's own when it has none; only models describe themselves.
             doc = cls.__doc__ if attrs.has(cls) or is_typeddict(cls) else None
-            if doc and "title" not in schema:
+            if doc:
                 schema = {"description": _first_paragraph(doc), **schema}
             self.components[name] = {"title": name, **schema}
         elif known is not cls:
