@@ -26,7 +26,6 @@ something broke, 130 when interrupted.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 import uuid
@@ -184,9 +183,7 @@ def seed_account(database_url: str, user_id: uuid.UUID) -> dict[str, int]:
 
 def verify_dashboard(base: str, token: str) -> None:
     """The dashboard of the seeded account counts every application: the seed is what it says."""
-    status, body = asyncio.run(latency.get(base, "/analytics/dashboard", token))
-    if status != 200:
-        raise run.BenchError(f"GET /analytics/dashboard answered {status}: {body}")
+    body = latency.read(base, "/analytics/dashboard", token)
     counted = sum(entry["count"] for entry in body["pipeline"])
     if counted != APPLICATIONS or not body["weekly_trend"] or len(body["top_companies"]) != 10:
         raise run.BenchError(f"the dashboard counts {counted} applications; expected {APPLICATIONS}")

@@ -73,6 +73,14 @@ async def get(base: str, path: str, token: str) -> tuple[int, Any]:
         return response.status, json.loads(text) if text else None
 
 
+def read(base: str, path: str, token: str) -> Any:
+    """The body of ``GET {base}/api/v1{path}`` as the token's user; :class:`run.BenchError` unless 200."""
+    status, body = asyncio.run(get(base, path, token))
+    if status != 200:
+        raise run.BenchError(f"GET {path} answered {status}: {body}")
+    return body
+
+
 # --------------------------------------------------------------------------- report
 
 

@@ -23,7 +23,6 @@ something broke, 130 when interrupted.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 import uuid
@@ -174,9 +173,7 @@ def seed_social(database_url: str, reader: uuid.UUID) -> dict[str, int]:
 
 def verify_feed(base: str, token: str) -> None:
     """The feed answers a full page of public posts, newest first, each with its three reactions."""
-    status, body = asyncio.run(latency.get(base, FEED, token))
-    if status != 200:
-        raise run.BenchError(f"GET {FEED} answered {status}: {body}")
+    body = latency.read(base, FEED, token)
     stamps = [post["created_at"] for post in body]
     if len(body) != 50 or stamps != sorted(stamps, reverse=True):
         raise run.BenchError(f"the feed answered {len(body)} posts, or not newest first")
