@@ -21,12 +21,10 @@ import orjson
 from aiohttp import web
 
 from offertracker_core import entities
-from offertracker_core.entities import User
 
 from .converter import format_datetime, json_converter
-from .schemas import PublicProfile
 
-__all__ = ["json_bytes_response", "json_response", "public_profile", "to_json"]
+__all__ = ["json_bytes_response", "json_response", "to_json"]
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -67,17 +65,6 @@ def json_bytes_response(
     return web.Response(
         body=body, status=status, headers=headers, content_type="application/json", charset="utf-8"
     )
-
-
-_public_profile: Callable[[PublicProfile], dict[str, Any]] = json_converter.get_unstructure_hook(
-    PublicProfile
-)
-
-
-def public_profile(user: User) -> dict[str, Any]:
-    """The ``UserPublicProfile`` body of ``user`` (id, username, display_name, bio, profile_visibility,
-    streak_days, created_at), ready for :func:`to_json`."""
-    return _public_profile(PublicProfile.from_user(user))
 
 
 # Generate every entity's unstructure function at import, not on the first request.

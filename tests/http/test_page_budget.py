@@ -41,8 +41,8 @@ from offertracker_core.entities import (
     User,
 )
 from offertracker_core.ports import GroupView
-from offertracker_http.rendering import public_profile, to_json
-from offertracker_http.schemas import MAX_LIMIT
+from offertracker_http.rendering import to_json
+from offertracker_http.schemas import MAX_LIMIT, PublicProfile
 
 from .httpkit import add_stage, call, create_application, create_resume, register
 
@@ -169,7 +169,7 @@ def test_the_largest_page_of_any_list_endpoint_stays_under_32_mib() -> None:
     resume = largest(to_json, lambda char: _maximal(ResumeVersion, char))
     contact = largest(to_json, lambda char: _maximal(Contact, char))
     document = largest(to_json, lambda char: _maximal(Document, char))
-    profile = largest(lambda user: to_json(public_profile(user)), lambda char: _maximal(User, char))
+    profile = largest(lambda user: to_json(PublicProfile.from_user(user)), lambda char: _maximal(User, char))
     reminder = largest(to_json, lambda char: _maximal(Reminder, char))
     tag = largest(to_json, lambda char: _maximal(Tag, char))
     assigned_tag = largest(to_json, _largest_assigned_tag)

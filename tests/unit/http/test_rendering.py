@@ -21,7 +21,8 @@ from offertracker_core.enums import (
     WorkMode,
 )
 from offertracker_http.converter import format_datetime
-from offertracker_http.rendering import json_response, public_profile, to_json
+from offertracker_http.rendering import json_response, to_json
+from offertracker_http.schemas import PublicProfile
 
 USER_ID = UUID("11111111-1111-4111-8111-111111111111")
 APP_ID = UUID("22222222-2222-4222-8222-222222222222")
@@ -194,8 +195,8 @@ def test_an_application_detail_without_children_has_empty_stages_and_null_outcom
 
 
 def test_the_public_profile_has_only_the_public_fields():
-    profile = public_profile(USER)
-    assert list(profile) == [
+    profile = PublicProfile.from_user(USER)
+    assert list(json.loads(to_json(profile))) == [
         "id",
         "username",
         "display_name",
