@@ -36,6 +36,7 @@ from aiohttp import web
 
 from offertracker_core.errors import DomainError
 
+from .converter import json_converter, query_converter
 from .parsing import decode_json, parse_body, parse_path_id, parse_query, structure_body
 from .rendering import json_bytes_response, json_response
 
@@ -164,6 +165,12 @@ def declare(
     missing = set(placeholders) - {name for name, _ in path_params}
     if missing:
         raise TypeError(f"{handler.__name__}: no parameter for path placeholders {sorted(missing)}")
+    # Generate the structure functions now: no first-request cost, and a class cattrs cannot
+    # structure fails at import rather than on the first request.
+    if query is not None:
+        query_converter.get_structure_hook(query)
+    if body is not None:
+        json_converter.get_structure_hook(body.cls)
     if response is inspect.Parameter.empty:
         response = hints.get("return")
         if response in (bytes, web.Response, web.StreamResponse):

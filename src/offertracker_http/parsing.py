@@ -17,7 +17,6 @@ import orjson
 from aiohttp import web
 from cattrs.errors import BaseValidationError
 
-from . import schemas
 from .converter import json_converter, parse_uuid, query_converter
 from .validation import FieldError, RequestValidationError, error_dict, request_validation_error
 
@@ -92,7 +91,3 @@ def parse_path_id(request: web.Request, name: str) -> UUID:
         return parse_uuid(raw)
     except FieldError as exc:
         raise RequestValidationError([error_dict(exc.type, ("path", name), exc.msg, raw, exc.ctx)]) from None
-
-
-for _name in schemas.__all__:
-    query_converter.get_structure_hook(getattr(schemas, _name))

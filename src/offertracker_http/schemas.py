@@ -20,7 +20,7 @@ from offertracker_core.entities import User
 from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
 from offertracker_core.inputs import MAX_BIGINT
 
-# The query and view types (offertracker_http.parsing prepares a converter hook for each).
+# The query and view types (a route that takes a query class has its hook made when it is declared).
 __all__ = [
     "ApplicationListQuery",
     "Limit",
