@@ -88,7 +88,7 @@ class Schemas:
 
     def __init__(self) -> None:
         self.components: dict[str, JsonSchema] = {}
-        self._named: dict[str, Any] = {}
+        self._named: dict[str, tuple[Any, bool | None]] = {}
 
     def of(self, hint: Any, *, request: bool) -> JsonSchema:
         """The schema of ``hint``; ``request`` says it is sent by clients (their strings are checked)."""
@@ -116,13 +116,13 @@ class Schemas:
                 return {"type": "object"}
             return {"type": "object", "additionalProperties": self.of(values, request=request)}
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
-            return self._component(hint, lambda: {"type": "string", "enum": [m.value for m in hint]})
+            return self._component(hint, None, lambda: {"type": "string", "enum": [m.value for m in hint]})
         if hint is ApplicationDetail:
-            return self._component(hint, self._application_detail)
+            return self._component(hint, False, self._application_detail)
         if isinstance(hint, type) and attrs.has(hint):
-            return self._component(hint, lambda: self._attrs(hint, request=request))
+            return self._component(hint, request, lambda: self._attrs(hint, request=request))
         if is_typeddict(hint):
-            return self._component(hint, lambda: self._typeddict(hint, request=request))
+            return self._component(hint, request, lambda: self._typeddict(hint, request=request))
         raise TypeError(f"no JSON Schema for {hint!r}")
 
     def fields(self, cls: Any) -> list[tuple[str, Any, Any]]:
@@ -139,11 +139,17 @@ class Schemas:
                 schema.update(keywords)  # a marker's own pattern (a colour) is stricter than the default
         return schema
 
-    def _component(self, cls: type, build: typing.Callable[[], JsonSchema]) -> JsonSchema:
+    def _component(
+        self, cls: type, request: bool | None, build: typing.Callable[[], JsonSchema]
+    ) -> JsonSchema:
+        """``cls`` as a named component, built once. ``request`` is the direction its schema was
+        built for (``None``: the same both ways, an enum); a model's request strings carry the
+        control-character pattern and its answers require every field, so one schema cannot
+        serve both, and a model used both ways is refused rather than documented wrongly."""
         name = REFERENCE_NAMES.get(cls, cls.__name__)
         known = self._named.get(name)
         if known is None:
-            self._named[name] = cls
+            self._named[name] = (cls, request)
             self.components[name] = {}  # taken first: a type that refers to itself finds its name
             schema = build()
             # An enum's docstring is Enum's own when it has none; only models describe themselves.
@@ -151,8 +157,10 @@ class Schemas:
             if doc:
                 schema = {"description": _first_paragraph(doc), **schema}
             self.components[name] = {"title": name, **schema}
-        elif known is not cls:
-            raise TypeError(f"two schemas named {name}: {known!r} and {cls!r}")
+        elif known[0] is not cls:
+            raise TypeError(f"two schemas named {name}: {known[0]!r} and {cls!r}")
+        elif known[1] != request:
+            raise TypeError(f"{name} is both sent and answered: give each direction a type of its own")
         return {"$ref": f"#/components/schemas/{name}"}
 
     def _attrs(self, cls: type, *, request: bool) -> JsonSchema:

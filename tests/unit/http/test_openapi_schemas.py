@@ -72,6 +72,14 @@ def test_two_types_of_one_name_are_refused() -> None:
         schemas.of(second, request=False)
 
 
+def test_a_model_both_sent_and_answered_is_refused_rather_than_documented_one_way() -> None:
+    schemas = Schemas()
+    schemas.of(Note, request=True)
+
+    with pytest.raises(TypeError, match="Note is both sent and answered"):
+        schemas.of(Note, request=False)
+
+
 async def _untyped(req: web.Request) -> Note:
     raise NotImplementedError
 
