@@ -17,10 +17,8 @@ import pytest
 from limits import parse
 
 from offertracker_http.bootstrap import build_app
-from offertracker_http.settings import Settings
-from offertracker_storage import Argon2Passwords
 
-from ..http.httpkit import API, JWT_SECRET, PASSWORD, FakeClock
+from ..http.httpkit import API, PASSWORD, FakeClock, cheap_passwords, suite_settings
 from .harness import Identity
 from .server import serve_in_thread
 
@@ -35,16 +33,14 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[str]:
     """The base URL of the real app on ``database_url``, listening on 127.0.0.1."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        jwt_secret=JWT_SECRET,
+    settings = suite_settings(
+        data_dir,
+        database_url,
         register_limit_address=_UNTHROTTLED,
         login_limit_address=_UNTHROTTLED,
         login_limit_account=_UNTHROTTLED,
     )
-    passwords = Argon2Passwords(time_cost=1, memory_cost=1024, parallelism=1)
-    with serve_in_thread(build_app(settings, clock=FakeClock(), passwords=passwords)) as base_url:
+    with serve_in_thread(build_app(settings, clock=FakeClock(), passwords=cheap_passwords())) as base_url:
         yield base_url
 
 

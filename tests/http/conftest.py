@@ -26,7 +26,7 @@ from offertracker_http.bootstrap import build_app
 from offertracker_http.settings import Settings
 from offertracker_storage import Argon2Passwords
 
-from .httpkit import JWT_SECRET, FakeClock, register
+from .httpkit import FakeClock, cheap_passwords, register, suite_settings
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def passwords() -> Argon2Passwords:
-    return Argon2Passwords(time_cost=1, memory_cost=1024, parallelism=1)
+    return cheap_passwords()
 
 
 @pytest.fixture
@@ -44,12 +44,7 @@ def app_settings(tmp_path: Path, database_url: str) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     # Suites register dozens of users from 127.0.0.1; the registration limit is tested on its own.
-    return Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        jwt_secret=JWT_SECRET,
-        register_limit_address=parse("10000/hour"),
-    )
+    return suite_settings(data_dir, database_url, register_limit_address=parse("10000/hour"))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from offertracker_http.keys import SERVICES
+from offertracker_http.settings import Settings
+from offertracker_storage import Argon2Passwords
 from offertracker_storage.sql import tables
 
 __all__ = [
@@ -47,6 +50,17 @@ __all__ = [
 JWT_SECRET = "test-secret-for-the-http-suite-long-enough-for-hs512-0123456789abcdef"
 API = "/api/v1"
 PASSWORD = "correct horse"
+
+
+def cheap_passwords() -> Argon2Passwords:
+    """Real argon2 with the cheapest parameters: registering costs microseconds, not a quarter second."""
+    return Argon2Passwords(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def suite_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
+    """The suites' server settings: ``data_dir`` and ``database_url``, the suites' JWT secret, and
+    ``overrides`` (attempt limits, CORS origins, ...)."""
+    return Settings(data_dir=data_dir, database_url=database_url, jwt_secret=JWT_SECRET, **overrides)
 
 
 class Pattern:
