@@ -35,14 +35,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on src/ (configured in pyproject.toml)."""
-    session.install("-e", ".", "mypy>=2.4,<2.5")  # inference changes with minor releases
+    session.install("-e", ".[supabase]", "mypy>=2.4,<2.5")  # inference changes with minor releases
     session.run("mypy", *session.posargs)
 
 
 @nox.session
 def architecture(session: nox.Session) -> None:
     """import-linter: dependencies point inward (http -> core <- storage)."""
-    session.install("-e", ".", "import-linter>=2.1")
+    session.install("-e", ".[supabase]", "import-linter>=2.1")
     session.run("lint-imports")
 
 
