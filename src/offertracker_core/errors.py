@@ -21,6 +21,7 @@ __all__ = [
     "Contention",
     "DomainError",
     "Duplicate",
+    "EmailNotConfirmed",
     "FileTooLarge",
     "Forbidden",
     "InvalidCredentials",
@@ -64,6 +65,15 @@ class WrongPassword(BusinessRuleViolation):
     Its own class so an edge can count it as a guess (the HTTP server throttles it as it
     throttles failed logins).
     """
+
+
+class EmailNotConfirmed(BusinessRuleViolation):
+    """The identity provider wants the account's email address confirmed first: 400."""
+
+    def __init__(
+        self, detail: str = "Email not confirmed: open the link sent to your email address, then log in"
+    ) -> None:
+        super().__init__(detail)
 
 
 class InvalidCredentials(DomainError):

@@ -10,7 +10,7 @@ from offertracker_core.services import Services
 
 from .throttle import Throttle
 
-__all__ = ["OPENAPI_DOCUMENT", "SERVICES", "THROTTLE", "USER_ID"]
+__all__ = ["ACCESS_TOKEN", "OPENAPI_DOCUMENT", "SERVICES", "THROTTLE", "USER_ID"]
 
 SERVICES = web.AppKey("services", Services)
 """The core services, set by the start-up context of :func:`offertracker_http.app.create_app`."""
@@ -23,3 +23,6 @@ OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 
 USER_ID = web.RequestKey("user_id", UUID)
 """The authenticated caller's id, set by the auth middleware on non-public routes."""
+
+ACCESS_TOKEN = web.RequestKey("access_token", str)
+"""The caller's bearer token as it came (logout hands it to an identity provider's sign-out)."""

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from offertracker_core import errors
 
-from .keys import SERVICES, USER_ID
+from .keys import ACCESS_TOKEN, SERVICES, USER_ID
 from .rendering import json_response
 from .throttle import TooManyAttempts
 from .validation import RequestValidationError, violation_dict
@@ -125,6 +125,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         raise errors.InvalidToken("Not authenticated")
     claims = await request.app[SERVICES].auth.authenticate(token.strip())
     request[USER_ID] = claims.user_id
+    request[ACCESS_TOKEN] = token.strip()
     return await handler(request)
 
 

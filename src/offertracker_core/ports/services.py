@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
@@ -20,6 +20,8 @@ __all__ = [
     "EventPublisher",
     "FileStore",
     "IdFactory",
+    "IdentityProvider",
+    "IdentitySession",
     "PasswordHasher",
     "TokenClaims",
     "TokenIssuer",
@@ -89,6 +91,53 @@ class TokenVerifier(Protocol):
 
     async def verify(self, token: str) -> TokenClaims:
         """Return the token's claims, or raise ``InvalidToken`` with a short reason."""
+        ...
+
+
+@attrs.frozen
+class IdentitySession:
+    """An account an :class:`IdentityProvider` created or signed in."""
+
+    user_id: UUID
+    email: str
+    access_token: str | None
+    """The bearer token; ``None`` when the provider wants the email address confirmed first."""
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    """What the provider keeps about the user besides the email (``username``, ``display_name``)."""
+
+
+class IdentityProvider(Protocol):
+    """Accounts whose passwords and tokens an outside service keeps (Supabase Auth).
+
+    With one, OfferTracker stores no password: the provider checks them and
+    issues the tokens, and the core keeps the profile row (same id) in step.
+    Every method raises ``Unavailable`` when the provider cannot be reached or
+    does not answer in time, and nothing else for an outage.
+    """
+
+    async def sign_up(self, email: str, password: str, metadata: Mapping[str, Any]) -> IdentitySession:
+        """Create an account; raise ``Duplicate("identity.email")`` when the email is registered.
+
+        The session's ``access_token`` is ``None`` when the provider requires the
+        address to be confirmed before the first sign-in.
+        """
+        ...
+
+    async def sign_in(self, email: str, password: str) -> IdentitySession:
+        """Check the password; raise ``InvalidCredentials`` for a wrong email or password and
+        ``EmailNotConfirmed`` for an account whose address is not confirmed yet."""
+        ...
+
+    async def sign_out(self, access_token: str) -> None:
+        """End every session of the token's user at the provider (its refresh tokens)."""
+        ...
+
+    async def set_password(self, user_id: UUID, password: str) -> None:
+        """Replace the password of ``user_id``."""
+        ...
+
+    async def delete_user(self, user_id: UUID) -> None:
+        """Delete the account ``user_id``; no error when there is none."""
         ...
 
 

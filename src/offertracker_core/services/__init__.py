@@ -14,6 +14,7 @@ from ..ports import (
     Clock,
     EventPublisher,
     FileStore,
+    IdentityProvider,
     IdFactory,
     PasswordHasher,
     Storage,
@@ -26,6 +27,7 @@ from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
 from .contacts import ContactService
+from .delegated_auth import DelegatedAuthService
 from .documents import DocumentService
 from .follows import FollowService
 from .groups import GroupService
@@ -47,6 +49,7 @@ __all__ = [
     "AuthService",
     "AuthSession",
     "ContactService",
+    "DelegatedAuthService",
     "DocumentService",
     "FollowService",
     "GroupService",
@@ -75,7 +78,7 @@ class Services:
     """
 
     context: ServiceContext
-    auth: AuthService
+    auth: AuthService | DelegatedAuthService
     users: UserService
     resumes: ResumeService
     applications: ApplicationService
@@ -99,9 +102,10 @@ class Services:
         cls,
         storage: Storage,
         *,
-        passwords: PasswordHasher,
-        tokens: TokenIssuer,
+        passwords: PasswordHasher | None = None,
+        tokens: TokenIssuer | None = None,
         verifier: TokenVerifier | None = None,
+        identity: IdentityProvider | None = None,
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         events: EventPublisher | None = None,
@@ -109,10 +113,12 @@ class Services:
     ) -> Services:
         """Wire the services over ``storage``.
 
-        ``tokens`` issues tokens and, unless a separate ``verifier`` is given,
-        verifies them too. ``clock`` defaults to the system UTC clock, ``ids``
-        to UUID4, ``events`` to a publisher that drops everything and ``files``
-        to a store that keeps none (uploads answer 503).
+        Accounts are local (``passwords`` hashes them, ``tokens`` issues tokens
+        and, unless a separate ``verifier`` is given, verifies them too) or kept
+        by an ``identity`` provider, whose tokens ``verifier`` checks. ``clock``
+        defaults to the system UTC clock, ``ids`` to UUID4, ``events`` to a
+        publisher that drops everything and ``files`` to a store that keeps
+        none (uploads answer 503).
         """
         if verifier is None:
             if not isinstance(tokens, TokenVerifier):
@@ -130,4 +136,11 @@ class Services:
             for field in attrs.fields(attrs.resolve_types(cls))
             if field.name not in ("context", "auth")
         }
-        return cls(context=ctx, auth=AuthService(ctx, passwords, tokens, verifier), **plain)
+        auth: AuthService | DelegatedAuthService
+        if identity is not None:
+            auth = DelegatedAuthService(ctx, identity, verifier)
+        elif passwords is not None and tokens is not None:
+            auth = AuthService(ctx, passwords, tokens, verifier)
+        else:
+            raise TypeError("local accounts need passwords= and tokens=; or pass identity=")
+        return cls(context=ctx, auth=auth, **plain)

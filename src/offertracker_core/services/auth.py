@@ -3,72 +3,27 @@ password change and account deletion are ours)."""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
 from uuid import UUID
 
 import attrs
 
-from .. import milestones
 from ..entities import User
-from ..enums import ProfileVisibility
-from ..errors import (
-    BusinessRuleViolation,
-    Contention,
-    Duplicate,
-    InvalidCredentials,
-    InvalidToken,
-    NotFound,
-    WrongPassword,
-)
+from ..errors import InvalidCredentials, NotFound, WrongPassword
 from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
-from ..ports import NEVER_REVOKED, PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
+from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
 from ..uploads import user_folder
+from .accounts import check_token, erase_account, insert_profile, issued_in_time, new_profile
 from .base import ServiceContext
-from .progress import award, track_activity
+from .progress import track_activity
 from .uploads import remove_tree
 
-__all__ = ["AuthService", "AuthSession"]
+__all__ = ["AuthService", "AuthSession", "issued_in_time"]
 
-logger = logging.getLogger(__name__)
-
-_DUPLICATE_MESSAGES = {
-    "users.username": "Username already taken",
-    "users.email": "Email already taken",
-}
 _BAD_LOGIN = "Incorrect email or password"
 _BAD_CURRENT_PASSWORD = "Current password is incorrect"
 _BAD_PASSWORD = "Password is incorrect"
 _NO_USER = "User not found"
-
-
-def issued_in_time(issued_at: datetime | None, tokens_valid_after: datetime) -> bool:
-    """Whether a token issued at ``issued_at`` survives a revocation at ``tokens_valid_after``.
-
-    Tokens issued before the revocation are refused; one issued at the very
-    instant it took effect counts as issued after it, so the fresh token of a
-    password change (issued after the new time was read from the same clock)
-    passes. The instant is as precise as the token says: our tokens carry the
-    microsecond (``iat_us``), one that carries only ``iat`` counts as issued at
-    the start of its second (so in the second of a revocation it is refused),
-    and one that says nothing passes only for a user who never revoked.
-    """
-    if issued_at is None:
-        return tokens_valid_after <= NEVER_REVOKED
-    return issued_at >= tokens_valid_after
-
-
-async def _refuse_taken(uow: UnitOfWork, username: str, email: str) -> None:
-    """Raise "Username already taken", else "Email already taken", if either is in use."""
-    if await uow.users.get_by_username(username) is not None:
-        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
-    if await uow.users.get_by_email(email) is not None:
-        # Each statement reads the latest commits (PostgreSQL's READ COMMITTED): a twin with
-        # the same username may have committed between the two look-ups, so ask again.
-        if await uow.users.get_by_username(username) is not None:
-            raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.username"])
-        raise BusinessRuleViolation(_DUPLICATE_MESSAGES["users.email"])
 
 
 @attrs.frozen
@@ -104,40 +59,11 @@ class AuthService:
         # Hash before taking the write lock: argon2 is the slow part of this request.
         password_hash = await self.passwords.hash(reg.password)
         now = self.ctx.clock.now()
-        user = User(
-            id=self.ctx.ids(),
-            email=email,
-            username=reg.username,
-            display_name=reg.username if reg.display_name is None else reg.display_name,
-            bio=None,
-            is_profile_public=False,
-            profile_visibility=ProfileVisibility.PRIVATE,
-            streak_days=0,
-            last_active_date=None,
-            created_at=now,
-            updated_at=now,
-        )
+        user = new_profile(self.ctx.ids(), email, reg.username, reg.display_name, now)
 
         async def work(uow: UnitOfWork) -> None:
-            await _refuse_taken(uow, user.username, email)
-            try:
-                # A savepoint, so that after a lost race the transaction can still read.
-                async with uow.savepoint():
-                    await uow.users.add(user)
-            except Duplicate as exc:
-                # A twin committed after our look-ups. Which unique index tripped first says
-                # nothing about which field to report: look again, now that the winner is visible.
-                await _refuse_taken(uow, user.username, email)
-                raise BusinessRuleViolation(
-                    _DUPLICATE_MESSAGES.get(exc.constraint, "Username already taken")
-                ) from exc
+            await insert_profile(self.ctx, uow, user)
             await uow.credentials.set(user.id, password_hash)
-            try:
-                await award(self.ctx, uow, user.id, milestones.GETTING_STARTED, now)
-            except Contention:
-                raise  # retried whole by ServiceContext.write
-            except Exception:  # bookkeeping never fails the request (behaviour.md §6)
-                logger.exception("could not award Getting Started to %s", user.id)
 
         await self.ctx.write(work)
         self.known_users.remember(user.id, now)
@@ -186,20 +112,13 @@ class AuthService:
         that costs a look-up, and a revocation made by another process is
         honoured here within those 5 seconds.
         """
-        claims = await self.verifier.verify(token)
-        now = self.ctx.clock.now()
-        valid_after = self.known_users.tokens_valid_after(claims.user_id, now)
-        if valid_after is None:
-            valid_after = await self.ctx.read(lambda uow: uow.users.tokens_valid_after(claims.user_id))
-            if valid_after is None:
-                raise InvalidToken("Invalid or expired token: unknown user")
-            self.known_users.remember(claims.user_id, now, valid_after)
-        if not issued_in_time(claims.issued_at, valid_after):
-            raise InvalidToken("Invalid or expired token: token has been revoked")
-        return claims
+        return await check_token(self.ctx, self.verifier, self.known_users, token)
 
-    async def logout(self, user_id: UUID) -> None:
+    async def logout(self, user_id: UUID, access_token: str | None = None) -> None:
         """End every token of ``user_id`` issued until now (ours, not in the reference).
+
+        ``access_token`` (the caller's) is for an identity provider's sign-out
+        (:class:`~.delegated_auth.DelegatedAuthService`); local tokens need no call.
 
         Sets the user's ``tokens_valid_after`` to now: effective at once in
         this process, within ``KnownUsers.LIFETIME`` (5 s) in others. A token
@@ -258,12 +177,7 @@ class AuthService:
 
         async def work(uow: UnitOfWork) -> None:
             await _still_confirmed(uow, user_id, stored, _BAD_PASSWORD)
-            # The groups it created go too, with other users' memberships and posts in them: the
-            # cascade would not take those off their kept counters, dissolving does.
-            await uow.groups.dissolve_created_by(user_id)
-            # Its followers' follows go by the cascade: their kept counters must lose them too.
-            await uow.follows.drop_followers(user_id)
-            await uow.users.delete(user_id)
+            await erase_account(uow, user_id)
 
         try:
             await self.ctx.write(work)

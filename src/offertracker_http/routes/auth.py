@@ -14,7 +14,7 @@ from offertracker_core.errors import BusinessRuleViolation, InvalidCredentials
 from offertracker_core.inputs import Credentials, PasswordChange, Registration
 from offertracker_core.services.auth import AuthSession
 
-from ..keys import THROTTLE
+from ..keys import ACCESS_TOKEN, THROTTLE
 from ..schemas import Message
 from ._common import Routes, caller, services
 
@@ -36,7 +36,7 @@ async def login(request: web.Request, credentials: Credentials) -> AuthSession:
 
 @routes.post("/auth/logout")
 async def logout(request: web.Request) -> Message:
-    await services(request).auth.logout(caller(request))
+    await services(request).auth.logout(caller(request), request[ACCESS_TOKEN])
     return Message("Logged out")
 
 

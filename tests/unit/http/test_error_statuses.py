@@ -15,6 +15,7 @@ EXPECTED = {
     errors.BusinessRuleViolation: 400,
     errors.FileTooLarge: 400,
     errors.WrongPassword: 400,
+    errors.EmailNotConfirmed: 400,
     errors.InvalidCredentials: 401,
     errors.InvalidToken: 401,
     errors.InvalidInput: 422,
