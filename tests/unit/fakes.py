@@ -56,7 +56,16 @@ from offertracker_core.enums import (
     Priority,
     ReminderType,
 )
-from offertracker_core.errors import Contention, Duplicate, FileTooLarge, InvalidToken, NotFound
+from offertracker_core.errors import (
+    Contention,
+    Duplicate,
+    EmailNotConfirmed,
+    FileTooLarge,
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    Unavailable,
+)
 from offertracker_core.events import Event
 from offertracker_core.journal import Journal
 from offertracker_core.milestones import MILESTONES
@@ -68,6 +77,7 @@ from offertracker_core.ports import (
     FollowCounts,
     GroupAccess,
     GroupView,
+    IdentitySession,
     ProgressStanding,
     ProgressTotals,
     TokenClaims,
@@ -1233,3 +1243,86 @@ def _drop_reactions(tables: _Tables, post_id: UUID) -> None:
 
 _ON_DELETE[Post] = _drop_reactions
 _OWNED[Post] = FakePosts
+
+
+@attrs.define
+class _Account:
+    id: UUID
+    email: str
+    password: str
+    metadata: dict[str, Any]
+    confirmed: bool
+
+
+class FakeIdentity:
+    """An identity provider (the ``IdentityProvider`` port) and the verifier of its tokens.
+
+    Tokens are ``id:<user id>@<ISO issue time>`` stamped by ``clock``; like a Supabase
+    token they carry the account's email and metadata and stay valid after the account is
+    gone. ``confirm_email`` makes sign-up hand out no token; ``down`` makes every call raise
+    ``Unavailable``.
+    """
+
+    def __init__(self, clock: FakeClock, ids: SequentialIds) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.accounts: dict[UUID, _Account] = {}
+        self.signed_out: list[str] = []
+        self.issued: dict[str, TokenClaims] = {}
+        self.confirm_email = False
+        self.down = False
+
+    def add_account(self, email: str, password: str, metadata: dict[str, Any] | None = None) -> UUID:
+        """An account made at the provider directly (its dashboard, another front end)."""
+        user_id = self.ids()
+        self.accounts[user_id] = _Account(user_id, email, password, metadata or {}, confirmed=True)
+        return user_id
+
+    def token(self, user_id: UUID) -> str:
+        account, now = self.accounts[user_id], self.clock.now()
+        token = f"id:{user_id}@{now.isoformat()}"
+        self.issued[token] = TokenClaims(user_id, account.email, dict(account.metadata), now)
+        return token
+
+    def _check(self) -> None:
+        if self.down:
+            raise Unavailable("Supabase Auth is unavailable (unreachable); please try again")
+
+    def _session(self, account: _Account, *, token: bool = True) -> IdentitySession:
+        access = self.token(account.id) if token else None
+        return IdentitySession(account.id, account.email, access, dict(account.metadata))
+
+    async def sign_up(self, email: str, password: str, metadata: Mapping[str, Any]) -> IdentitySession:
+        self._check()
+        if any(a.email == email for a in self.accounts.values()):
+            raise Duplicate("identity.email")
+        user_id = self.add_account(email, password, dict(metadata))
+        account = self.accounts[user_id]
+        account.confirmed = not self.confirm_email
+        return self._session(account, token=account.confirmed)
+
+    async def sign_in(self, email: str, password: str) -> IdentitySession:
+        self._check()
+        for account in self.accounts.values():
+            if account.email == email and account.password == password:
+                if not account.confirmed:
+                    raise EmailNotConfirmed()
+                return self._session(account)
+        raise InvalidCredentials("Incorrect email or password")
+
+    async def sign_out(self, access_token: str) -> None:
+        self._check()
+        self.signed_out.append(access_token)
+
+    async def set_password(self, user_id: UUID, password: str) -> None:
+        self._check()
+        self.accounts[user_id].password = password
+
+    async def delete_user(self, user_id: UUID) -> None:
+        self._check()
+        self.accounts.pop(user_id, None)
+
+    async def verify(self, token: str) -> TokenClaims:
+        if token not in self.issued:
+            raise InvalidToken("Invalid or expired token")
+        return self.issued[token]
