@@ -6,7 +6,9 @@ OfferTracker keeps the profile row (under the provider's user id) in step:
 - register checks the username and email here first, creates the account at the
   provider, then inserts the profile; should that insert fail (a twin took the
   username meanwhile, the database is down) the provider's account is deleted
-  again, so no account is left without its profile or the other way round;
+  again, so no account is left without its profile or the other way round. A
+  sign-up whose answer was lost (the provider timed out after making the
+  account) is finished by registering again with the same email and password;
 - a verified token or a sign-in whose user has no profile yet (made in the
   provider's dashboard, by another front end) gets one from the ``email`` and
   ``user_metadata`` it carries (behaviour.md §2);
@@ -122,7 +124,7 @@ class DelegatedAuthService:
         try:
             session = await self.identity.sign_up(email, reg.password, metadata)
         except Duplicate:
-            raise BusinessRuleViolation(EMAIL_TAKEN) from None
+            session = await self._unfinished_sign_up(email, reg.password)
         now = self.ctx.clock.now()
         user = new_profile(session.user_id, email, reg.username, display_name, now)
         try:
@@ -209,6 +211,22 @@ class DelegatedAuthService:
         if session.access_token is None:
             raise EmailNotConfirmed(_CONFIRM_FIRST)
         return AuthSession(access_token=session.access_token, user=user)
+
+    async def _unfinished_sign_up(self, email: str, password: str) -> IdentitySession:
+        """The provider's account for ``email`` if it has no profile and ``password`` opens it,
+        else "Email already taken".
+
+        A sign-up whose answer never arrived (the provider timed out after making the
+        account) left an account without a profile; registering again with the same
+        email and password finishes it instead of being refused for good.
+        """
+        try:
+            session = await self.identity.sign_in(email, password)
+        except (InvalidCredentials, EmailNotConfirmed):
+            raise BusinessRuleViolation(EMAIL_TAKEN) from None
+        if await self.ctx.read(lambda uow: uow.users.get(session.user_id)) is not None:
+            raise BusinessRuleViolation(EMAIL_TAKEN)
+        return session
 
     async def _confirm(self, user_id: UUID, password: str, wrong: str) -> User:
         """``user_id``'s profile once the provider accepts ``password`` for its email;

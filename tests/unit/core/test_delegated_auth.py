@@ -74,10 +74,28 @@ async def test_a_taken_username_is_refused_before_the_provider_makes_an_account(
 async def test_an_email_the_provider_knows_is_an_email_already_taken(
     services: Services, storage: FakeStorage, identity: FakeIdentity
 ) -> None:
-    identity.add_account("alice@example.com", "elsewhere")
+    identity.add_account("alice@example.com", "elsewhere")  # someone else's password
     with pytest.raises(BusinessRuleViolation, match=r"^Email already taken$"):
         await services.auth.register(_registration())
     assert _profiles(storage) == {}
+
+
+async def test_registering_again_finishes_a_sign_up_whose_answer_was_lost(
+    services: Services, storage: FakeStorage, identity: FakeIdentity
+) -> None:
+    # The provider made the account, then the answer timed out: no profile was written.
+    user_id = identity.add_account("alice@example.com", "secret1", {"username": "alice"})
+    with pytest.raises(BusinessRuleViolation, match=r"^Email already taken$"):
+        await services.auth.register(
+            Registration(email="alice@example.com", username="alice", password="not-it")
+        )
+    session = await services.auth.register(_registration())
+    assert session.user.id == user_id
+    assert list(_profiles(storage)) == ["alice"]
+    with pytest.raises(BusinessRuleViolation, match=r"^Email already taken$"):
+        await services.auth.register(
+            Registration(email="alice@example.com", username="other", password="secret1")
+        )
 
 
 async def test_a_profile_that_cannot_be_written_takes_the_provider_account_back(
