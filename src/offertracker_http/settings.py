@@ -28,6 +28,9 @@ from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import make_url
 
 from offertracker_storage.auth.passwords import default_hash_concurrency
+from offertracker_storage.supabase.project import SupabaseProject
+
+from .supabase_settings import Backend, backend, supabase_project
 
 __all__ = [
     "DEFAULT_LOGIN_LIMIT_ACCOUNT",
@@ -126,6 +129,16 @@ class Settings:
     """Peers whose ``X-Forwarded-For`` is believed (see :mod:`offertracker_http.throttle`)."""
     uploads_dir: Path = attrs.field(default=attrs.Factory(_default_uploads_dir, takes_self=True))
     """Where uploaded files are kept (created 0700 on the first upload); default ``<data dir>/uploads``."""
+    auth_backend: Backend = "local"
+    """Who keeps accounts: ``local`` (argon2 hashes and our tokens) or ``supabase`` (Supabase Auth)."""
+    files_backend: Backend = "local"
+    """Where uploads go: ``local`` (``uploads_dir``) or ``supabase`` (Supabase Storage)."""
+    supabase: SupabaseProject | None = None
+    """The Supabase project, set when either backend is ``supabase``."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
+            raise ValueError("a supabase backend needs the supabase project settings")
 
     @property
     def is_sqlite(self) -> bool:
@@ -177,6 +190,9 @@ class Settings:
         if configured_secret:
             _check_secret(configured_secret)
         secret = configured_secret or _stored_secret(data_dir)
+        auth_backend = backend("OFFERTRACKER_AUTH", env)
+        files_backend = backend("OFFERTRACKER_FILES", env)
+        project = supabase_project(env, auth=auth_backend, files=files_backend)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -192,6 +208,9 @@ class Settings:
             redis_url=redis_url,
             trusted_proxies=trusted_proxies,
             uploads_dir=uploads_dir or data_dir / _UPLOADS,
+            auth_backend=auth_backend,
+            files_backend=files_backend,
+            supabase=project,
         )
 
 
