@@ -17,7 +17,16 @@ The interface is the one in ``/work/prompts/supabase_fake_api.md``::
 
 Failure switches apply to every endpoint: ``delay`` (seconds waited before each
 answer) and ``failure`` (a status every request is answered with); ``close()``
-stops listening, which is how a test makes Supabase unreachable.
+stops listening, which is how a test makes Supabase unreachable (``start()``
+again rebinds the same port).
+
+Beyond the contract, for set-up and for calls a client may make on its own:
+``add_user``, ``user_by_email``, ``jwks()``, ``user_json``, ``advance`` (Storage's
+clock, for signed-URL expiry), the refresh-token grant, ``POST``/``GET
+/admin/users``, ``GET /storage/v1/bucket[/{id}]``, ``/object/info/…`` (what
+``exists()`` calls) and batch signing (``POST /object/sign/{bucket}``). The
+JWKS, public object URLs and signed object URLs need no apikey (a browser or a
+JWT verifier reaches them with no Supabase headers); everything else does.
 
 Where Supabase is quirky the fake copies the quirk, because adapters must cope with
 it: Storage answers most errors with HTTP 400 and the real status as a *string* in
@@ -169,17 +178,19 @@ def _bucket_not_found() -> _Refusal:
     return _storage_error("404", "Bucket not found", "Bucket not found")
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object (an empty body counts as ``{}``)."""
+async def _json_body(request: web.Request, *, storage: bool = False) -> dict[str, Any]:
+    """The request's JSON object (empty counts as ``{}``); garbage is refused in the service's shape."""
     raw = await request.read()
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
-    except ValueError as error:
-        raise _auth_error(400, "bad_json", f"Could not parse request body as JSON: {error}") from None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
-        raise _auth_error(400, "bad_json", "Could not parse request body as JSON: not an object")
+        if storage:
+            raise _storage_error("400", "InvalidRequest", "Body is not valid JSON")
+        raise _auth_error(400, "bad_json", "Could not parse request body as JSON")
     return body
 
 
@@ -292,20 +303,17 @@ class FakeSupabase:
 
     # --- clock -----------------------------------------------------------------------------------
 
-    def now(self) -> float:
-        """The fake's clock: wall time plus whatever :meth:`advance` added.
+    def storage_now(self) -> float:
+        """Storage's clock: wall time plus whatever :meth:`advance` added.
 
-        It dates the tokens the fake issues and judges expiry (access tokens presented
-        to it, signed Storage URLs).
+        It dates signed URLs and judges their expiry. Auth stays on the wall clock,
+        because the tokens it issues are judged by verifiers on the wall clock (an
+        expired token is made with ``mint(iat=..., ttl=...)``).
         """
         return time.time() + self._clock_offset
 
     def advance(self, seconds: float) -> None:
-        """Move the fake's clock forward, e.g. past a signed URL's ``expiresIn``.
-
-        Tokens issued afterwards are dated on the advanced clock, so a verifier on the
-        wall clock sees their ``iat`` in the future.
-        """
+        """Move Storage's clock forward, e.g. past a signed URL's ``expiresIn``."""
         self._clock_offset += seconds
 
     # --- keys and tokens -------------------------------------------------------------------------
@@ -356,7 +364,7 @@ class FakeSupabase:
         session is registered, so the fake's own ``/user`` accepts the token until a
         logout.
         """
-        issued = int(self.now()) if iat is None else iat
+        issued = int(time.time()) if iat is None else iat
         session_id = str(uuid.uuid4())
         claims = self._claims(
             str(user_id),
@@ -442,7 +450,7 @@ class FakeSupabase:
             raise _auth_error(
                 403, "bad_jwt", f"invalid JWT: unable to parse or verify signature, {error}"
             ) from None
-        if float(claims.get("exp", 0)) <= self.now():
+        if float(claims.get("exp", 0)) <= time.time():
             raise _auth_error(
                 403,
                 "bad_jwt",
@@ -476,7 +484,7 @@ class FakeSupabase:
         confirmed: bool = True,
     ) -> FakeUser:
         """Create an account directly (test set-up without a sign-up request)."""
-        now = self.now()
+        now = time.time()
         user = FakeUser(
             id=str(uuid.uuid4()),
             email=email.strip().lower(),
@@ -501,7 +509,7 @@ class FakeSupabase:
         if user is None:
             raise KeyError(f"no user with email {email!r}")
         user.confirmed = True
-        user.confirmed_at = user.updated_at = self.now()
+        user.confirmed_at = user.updated_at = time.time()
         return user
 
     def user_json(self, user: FakeUser) -> dict[str, Any]:
@@ -544,7 +552,7 @@ class FakeSupabase:
 
     def _session_json(self, user: FakeUser, session_id: str | None = None) -> dict[str, Any]:
         """A new access token (and refresh token) for ``user``, in GoTrue's token response."""
-        now = int(self.now())
+        now = int(time.time())
         if session_id is None:
             session_id = str(uuid.uuid4())
             user.sessions.add(session_id)
@@ -832,8 +840,8 @@ class FakeSupabase:
                     user.user_metadata[name] = value
         if body.get("email_confirm") and not user.confirmed:
             user.confirmed = True
-            user.confirmed_at = self.now()
-        user.updated_at = self.now()
+            user.confirmed_at = time.time()
+        user.updated_at = time.time()
         return web.json_response(self.user_json(user))
 
     async def _admin_delete_user(self, request: web.Request) -> web.Response:
@@ -895,16 +903,14 @@ class FakeSupabase:
         content_type = request.headers.get("Content-Type", "application/octet-stream")
         return await request.read(), content_type, request.headers.get("Cache-Control", "no-cache")
 
-    async def _store(self, request: web.Request, *, overwrite: bool, must_exist: bool) -> web.Response:
+    async def _store(self, request: web.Request, *, overwrite: bool) -> web.Response:
         bucket, path = request.match_info["bucket"], request.match_info["path"]
         self._storage_access(request, bucket)
         data, content_type, cache_control = await self._read_upload(request)
         existing = self.objects.get((bucket, path))
         if existing is not None and not overwrite:
             raise _storage_error("409", "Duplicate", "The resource already exists")
-        if existing is None and must_exist:
-            raise _object_not_found()
-        now = self.now()
+        now = time.time()
         stored = StoredObject(data=data, content_type=content_type, cache_control=cache_control)
         stored.created_at = existing.created_at if existing else now
         stored.updated_at = now
@@ -915,10 +921,11 @@ class FakeSupabase:
 
     async def _upload(self, request: web.Request) -> web.Response:
         upsert = request.headers.get("x-upsert", "false").strip().lower() == "true"
-        return await self._store(request, overwrite=upsert, must_exist=False)
+        return await self._store(request, overwrite=upsert)
 
     async def _update(self, request: web.Request) -> web.Response:
-        return await self._store(request, overwrite=True, must_exist=False)
+        # Storage's update goes through the same upsert as an upload with x-upsert: true.
+        return await self._store(request, overwrite=True)
 
     def _file_response(self, request: web.Request, stored: StoredObject, path: str) -> web.Response:
         headers = {
@@ -973,7 +980,7 @@ class FakeSupabase:
         )
 
     def _signed_url(self, bucket: str, path: str, expires_in: int) -> str:
-        now = int(self.now())
+        now = int(self.storage_now())
         token = jwt.encode(
             {"url": f"{bucket}/{path}", "iat": now, "exp": now + expires_in},
             self._storage_secret,
@@ -994,7 +1001,7 @@ class FakeSupabase:
     async def _sign_one(self, request: web.Request) -> web.Response:
         bucket, path = request.match_info["bucket"], request.match_info["path"]
         self._storage_access(request, bucket)
-        expires_in = self._expires_in(await _json_body(request))
+        expires_in = self._expires_in(await _json_body(request, storage=True))
         if (bucket, path) not in self.objects:
             raise _object_not_found()
         return web.json_response({"signedURL": self._signed_url(bucket, path, expires_in)})
@@ -1002,7 +1009,7 @@ class FakeSupabase:
     async def _sign_many(self, request: web.Request) -> web.Response:
         bucket = request.match_info["bucket"]
         self._storage_access(request, bucket)
-        body = await _json_body(request)
+        body = await _json_body(request, storage=True)
         expires_in = self._expires_in(body)
         answer = []
         for path in body.get("paths") or []:
@@ -1033,7 +1040,7 @@ class FakeSupabase:
             raise _storage_error("400", "InvalidJWT", "invalid signature") from None
         if claims.get("url") != f"{bucket}/{path}":
             raise _storage_error("400", "InvalidSignature", "The url do not match the signature")
-        if float(claims.get("exp", 0)) <= self.now():
+        if float(claims.get("exp", 0)) <= self.storage_now():
             raise _storage_error("400", "InvalidJWT", '"exp" claim timestamp check failed')
         stored = self.objects.get((bucket, path))
         if stored is None:
@@ -1063,7 +1070,7 @@ class FakeSupabase:
         """One folder level, like ``storage.search``: files of the folder and one entry per sub-folder."""
         bucket = request.match_info["bucket"]
         self._storage_access(request, bucket)
-        body = await _json_body(request)
+        body = await _json_body(request, storage=True)
         prefix = str(body.get("prefix") or "")
         folder = prefix if prefix == "" or prefix.endswith("/") else prefix + "/"
         search = str(body.get("search") or "").lower()
@@ -1101,7 +1108,7 @@ class FakeSupabase:
     async def _remove(self, request: web.Request) -> web.Response:
         bucket = request.match_info["bucket"]
         self._storage_access(request, bucket)
-        body = await _json_body(request)
+        body = await _json_body(request, storage=True)
         prefixes = body.get("prefixes")
         if not isinstance(prefixes, list) or not prefixes:
             raise _storage_error("400", "InvalidRequest", "body/prefixes must NOT have fewer than 1 items")
