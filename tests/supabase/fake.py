@@ -217,8 +217,13 @@ class FakeSupabase:
         hs256_secret: str | None = None,
         token_ttl: int = 3600,
         buckets: Mapping[str, bool] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """Configure the project.
+
+        ``clock``: the wall clock (seconds since the epoch) the fake dates everything by,
+        ``time.time`` by default; the HTTP suite passes the app's steppable clock so the
+        tokens the fake issues agree with the server's idea of now.
 
         ``confirm_email``: sign-up returns the bare user and no session, and password
         sign-in answers ``email_not_confirmed`` until :meth:`confirm`.
@@ -248,7 +253,8 @@ class FakeSupabase:
         self._closing: asyncio.Event | None = None
         self._paths: list[tuple[str, str]] = []  # (method, decoded path) for count()
         self._clock_offset = 0.0
-        self._created_at = time.time()  # the buckets' creation date
+        self._wall: Callable[[], float] = clock or time.time
+        self._created_at = self._wall()  # the buckets' creation date
         self._keys: dict[str, _SigningKey] = {}
         self._active: _SigningKey | None = None
         self._accept_hs256 = hs256_secret is not None
@@ -311,7 +317,7 @@ class FakeSupabase:
         because the tokens it issues are judged by verifiers on the wall clock (an
         expired token is made with ``mint(iat=..., ttl=...)``).
         """
-        return time.time() + self._clock_offset
+        return self._wall() + self._clock_offset
 
     def advance(self, seconds: float) -> None:
         """Move Storage's clock forward, e.g. past a signed URL's ``expiresIn``."""
@@ -365,7 +371,7 @@ class FakeSupabase:
         session is registered, so the fake's own ``/user`` accepts the token until a
         logout.
         """
-        issued = int(time.time()) if iat is None else iat
+        issued = int(self._wall()) if iat is None else iat
         session_id = str(uuid.uuid4())
         claims = self._claims(
             str(user_id),
@@ -451,7 +457,7 @@ class FakeSupabase:
             raise _auth_error(
                 403, "bad_jwt", f"invalid JWT: unable to parse or verify signature, {error}"
             ) from None
-        if float(claims.get("exp", 0)) <= time.time():
+        if float(claims.get("exp", 0)) <= self._wall():
             raise _auth_error(
                 403,
                 "bad_jwt",
@@ -485,7 +491,7 @@ class FakeSupabase:
         confirmed: bool = True,
     ) -> FakeUser:
         """Create an account directly (test set-up without a sign-up request)."""
-        now = time.time()
+        now = self._wall()
         user = FakeUser(
             id=str(uuid.uuid4()),
             email=email.strip().lower(),
@@ -510,7 +516,7 @@ class FakeSupabase:
         if user is None:
             raise KeyError(f"no user with email {email!r}")
         user.confirmed = True
-        user.confirmed_at = user.updated_at = time.time()
+        user.confirmed_at = user.updated_at = self._wall()
         return user
 
     def user_json(self, user: FakeUser) -> dict[str, Any]:
@@ -553,7 +559,7 @@ class FakeSupabase:
 
     def _session_json(self, user: FakeUser, session_id: str | None = None) -> dict[str, Any]:
         """A new access token (and refresh token) for ``user``, in GoTrue's token response."""
-        now = int(time.time())
+        now = int(self._wall())
         if session_id is None:
             session_id = str(uuid.uuid4())
             user.sessions.add(session_id)
@@ -841,8 +847,8 @@ class FakeSupabase:
                     user.user_metadata[name] = value
         if body.get("email_confirm") and not user.confirmed:
             user.confirmed = True
-            user.confirmed_at = time.time()
-        user.updated_at = time.time()
+            user.confirmed_at = self._wall()
+        user.updated_at = self._wall()
         return web.json_response(self.user_json(user))
 
     async def _admin_delete_user(self, request: web.Request) -> web.Response:
@@ -911,7 +917,7 @@ class FakeSupabase:
         existing = self.objects.get((bucket, path))
         if existing is not None and not overwrite:
             raise _storage_error("409", "Duplicate", "The resource already exists")
-        now = time.time()
+        now = self._wall()
         stored = StoredObject(data=data, content_type=content_type, cache_control=cache_control)
         stored.created_at = existing.created_at if existing else now
         stored.updated_at = now
