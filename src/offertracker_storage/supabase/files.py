@@ -239,7 +239,8 @@ class SupabaseFileStore:
         """The names of every object under ``folder``, depth first."""
         offset = 0
         while True:
-            # The trailing slash makes the prefix a whole folder: "u1/" never lists "u10/".
+            # Storage lists the folder named by the prefix; the trailing slash says so outright,
+            # so that "u1" can never be read as the start of "u10".
             page = await bucket.list(f"{folder}/", {"limit": self._list_page, "offset": offset})
             for entry in page:
                 name = _entry_name(entry)
@@ -267,7 +268,7 @@ class SupabaseFileStore:
                 log.warning(
                     "%s could not %s: %s %s %s", SERVICE, doing, error.status, error.code, error.message
                 )
-                raise unavailable(SERVICE, f"it answered {error.status} {error.code}") from None
+                raise unavailable(SERVICE, f"it answered {error.status}") from None
             except httpx.TransportError:
                 raise  # calling's to report
             except (StorageException, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
