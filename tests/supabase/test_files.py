@@ -13,10 +13,14 @@ import pytest
 from storage3 import AsyncStorageClient
 
 from offertracker_core.errors import FileTooLarge, NotFound, Unavailable
-from offertracker_core.uploads import DOCX, PDF
+from offertracker_core.inputs import AccountDeletion, NewResume, Registration
+from offertracker_core.services import Services
+from offertracker_core.uploads import DOCX, PDF, IncomingFile
+from offertracker_storage import SqlStorage
 from offertracker_storage.supabase import SupabaseProject
 from offertracker_storage.supabase.files import SupabaseFileStore
 from tests.supabase.fake import FakeSupabase, running_fake
+from tests.unit.fakes import FakePasswords, FakeTokens
 
 U1 = "0b1f4a52-7d7e-4b8e-9a51-5b0d6f1c2a01"
 U2 = "7c3e9d10-2f4b-4c55-8e1a-9d2b3c4d5e02"
@@ -469,3 +473,66 @@ async def test_the_store_closes_the_client_it_made_and_leaves_a_given_one_open(f
         await store.aclose()
         assert not session.is_closed
         assert await read(store, KEY) == b"%PDF-"
+
+
+# --- behind the core's upload service ------------------------------------------------------
+
+
+def sending(
+    data: bytes, filename: str, kind: str = PDF.content_type
+) -> Callable[[], Awaitable[IncomingFile]]:
+    """What the HTTP edge hands the upload service: the file as its sender declared it."""
+
+    async def receive() -> IncomingFile:
+        return IncomingFile(filename=filename, content_type=kind, chunks=stream(data))
+
+    return receive
+
+
+async def test_the_upload_service_keeps_serves_replaces_and_removes_resume_files_in_a_private_bucket(
+    fake: FakeSupabase, private_store: SupabaseFileStore, database_url: str
+):
+    storage = await SqlStorage.open(database_url)
+    try:
+        services = Services.create(
+            storage, passwords=FakePasswords(), tokens=FakeTokens(), files=private_store
+        )
+        users = [
+            (await services.auth.register(Registration(f"{name}@example.com", name, "secret1"))).user
+            for name in ("alice", "bob")
+        ]
+        alice, bob = users
+
+        resume = await services.resumes.create(alice.id, NewResume(version_name="v1"))
+        upload = await services.uploads.upload_resume(
+            alice.id, resume.id, sending(b"%PDF-1.7 mine", "../Lebenslauf Müller.pdf")
+        )
+        folder = f"{alice.id}/{resume.id}"
+        assert stored(fake, PRIVATE) == {
+            f"{folder}/Lebenslauf M=C3=BCller.pdf": (b"%PDF-1.7 mine", "application/pdf")
+        }
+        assert upload.file_url.startswith(
+            f"{fake.url}/storage/v1/object/sign/{PRIVATE}/{folder}/Lebenslauf%20M=C3=BCller.pdf?token="
+        )
+        served = await services.uploads.open_resume_file(
+            alice.id, alice.id, resume.id, "Lebenslauf Müller.pdf"
+        )
+        assert (served.content_type, b"".join([c async for c in served.chunks])) == (
+            "application/pdf",
+            b"%PDF-1.7 mine",
+        )
+
+        # A new file under another name: the old object goes once the resume points at the new one.
+        await services.uploads.upload_resume(
+            alice.id, resume.id, sending(b"PK\x03\x04doc", "cv.docx", DOCX.content_type)
+        )
+        assert stored(fake, PRIVATE) == {f"{folder}/cv.docx": (b"PK\x03\x04doc", DOCX.content_type)}
+
+        bobs = await services.resumes.create(bob.id, NewResume(version_name="bob's"))
+        await services.uploads.upload_resume(
+            bob.id, bobs.id, sending(b"%PDF-bob", "cv.pdf", "application/pdf")
+        )
+        await services.auth.delete_account(alice.id, AccountDeletion(password="secret1"))
+        assert stored(fake, PRIVATE) == {f"{bob.id}/{bobs.id}/cv.pdf": (b"%PDF-bob", "application/pdf")}
+    finally:
+        await storage.close()
