@@ -239,11 +239,23 @@ async def test_a_legacy_hs256_token_verifies_when_the_project_has_the_secret(clo
     assert fake.count("GET", JWKS) == 0  # the secret is all it takes
 
 
-async def test_a_legacy_hs256_token_is_refused_when_the_project_has_no_secret(clock: FakeClock) -> None:
+@pytest.mark.parametrize("jwt_secret", [None, ""])
+async def test_a_legacy_hs256_token_is_refused_when_the_project_has_no_secret(
+    clock: FakeClock, jwt_secret: str | None
+) -> None:
     async with running_fake(hs256_secret=LEGACY_SECRET) as fake:
-        tokens = SupabaseTokens(_project(fake.url), clock=clock)
+        tokens = SupabaseTokens(_project(fake.url, jwt_secret=jwt_secret), clock=clock)
         try:
             assert await _refused(tokens, fake.mint(ADA)) == "Invalid or expired token: algorithm not allowed"
+            # Not even one "signed" with the empty key a blank setting would be.
+            claims = {
+                "sub": str(ADA),
+                "aud": "authenticated",
+                "iss": fake.issuer,
+                "exp": int(time.time()) + 60,
+            }
+            forged = _hs256_signed_with(claims, "")
+            assert await _refused(tokens, forged) == "Invalid or expired token: algorithm not allowed"
         finally:
             await tokens.aclose()
     assert fake.count("GET", JWKS) == 0
@@ -343,8 +355,8 @@ async def _public_key(fake: FakeSupabase, kid: str) -> Any:
     return jwt.PyJWK(entry).key
 
 
-def _hs256_signed_with(claims: dict[str, Any], secret: str, kid: str) -> str:
-    # PyJWT refuses to HMAC with a PEM key, so the token is put together by hand.
+def _hs256_signed_with(claims: dict[str, Any], secret: str, kid: str | None = None) -> str:
+    # PyJWT refuses to HMAC with a PEM key or an empty one, so the token is put together by hand.
     import base64
     import hashlib
     import hmac
@@ -353,7 +365,8 @@ def _hs256_signed_with(claims: dict[str, Any], secret: str, kid: str) -> str:
     def b64(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    fields = {"alg": "HS256", "typ": "JWT"} if kid is None else {"alg": "HS256", "typ": "JWT", "kid": kid}
+    header = b64(json.dumps(fields).encode())
     payload = b64(json.dumps(claims).encode())
     signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{b64(signature)}"

@@ -116,7 +116,9 @@ class SupabaseTokens:
         except jwt.InvalidTokenError:
             raise invalid("malformed token") from None
         algorithm = header.get("alg")
-        if algorithm == _LEGACY and self._project.jwt_secret is not None:
+        # An empty secret (a blank setting) counts as none: it would be a key anyone can sign with,
+        # and PyJWT refuses it with an error that is no InvalidToken (a 500 on every HS256 token).
+        if algorithm == _LEGACY and self._project.jwt_secret:
             return self._project.jwt_secret, algorithm
         if algorithm not in _ASYMMETRIC:
             raise invalid("algorithm not allowed")
