@@ -248,6 +248,7 @@ class FakeSupabase:
         self._closing: asyncio.Event | None = None
         self._paths: list[tuple[str, str]] = []  # (method, decoded path) for count()
         self._clock_offset = 0.0
+        self._created_at = time.time()  # the buckets' creation date
         self._keys: dict[str, _SigningKey] = {}
         self._active: _SigningKey | None = None
         self._accept_hs256 = hs256_secret is not None
@@ -867,8 +868,8 @@ class FakeSupabase:
             "public": self.buckets[name],
             "file_size_limit": None,
             "allowed_mime_types": None,
-            "created_at": _iso(0),
-            "updated_at": _iso(0),
+            "created_at": _iso(self._created_at),
+            "updated_at": _iso(self._created_at),
         }
 
     async def _list_buckets(self, request: web.Request) -> web.Response:
