@@ -185,10 +185,12 @@ class DelegatedAuthService:
         """Delete the profile, everything hanging off it and the provider's account (ours).
 
         A wrong ``password`` is ``WrongPassword("Password is incorrect")`` and
-        deletes nothing. The provider's account is deleted inside the
-        transaction that deletes the rows, as its last step: if the provider
-        fails, the rows stay (503, try again); only a failure of the commit
-        itself, after the provider said yes, could leave rows without an account.
+        deletes nothing. The rows go first, in one transaction (a unit of work
+        cannot wait on the provider: it runs on the database's thread), then the
+        provider's account. Should the provider fail then, the data is gone but
+        the account is not, and the request answers 503: trying again with the
+        same token works, because a verified token without a profile gets a
+        fresh, empty one, which the retry deletes together with the account.
         """
         await self._confirm(user_id, deletion.password, _BAD_PASSWORD)
 
@@ -196,13 +198,13 @@ class DelegatedAuthService:
             if await uow.users.get_for_update(user_id) is None:
                 raise NotFound(_NO_USER)
             await erase_account(uow, user_id)
-            await self.identity.delete_user(user_id)
 
         try:
             await self.ctx.write(work)
         finally:
             self.known_users.forget(user_id)
         await remove_tree(self.ctx, user_folder(user_id))
+        await self.identity.delete_user(user_id)
 
     # --- helpers -----------------------------------------------------------------------
 

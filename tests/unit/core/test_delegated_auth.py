@@ -219,11 +219,12 @@ async def test_change_password_checks_the_current_one_at_the_provider(
         await services.auth.authenticate(session.access_token)
 
 
-async def test_account_deletion_fails_whole_when_the_provider_is_down(
+async def test_account_deletion_with_the_provider_down_can_be_tried_again_with_the_same_token(
     services: Services, storage: FakeStorage, identity: FakeIdentity
 ) -> None:
     session = await services.auth.register(_registration())
     user_id = session.user.id
+    working_delete = identity.delete_user
 
     async def delete_fails(_: object) -> None:
         raise Unavailable("Supabase Auth is unavailable (unreachable); please try again")
@@ -231,8 +232,14 @@ async def test_account_deletion_fails_whole_when_the_provider_is_down(
     identity.delete_user = delete_fails  # type: ignore[method-assign]
     with pytest.raises(Unavailable):
         await services.auth.delete_account(user_id, AccountDeletion(password="secret1"))
-    assert "alice" in _profiles(storage)
+    assert _profiles(storage) == {}  # the data went first
     assert user_id in identity.accounts
+    identity.delete_user = working_delete  # type: ignore[method-assign]
+    # The token still verifies; its user gets an empty profile, which the retry deletes.
+    await services.auth.authenticate(session.access_token)
+    await services.auth.delete_account(user_id, AccountDeletion(password="secret1"))
+    assert _profiles(storage) == {}
+    assert identity.accounts == {}
 
 
 async def test_account_deletion_removes_the_profile_and_the_provider_account(
