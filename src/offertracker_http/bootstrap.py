@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
+import attrs
 import pluggy
 from aiohttp import web
 
 from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
-from offertracker_core.ports import Clock, PasswordHasher
+from offertracker_core.ports import (
+    Clock,
+    FileStore,
+    IdentityProvider,
+    PasswordHasher,
+    TokenIssuer,
+    TokenVerifier,
+)
 from offertracker_core.services import Services
 from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
 from offertracker_storage.files import LocalFileStore
@@ -60,35 +68,74 @@ async def open_services(
     plugins: pluggy.PluginManager | None = None,
     prepare: bool = True,
 ) -> AsyncIterator[Services]:
-    """Open storage and yield the wired services; close storage after.
+    """Open storage and the adapters the settings choose, yield the wired services, close them after.
 
     With ``prepare`` (the default) the database is first brought up to date
     (see :func:`prepare_database`); the CLI does that itself before binding.
     """
     if prepare:
         await asyncio.to_thread(prepare_database, settings)
-    storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
-    # Hashing runs on its own bounded pool, ours to close when the caller passed no hasher.
-    own_passwords = None
-    if passwords is None:
-        passwords = own_passwords = Argon2Passwords(
-            concurrency=settings.hash_concurrency, queue=settings.hash_queue
-        )
-    try:
-        tokens = JwtTokens(settings.jwt_secret, ttl_seconds=settings.token_ttl_seconds, clock=clock)
+    async with AsyncExitStack() as stack:
+        storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
+        stack.push_async_callback(storage.close)
+        accounts = _accounts(settings, stack, clock=clock, passwords=passwords)
         yield Services.create(
             storage,
-            passwords=passwords,
-            tokens=tokens,
+            passwords=accounts.passwords,
+            tokens=accounts.tokens,
+            verifier=accounts.verifier,
+            identity=accounts.identity,
             clock=clock,
             events=PluginEventPublisher(plugins or create_plugin_manager()),
-            # Uploads live on local disk, served back by the route under DOWNLOAD_PREFIX.
-            files=LocalFileStore(settings.uploads_dir, url_prefix=DOWNLOAD_PREFIX),
+            files=await _files(settings, stack),
         )
-    finally:
-        if own_passwords is not None:
-            own_passwords.close()
-        await storage.close()
+
+
+@attrs.frozen
+class _Accounts:
+    """The account ports of one backend, as ``Services.create`` takes them."""
+
+    passwords: PasswordHasher | None = None
+    tokens: TokenIssuer | None = None
+    verifier: TokenVerifier | None = None
+    identity: IdentityProvider | None = None
+
+
+def _accounts(
+    settings: Settings, stack: AsyncExitStack, *, clock: Clock | None, passwords: PasswordHasher | None
+) -> _Accounts:
+    """The account ports of the chosen backend; their cleanup goes on ``stack``."""
+    if settings.auth_backend == "supabase":
+        assert settings.supabase is not None  # Settings refuses a supabase backend without it
+        # Imported here: the supabase extra is needed only when Supabase is chosen.
+        from offertracker_storage.supabase.identity import SupabaseIdentity
+        from offertracker_storage.supabase.tokens import SupabaseTokens
+
+        identity = SupabaseIdentity(settings.supabase)
+        stack.push_async_callback(identity.aclose)
+        verifier = SupabaseTokens(settings.supabase, clock=clock)
+        stack.push_async_callback(verifier.aclose)
+        return _Accounts(identity=identity, verifier=verifier)
+    if passwords is None:
+        # Hashing runs on its own bounded pool, ours to close when the caller passed no hasher.
+        own = Argon2Passwords(concurrency=settings.hash_concurrency, queue=settings.hash_queue)
+        stack.callback(own.close)
+        passwords = own
+    tokens = JwtTokens(settings.jwt_secret, ttl_seconds=settings.token_ttl_seconds, clock=clock)
+    return _Accounts(passwords=passwords, tokens=tokens)
+
+
+async def _files(settings: Settings, stack: AsyncExitStack) -> FileStore:
+    """The file store for the chosen backend; cleanup goes on ``stack``."""
+    if settings.files_backend == "supabase":
+        assert settings.supabase is not None  # Settings refuses a supabase backend without it
+        from offertracker_storage.supabase.files import SupabaseFileStore
+
+        store = SupabaseFileStore(settings.supabase)
+        stack.push_async_callback(store.aclose)
+        return store
+    # Uploads live on local disk, served back by the route under DOWNLOAD_PREFIX.
+    return LocalFileStore(settings.uploads_dir, url_prefix=DOWNLOAD_PREFIX)
 
 
 def build_app(

@@ -7,11 +7,18 @@ distinct) and cheap argon2 parameters (so registering costs microseconds,
 not a quarter of a second). ``db`` is a plain synchronous SQLAlchemy engine on
 the same URL, for checking what the API wrote and for inserting rows that
 have no endpoint yet (follows, groups).
+
+A module marked ``supabase_too`` runs each of its tests a second time with
+accounts in Supabase Auth and files in Supabase Storage (``OFFERTRACKER_AUTH`` and
+``OFFERTRACKER_FILES`` set to ``supabase``), against the in-repo fake project of
+``tests/supabase/fake.py`` dating its tokens by the app's clock; ``supabase``
+is that fake (``None`` in the local run). A test marked ``local_only(reason)``
+runs in the local mode only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +32,52 @@ from limits import parse
 from offertracker_http.bootstrap import build_app
 from offertracker_http.settings import Settings
 from offertracker_storage import Argon2Passwords
+from offertracker_storage.supabase import SupabaseProject
 
+from ..supabase.fake import FakeSupabase, running_fake
 from .httpkit import FakeClock, cheap_passwords, register, suite_settings
+
+BACKENDS = ("local", "supabase")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests of a ``supabase_too`` module in both account/file backends."""
+    if (
+        "backend" not in metafunc.fixturenames
+        or metafunc.definition.get_closest_marker("supabase_too") is None
+    ):
+        return
+    local_only = metafunc.definition.get_closest_marker("local_only") is not None
+    metafunc.parametrize("backend", BACKENDS[:1] if local_only else BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``local`` or ``supabase``: who keeps accounts and files in this run."""
+    return str(getattr(request, "param", "local"))
+
+
+@pytest.fixture
+async def supabase(backend: str, clock: FakeClock) -> AsyncIterator[FakeSupabase | None]:
+    """The fake Supabase project of a ``supabase`` run, dating tokens by the app's clock."""
+    if backend != "supabase":
+        yield None
+        return
+    # Read without stepping: the fake asks for the time on every token it issues.
+    async with running_fake(clock=lambda: clock.peek().timestamp()) as fake:
+        yield fake
+
+
+def supabase_project(fake: FakeSupabase, **overrides: Any) -> SupabaseProject:
+    """Settings of the fake project, as ``SUPABASE_*`` would give them."""
+    fields: dict[str, Any] = {
+        "url": fake.url,
+        "anon_key": fake.ANON_KEY,
+        "service_role_key": fake.SERVICE_ROLE_KEY,
+        "timeout": 5.0,
+        **overrides,
+    }
+    return SupabaseProject(**fields)
 
 
 @pytest.fixture
@@ -40,11 +91,18 @@ def passwords() -> Argon2Passwords:
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, database_url: str) -> Settings:
+def app_settings(tmp_path: Path, database_url: str, supabase: FakeSupabase | None) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
+    backends: dict[str, Any] = {}
+    if supabase is not None:
+        backends = {
+            "auth_backend": "supabase",
+            "files_backend": "supabase",
+            "supabase": supabase_project(supabase),
+        }
     # Suites register dozens of users from 127.0.0.1; the registration limit is tested on its own.
-    return suite_settings(data_dir, database_url, register_limit_address=parse("10000/hour"))
+    return suite_settings(data_dir, database_url, register_limit_address=parse("10000/hour"), **backends)
 
 
 @pytest.fixture

@@ -101,6 +101,10 @@ class FakeClock:
         self._now += timedelta(milliseconds=1)
         return self._now
 
+    def peek(self) -> datetime:
+        """The current reading without moving the clock (for a second party sharing it)."""
+        return self._now
+
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
 
@@ -302,3 +306,35 @@ def too_long(loc: list[Any], value: str, limit: int) -> dict[str, Any]:
         "input": value,
         "ctx": {"max_length": limit},
     }
+
+
+# --- uploads -------------------------------------------------------------------------
+
+PDF = "application/pdf"
+BOUNDARY = "offertracker-test-boundary"
+
+
+async def upload(
+    client: TestClient,
+    headers: dict[str, str],
+    resume_id: str,
+    data: bytes,
+    *,
+    filename: str | None = "cv.pdf",
+    content_type: str | None = PDF,
+) -> tuple[int, Any]:
+    """Send ``data`` as the multipart ``file`` part; the status and the JSON answer.
+
+    Built by hand (aiohttp's ``FormData`` would declare a content type where the test wants none).
+    """
+    disposition = 'form-data; name="file"' + ("" if filename is None else f'; filename="{filename}"')
+    head = f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n"
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\r\n"
+    body = head.encode() + b"\r\n" + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+    resp = await client.post(
+        f"{API}/upload/resumes/{resume_id}",
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+        data=body,
+    )
+    return resp.status, await resp.json()

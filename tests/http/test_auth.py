@@ -1,8 +1,13 @@
-"""``POST /auth/register`` and ``POST /auth/login`` (behaviour.md §2)."""
+"""``POST /auth/register`` and ``POST /auth/login`` (behaviour.md §2), with local accounts and
+with accounts in (fake) Supabase Auth."""
 
 from __future__ import annotations
 
+import pytest
+
 from .httpkit import API, DATETIME, PASSWORD, UUID_STR, auth, call, register, rows, tables
+
+pytestmark = pytest.mark.supabase_too
 
 
 def user_response(username: str, **overrides):
@@ -51,8 +56,13 @@ async def test_register_keeps_a_given_display_name(client):
     assert user == user_response("alice", display_name="Alice A.")
 
 
-async def test_register_never_stores_the_plain_password(client, db):
-    _user, _ = await register(client, "alice")
+async def test_register_never_stores_the_plain_password(client, db, supabase):
+    user, _ = await register(client, "alice")
+    if supabase is not None:
+        # Supabase Auth keeps the password; the profile row shares the account's id.
+        assert rows(db, tables.credentials) == []
+        assert supabase.users[user["id"]].email == "alice@example.com"
+        return
     [cred] = rows(db, tables.credentials)
     assert PASSWORD not in cred["password_hash"]
     assert cred["password_hash"].startswith("$argon2id$")
@@ -184,7 +194,7 @@ async def test_register_bounds_the_upper_lengths_too(client, db):
     assert rows(db, tables.users) == []
 
 
-async def test_a_rejected_registration_writes_nothing(client, db):
+async def test_a_rejected_registration_writes_nothing(client, db, supabase):
     await register(client, "alice")
     await call(
         client,
@@ -194,5 +204,7 @@ async def test_a_rejected_registration_writes_nothing(client, db):
         expect=400,
     )
     assert [r["email"] for r in rows(db, tables.users)] == ["alice@example.com"]
-    assert len(rows(db, tables.credentials)) == 1
+    assert len(rows(db, tables.credentials)) == (1 if supabase is None else 0)
     assert len(rows(db, tables.user_milestones)) == 1
+    if supabase is not None:  # the taken username was refused before Supabase made an account
+        assert [u.email for u in supabase.users.values()] == ["alice@example.com"]

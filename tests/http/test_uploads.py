@@ -20,10 +20,21 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from .httpkit import API, DATETIME, PASSWORD, call, create_resume, register, rows, tables
+from .httpkit import (
+    API,
+    BOUNDARY,
+    DATETIME,
+    PASSWORD,
+    PDF,
+    call,
+    create_resume,
+    register,
+    rows,
+    tables,
+    upload,
+)
 
 MiB = 1024 * 1024
-PDF = "application/pdf"
 DOC = "application/msword"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_BYTES = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
@@ -31,38 +42,11 @@ DOC_BYTES = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600
 DOCX_BYTES = b"PK\x03\x04" + b"word/document.xml" * 40
 NOT_ALLOWED = {"detail": "Only PDF and Word documents are allowed"}
 TOO_LARGE = {"detail": "File too large (max 10 MB)"}
-BOUNDARY = "offertracker-test-boundary"
 
 
 @pytest.fixture
 def uploads(app_settings) -> Path:
     return app_settings.uploads_dir
-
-
-async def upload(
-    client,
-    headers: dict[str, str],
-    resume_id: str,
-    data: bytes,
-    *,
-    filename: str | None = "cv.pdf",
-    content_type: str | None = PDF,
-) -> tuple[int, Any]:
-    """Send ``data`` as the multipart ``file`` part; the status and the JSON answer.
-
-    Built by hand (aiohttp's ``FormData`` would declare a content type where the test wants none).
-    """
-    disposition = 'form-data; name="file"' + ("" if filename is None else f'; filename="{filename}"')
-    head = f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n"
-    if content_type is not None:
-        head += f"Content-Type: {content_type}\r\n"
-    body = head.encode() + b"\r\n" + data + f"\r\n--{BOUNDARY}--\r\n".encode()
-    resp = await client.post(
-        f"{API}/upload/resumes/{resume_id}",
-        headers={**headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
-        data=body,
-    )
-    return resp.status, await resp.json()
 
 
 def stored(root: Path) -> dict[str, bytes]:

@@ -1,4 +1,5 @@
-"""``/users``: the own profile, visibility sync, other people's profiles and search (behaviour.md §3)."""
+"""``/users``: the own profile, visibility sync, other people's profiles and search (behaviour.md §3),
+with local accounts and with accounts in (fake) Supabase Auth."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from .httpkit import DATETIME, call, insert, register, rows, tables
+
+pytestmark = pytest.mark.supabase_too
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
