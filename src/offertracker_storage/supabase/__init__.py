@@ -7,6 +7,6 @@ database of a Supabase deployment is its PostgreSQL, reached through the SQL ada
 
 from __future__ import annotations
 
-from .project import AUDIENCE, DEFAULT_BUCKET, DEFAULT_SIGNED_URL_TTL, DEFAULT_TIMEOUT, SupabaseProject
+from .project import DEFAULT_BUCKET, DEFAULT_SIGNED_URL_TTL, DEFAULT_TIMEOUT, SupabaseProject
 
-__all__ = ["AUDIENCE", "DEFAULT_BUCKET", "DEFAULT_SIGNED_URL_TTL", "DEFAULT_TIMEOUT", "SupabaseProject"]
+__all__ = ["DEFAULT_BUCKET", "DEFAULT_SIGNED_URL_TTL", "DEFAULT_TIMEOUT", "SupabaseProject"]

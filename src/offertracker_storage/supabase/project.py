@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["AUDIENCE", "DEFAULT_BUCKET", "DEFAULT_SIGNED_URL_TTL", "DEFAULT_TIMEOUT", "SupabaseProject"]
+__all__ = ["DEFAULT_BUCKET", "DEFAULT_SIGNED_URL_TTL", "DEFAULT_TIMEOUT", "SupabaseProject"]
 
-AUDIENCE = "authenticated"
-"""The ``aud`` of every access token Supabase Auth issues to a signed-in user."""
 DEFAULT_BUCKET = "resumes"
 DEFAULT_TIMEOUT = 10.0
 """Seconds one call to Supabase may take before the request answers 503."""
