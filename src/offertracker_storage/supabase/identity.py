@@ -151,7 +151,7 @@ def _failure(error: Exception) -> Unavailable:
     """A 503 for an outage, an error status or an answer the client could not read."""
     log.warning("%s failed: %r", _SERVICE, error)
     if isinstance(error, AuthRetryableError):
-        return unavailable(_SERVICE, "unreachable" if error.status == 0 else f"status {error.status}")
+        return unavailable(_SERVICE, "unreachable" if error.status == 0 else f"it answered {error.status}")
     if isinstance(error, AuthApiError):
-        return unavailable(_SERVICE, f"status {error.status}")
+        return unavailable(_SERVICE, f"it answered {error.status}")
     return unavailable(_SERVICE, "unreadable answer")
