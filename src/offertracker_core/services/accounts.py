@@ -14,13 +14,20 @@ from ..enums import ProfileVisibility
 from ..errors import BusinessRuleViolation, Contention, Duplicate, InvalidToken
 from ..known_users import KnownUsers
 from ..ports import NEVER_REVOKED, TokenClaims, TokenVerifier, UnitOfWork
+from ..uploads import user_folder
 from .base import ServiceContext
 from .progress import award
+from .uploads import remove_tree
 
 __all__ = [
+    "BAD_CURRENT_PASSWORD",
+    "BAD_LOGIN",
+    "BAD_PASSWORD",
     "EMAIL_TAKEN",
+    "NO_USER",
     "USERNAME_TAKEN",
     "check_token",
+    "delete_account",
     "erase_account",
     "insert_profile",
     "issued_in_time",
@@ -32,6 +39,10 @@ logger = logging.getLogger(__name__)
 
 USERNAME_TAKEN = "Username already taken"
 EMAIL_TAKEN = "Email already taken"
+BAD_LOGIN = "Incorrect email or password"
+BAD_CURRENT_PASSWORD = "Current password is incorrect"
+BAD_PASSWORD = "Password is incorrect"
+NO_USER = "User not found"
 _DUPLICATE_MESSAGES = {"users.username": USERNAME_TAKEN, "users.email": EMAIL_TAKEN}
 
 
@@ -115,6 +126,31 @@ async def erase_account(uow: UnitOfWork, user_id: UUID) -> None:
     # Its followers' follows go by the cascade: their kept counters must lose them too.
     await uow.follows.drop_followers(user_id)
     await uow.users.delete(user_id)
+
+
+async def delete_account(
+    ctx: ServiceContext,
+    known_users: KnownUsers,
+    user_id: UUID,
+    confirm: Callable[[UnitOfWork], Awaitable[object]],
+) -> None:
+    """Erase ``user_id`` in one transaction once ``confirm(uow)`` passed in it, then its files.
+
+    The user is forgotten by ``known_users`` after the transaction (whether it
+    committed or not), so its tokens fail at once in this process ("unknown
+    user") and within ``KnownUsers.LIFETIME`` elsewhere; its uploaded files
+    (everything under ``{user_id}/``) are removed after the commit.
+    """
+
+    async def work(uow: UnitOfWork) -> None:
+        await confirm(uow)
+        await erase_account(uow, user_id)
+
+    try:
+        await ctx.write(work)
+    finally:
+        known_users.forget(user_id)
+    await remove_tree(ctx, user_folder(user_id))
 
 
 async def check_token(

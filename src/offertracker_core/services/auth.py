@@ -12,18 +12,21 @@ from ..errors import InvalidCredentials, NotFound, WrongPassword
 from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
 from ..ports import PasswordHasher, TokenClaims, TokenIssuer, TokenVerifier, UnitOfWork
-from ..uploads import user_folder
-from .accounts import check_token, erase_account, insert_profile, issued_in_time, new_profile
+from .accounts import (
+    BAD_CURRENT_PASSWORD,
+    BAD_LOGIN,
+    BAD_PASSWORD,
+    NO_USER,
+    check_token,
+    delete_account,
+    insert_profile,
+    issued_in_time,
+    new_profile,
+)
 from .base import ServiceContext
 from .progress import track_activity
-from .uploads import remove_tree
 
 __all__ = ["AuthService", "AuthSession", "issued_in_time"]
-
-_BAD_LOGIN = "Incorrect email or password"
-_BAD_CURRENT_PASSWORD = "Current password is incorrect"
-_BAD_PASSWORD = "Password is incorrect"
-_NO_USER = "User not found"
 
 
 @attrs.frozen
@@ -84,9 +87,9 @@ class AuthService:
         user, stored = await self.ctx.read(find)
         if user is None or stored is None:
             await self.passwords.hash(creds.password)
-            raise InvalidCredentials(_BAD_LOGIN)
+            raise InvalidCredentials(BAD_LOGIN)
         if not await self.passwords.verify(stored, creds.password):
-            raise InvalidCredentials(_BAD_LOGIN)
+            raise InvalidCredentials(BAD_LOGIN)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> User:
@@ -146,12 +149,12 @@ class AuthService:
         the one verified, so of two concurrent changes from the same password
         only one succeeds.
         """
-        stored = await self._confirm(user_id, change.current_password, _BAD_CURRENT_PASSWORD)
+        stored = await self._confirm(user_id, change.current_password, BAD_CURRENT_PASSWORD)
         new_hash = await self.passwords.hash(change.new_password)
         now = self.ctx.clock.now()
 
         async def work(uow: UnitOfWork) -> User:
-            user = await _still_confirmed(uow, user_id, stored, _BAD_CURRENT_PASSWORD)
+            user = await _still_confirmed(uow, user_id, stored, BAD_CURRENT_PASSWORD)
             await uow.credentials.set(user_id, new_hash)
             await uow.users.set_tokens_valid_after(user_id, now)
             return user
@@ -173,17 +176,14 @@ class AuthService:
         (everything the file store keeps under ``{user_id}/``) are removed
         after the commit too.
         """
-        stored = await self._confirm(user_id, deletion.password, _BAD_PASSWORD)
+        stored = await self._confirm(user_id, deletion.password, BAD_PASSWORD)
 
-        async def work(uow: UnitOfWork) -> None:
-            await _still_confirmed(uow, user_id, stored, _BAD_PASSWORD)
-            await erase_account(uow, user_id)
-
-        try:
-            await self.ctx.write(work)
-        finally:
-            self.known_users.forget(user_id)
-        await remove_tree(self.ctx, user_folder(user_id))
+        await delete_account(
+            self.ctx,
+            self.known_users,
+            user_id,
+            lambda uow: _still_confirmed(uow, user_id, stored, BAD_PASSWORD),
+        )
 
     async def _confirm(self, user_id: UUID, password: str, wrong: str) -> str:
         """The stored hash of ``user_id`` once ``password`` matches it; ``WrongPassword(wrong)``
@@ -199,7 +199,7 @@ async def _still_confirmed(uow: UnitOfWork, user_id: UUID, stored: str, wrong: s
     verified (a concurrent password change would have replaced it): ``WrongPassword(wrong)`` if not."""
     user = await uow.users.get_for_update(user_id)
     if user is None:
-        raise NotFound(_NO_USER)
+        raise NotFound(NO_USER)
     if await uow.credentials.get(user_id) != stored:
         raise WrongPassword(wrong)
     return user

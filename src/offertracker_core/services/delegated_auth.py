@@ -45,20 +45,25 @@ from ..errors import (
 from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
 from ..ports import IdentityProvider, IdentitySession, TokenClaims, TokenVerifier, UnitOfWork
-from ..uploads import user_folder
-from .accounts import EMAIL_TAKEN, check_token, erase_account, insert_profile, new_profile, refuse_taken
+from .accounts import (
+    BAD_CURRENT_PASSWORD,
+    BAD_PASSWORD,
+    EMAIL_TAKEN,
+    NO_USER,
+    check_token,
+    delete_account,
+    insert_profile,
+    new_profile,
+    refuse_taken,
+)
 from .auth import AuthSession
 from .base import ServiceContext
 from .progress import track_activity
-from .uploads import remove_tree
 
 __all__ = ["DelegatedAuthService", "username_candidates"]
 
 logger = logging.getLogger(__name__)
 
-_BAD_CURRENT_PASSWORD = "Current password is incorrect"
-_BAD_PASSWORD = "Password is incorrect"
-_NO_USER = "User not found"
 _CONFIRM_FIRST = "Account created: confirm your email address with the link sent to it, then log in"
 _USERNAME_MIN, _USERNAME_MAX = 3, 50
 _DISPLAY_NAME_MAX = 100
@@ -175,7 +180,7 @@ class DelegatedAuthService:
         incorrect")`` (400) and changes nothing. Unlike the local service, two
         concurrent changes are not serialised: the provider keeps the password.
         """
-        user = await self._confirm(user_id, change.current_password, _BAD_CURRENT_PASSWORD)
+        user = await self._confirm(user_id, change.current_password, BAD_CURRENT_PASSWORD)
         await self.identity.set_password(user_id, change.new_password)
         await self._revoke(user_id)
         session = await self.identity.sign_in(user.email, change.new_password)
@@ -192,18 +197,13 @@ class DelegatedAuthService:
         same token works, because a verified token without a profile gets a
         fresh, empty one, which the retry deletes together with the account.
         """
-        await self._confirm(user_id, deletion.password, _BAD_PASSWORD)
+        await self._confirm(user_id, deletion.password, BAD_PASSWORD)
 
-        async def work(uow: UnitOfWork) -> None:
+        async def exists(uow: UnitOfWork) -> None:
             if await uow.users.get_for_update(user_id) is None:
-                raise NotFound(_NO_USER)
-            await erase_account(uow, user_id)
+                raise NotFound(NO_USER)
 
-        try:
-            await self.ctx.write(work)
-        finally:
-            self.known_users.forget(user_id)
-        await remove_tree(self.ctx, user_folder(user_id))
+        await delete_account(self.ctx, self.known_users, user_id, exists)
         await self.identity.delete_user(user_id)
 
     # --- helpers -----------------------------------------------------------------------
@@ -235,7 +235,7 @@ class DelegatedAuthService:
         ``WrongPassword(wrong)`` otherwise."""
         user = await self.ctx.read(lambda uow: uow.users.get(user_id))
         if user is None:
-            raise NotFound(_NO_USER)
+            raise NotFound(NO_USER)
         try:
             await self.identity.sign_in(user.email, password)
         except InvalidCredentials:
