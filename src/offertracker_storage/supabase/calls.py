@@ -11,9 +11,14 @@ import httpx
 
 from offertracker_core.errors import Unavailable
 
-__all__ = ["RETRY_AFTER", "calling", "unavailable"]
+__all__ = ["AUTH", "RETRY_AFTER", "STORAGE", "calling", "log", "unavailable"]
 
 log = logging.getLogger("offertracker.supabase")
+"""The one logger of the Supabase adapters."""
+
+AUTH = "Supabase Auth"
+STORAGE = "Supabase Storage"
+"""How a 503's detail (and a log line) names the service that failed."""
 
 RETRY_AFTER = 5
 """Seconds a client is told to wait before trying again after Supabase failed it."""

@@ -21,7 +21,6 @@ unreachable, slow or failing Supabase answers 503 with a clear detail, never a 5
 
 from __future__ import annotations
 
-import logging
 import string
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -38,15 +37,12 @@ from yarl import URL
 from offertracker_core.errors import FileTooLarge, NotFound
 from offertracker_core.uploads import FILE_NOT_FOUND
 
-from .calls import calling, unavailable
+from .calls import STORAGE, calling, log, unavailable
 from .project import SupabaseProject
 
 __all__ = ["SERVICE", "SupabaseFileStore"]
 
-log = logging.getLogger("offertracker.supabase")
-
-SERVICE = "Supabase Storage"
-"""How a 503's detail names this service."""
+SERVICE = STORAGE
 
 # Characters an object name keeps as they are: within what Supabase Storage accepts
 # (its isValidKey), without "=" (the escape), "?" (a signed URL's path is spliced into a

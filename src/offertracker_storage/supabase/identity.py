@@ -28,12 +28,11 @@ from offertracker_core.errors import (
 )
 from offertracker_core.ports import IdentitySession
 
-from .calls import calling, log, unavailable
+from .calls import AUTH, calling, log, unavailable
 from .project import SupabaseProject
 
 __all__ = ["SupabaseIdentity"]
 
-_SERVICE = "Supabase Auth"
 _BAD_LOGIN = "Incorrect email or password"
 _EMAIL_TAKEN = ("user_already_exists", "email_exists")
 _SIGNED_OUT = (401, 403, 404)  # the session or user is already gone: the sign-out's effect holds
@@ -72,7 +71,7 @@ class SupabaseIdentity:
         """Run one call to Supabase Auth within the project's time limit, translating its errors:
         a refusal about the input is a 400 in Supabase's words, the rest a 503 (never a 500)."""
         try:
-            async with calling(_SERVICE, self._project.timeout):
+            async with calling(AUTH, self._project.timeout):
                 yield
         except AuthWeakPasswordError as error:
             raise BusinessRuleViolation(f"Password rejected by Supabase Auth: {error.message}") from None
@@ -138,7 +137,7 @@ class SupabaseIdentity:
 def _session(answer: AuthResponse) -> IdentitySession:
     user = answer.user
     if user is None:
-        raise unavailable(_SERVICE, "answer without a user")
+        raise unavailable(AUTH, "answer without a user")
     return IdentitySession(
         user_id=UUID(user.id),
         email=(user.email or "").lower(),
@@ -149,9 +148,9 @@ def _session(answer: AuthResponse) -> IdentitySession:
 
 def _failure(error: Exception) -> Unavailable:
     """A 503 for an outage, an error status or an answer the client could not read."""
-    log.warning("%s failed: %r", _SERVICE, error)
+    log.warning("%s failed: %r", AUTH, error)
     if isinstance(error, AuthRetryableError):
-        return unavailable(_SERVICE, "unreachable" if error.status == 0 else f"it answered {error.status}")
+        return unavailable(AUTH, "unreachable" if error.status == 0 else f"it answered {error.status}")
     if isinstance(error, AuthApiError):
-        return unavailable(_SERVICE, f"it answered {error.status}")
-    return unavailable(_SERVICE, "unreadable answer")
+        return unavailable(AUTH, f"it answered {error.status}")
+    return unavailable(AUTH, "unreadable answer")

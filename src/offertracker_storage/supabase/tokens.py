@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any
 
 import httpx
@@ -14,15 +13,12 @@ from offertracker_core.clock import SystemClock
 from offertracker_core.ports import Clock, TokenClaims
 
 from ..auth.claims import VerifiedTokens, decode, invalid
-from .calls import calling, unavailable
+from .calls import AUTH, calling, log, unavailable
 from .project import SupabaseProject
 
 __all__ = ["SERVICE", "SupabaseTokens"]
 
-log = logging.getLogger("offertracker.supabase")
-
-SERVICE = "Supabase Auth"
-"""The service a failed JWKS fetch is blamed on in the 503's detail."""
+SERVICE = AUTH
 _ASYMMETRIC = frozenset({"ES256", "RS256"})
 """What Supabase signs with under its JWT signing keys; the keys are in the project's JWKS."""
 _LEGACY = "HS256"
