@@ -64,6 +64,23 @@ def test_serve_refuses_a_short_signing_secret_in_one_line_without_starting(tmp_p
     assert not (tmp_path / "x.db").exists()  # refused before the database was touched
 
 
+def test_serve_on_supabase_without_the_project_url_stops_naming_it(tmp_path: Path) -> None:
+    env = {
+        **_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"),
+        "OFFERTRACKER_AUTH": "supabase",
+        "SUPABASE_ANON_KEY": "anon",
+        "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret",
+    }
+
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: OFFERTRACKER_AUTH=supabase needs SUPABASE_URL, e.g. https://abcdefgh.supabase.co\n"
+    )
+    assert not (tmp_path / "x.db").exists()  # refused before the database was touched
+
+
 def test_serve_refuses_a_token_lifetime_over_30_days(tmp_path: Path) -> None:
     env = {**_env(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), "OFFERTRACKER_TOKEN_TTL_SECONDS": "2592001"}
 

@@ -701,3 +701,25 @@ def test_a_stored_object_is_built_from_bytes_and_a_content_type() -> None:
 
     assert (stored.data, stored.content_type) == (b"abc", "text/plain")
     assert stored.etag == '"900150983cd24fb0d6963f7d28e17f72"'
+
+
+@pytest.mark.filterwarnings("ignore:The '(timeout|verify)' parameter is deprecated:DeprecationWarning")
+async def test_the_umbrella_supabase_client_signs_up_and_stores_a_file_against_the_fake(
+    fake: FakeSupabase,
+) -> None:
+    # The package users install (`supabase`), not only its parts, speaks to the fake unchanged.
+    from supabase import acreate_client
+
+    browser = await acreate_client(fake.url, fake.ANON_KEY)
+    signed_up = await browser.auth.sign_up(
+        {"email": "Ada@example.com", "password": "secret-1", "options": {"data": {"username": "ada"}}}
+    )
+    assert signed_up.user is not None
+    assert signed_up.session is not None
+    assert fake.users[signed_up.user.id].user_metadata == {"username": "ada"}
+    server = await acreate_client(fake.url, fake.SERVICE_ROLE_KEY)
+    await server.storage.from_("resumes").upload(
+        f"{signed_up.user.id}/cv.pdf", b"%PDF-1.7", {"content-type": "application/pdf"}
+    )
+    stored = fake.objects["resumes", f"{signed_up.user.id}/cv.pdf"]
+    assert (stored.data, stored.content_type) == (b"%PDF-1.7", "application/pdf")
