@@ -27,7 +27,7 @@ from urllib.parse import quote, unquote
 from offertracker_core.errors import FileTooLarge, NotFound
 from offertracker_core.uploads import FILE_NOT_FOUND
 
-__all__ = ["LocalFileStore"]
+__all__ = ["LocalFileStore", "key_segments"]
 
 T = TypeVar("T")
 
@@ -67,10 +67,10 @@ class LocalFileStore:
             key = unquote(url[len(self.url_prefix) :], errors="strict")
         except UnicodeDecodeError:
             return None
-        return key if _segments(key) is not None and self.url_of(key) == url else None
+        return key if key_segments(key) is not None and self.url_of(key) == url else None
 
     def _path(self, key: str) -> Path:
-        segments = _segments(key)
+        segments = key_segments(key)
         if segments is None:
             raise ValueError(f"not a file store key: {key!r}")
         return self.root.joinpath(*segments)
@@ -106,7 +106,7 @@ class LocalFileStore:
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         """The bytes under ``key`` in chunks; ``NotFound("File not found")`` if there is no such file."""
-        segments = _segments(key)
+        segments = key_segments(key)
         if segments is None:
             raise NotFound(FILE_NOT_FOUND)
         try:
@@ -121,13 +121,13 @@ class LocalFileStore:
 
     async def delete(self, key: str) -> None:
         """Remove the file under ``key``; nothing happens if there is none."""
-        segments = _segments(key)
+        segments = key_segments(key)
         if segments is not None:
             await _in_thread(_unlink_if_present, self.root.joinpath(*segments))
 
     async def delete_tree(self, prefix: str) -> None:
         """Remove the directory of ``prefix`` with everything in it; nothing happens if there is none."""
-        segments = _segments(prefix)
+        segments = key_segments(prefix)
         if segments is not None:
             await _in_thread(_remove_tree_if_present, self.root.joinpath(*segments))
 
@@ -149,9 +149,15 @@ class LocalFileStore:
             _make_private_dir(path, parents=False)
 
 
-def _segments(key: str) -> list[str] | None:
+def key_segments(key: str) -> list[str] | None:
     """The path segments of a well-formed key, else ``None``: no empty, ``.`` or ``..`` segment,
-    no separator, colon or NUL in one, none starting with a dot (temporaries do)."""
+    no separator, colon or NUL in one, none starting with a dot (temporaries do, and so do
+    Supabase's hidden ``.emptyFolderPlaceholder`` objects), nothing UTF-8 cannot write (a
+    lone surrogate). Every file store keeps to these rules."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
     segments = key.split("/")
     for segment in segments:
         if not segment or segment.startswith(".") or not _REFUSED_IN_SEGMENT.isdisjoint(segment):

@@ -37,6 +37,7 @@ from yarl import URL
 from offertracker_core.errors import FileTooLarge, NotFound
 from offertracker_core.uploads import FILE_NOT_FOUND
 
+from ..files import key_segments
 from .calls import STORAGE, calling, log, unavailable
 from .project import SupabaseProject
 
@@ -49,7 +50,6 @@ SERVICE = STORAGE
 # URL as is) and "+" (decoded as a space by some form-style parsers).
 _LITERAL = frozenset(string.ascii_letters + string.digits + " _-.()!',&")
 _ESCAPE = "="
-_REFUSED_IN_SEGMENT = frozenset("/\\:\x00")
 _PUBLIC = "public"
 _SIGNED = "sign"
 
@@ -106,7 +106,7 @@ class SupabaseFileStore:
 
     def object_name(self, key: str) -> str:
         """The name of the object ``key`` is kept as (see the module's docstring)."""
-        segments = _segments(key)
+        segments = key_segments(key)
         if segments is None:
             raise ValueError(f"not a file store key: {key!r}")
         return "/".join(_escape(segment) for segment in segments)
@@ -272,21 +272,6 @@ class SupabaseFileStore:
                 raise unavailable(SERVICE, "unexpected answer") from None
 
 
-def _segments(key: str) -> list[str] | None:
-    """The segments of a well-formed key, else ``None``: the local store's rules (no empty,
-    ``.`` or ``..`` segment, none starting with a dot, no separator, colon or NUL), which here
-    also keep Supabase's hidden ``.emptyFolderPlaceholder`` objects out of reach."""
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate has no bytes to store it as
-        return None
-    segments = key.split("/")
-    for segment in segments:
-        if not segment or segment.startswith(".") or not _REFUSED_IN_SEGMENT.isdisjoint(segment):
-            return None
-    return segments
-
-
 def _escape(segment: str) -> str:
     return "".join(
         ch if ch in _LITERAL else "".join(f"{_ESCAPE}{byte:02X}" for byte in ch.encode("utf-8"))
@@ -326,7 +311,7 @@ def _key_of_object(path: str) -> str | None:
     if any(segment is None for segment in segments):
         return None
     key = "/".join(segment for segment in segments if segment is not None)
-    return key if _segments(key) is not None else None
+    return key if key_segments(key) is not None else None
 
 
 def _is_missing(error: StorageApiError) -> bool:
