@@ -34,7 +34,7 @@ import aiohttp
 
 import run
 
-__all__ = ["Account", "Benchmark", "evaluate", "get", "main", "measure", "parse_args", "render"]
+__all__ = ["Account", "Benchmark", "evaluate", "get", "main", "measure", "parse_args", "render", "table"]
 
 
 class Account(NamedTuple):
@@ -104,8 +104,8 @@ def evaluate(
     return verdicts
 
 
-def render(results: list[dict[str, Any]], targets: list[dict[str, Any]], skipped: dict[str, str]) -> str:
-    """The table, the skipped paths and the targets as plain text."""
+def table(results: list[dict[str, Any]]) -> list[str]:
+    """One line per scenario (requests, req/s, p50/p90/p99, non-2xx and transport errors), headed."""
     header = (
         f"{'scenario':<28} {'generator':>9} {'requests':>9} {'req/s':>9} {'p50 ms':>8} "
         f"{'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
@@ -115,6 +115,12 @@ def render(results: list[dict[str, Any]], targets: list[dict[str, Any]], skipped
         non_2xx = r["non_2xx"] + sum(r["errors"].values())
         timing = f"{r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p90_ms']:>8.2f} {r['p99_ms']:>8.2f}"
         lines.append(f"{r['scenario']:<28} {r['generator']:>9} {r['requests']:>9} {timing} {non_2xx:>8}")
+    return lines
+
+
+def render(results: list[dict[str, Any]], targets: list[dict[str, Any]], skipped: dict[str, str]) -> str:
+    """The table, the skipped paths and the targets as plain text."""
+    lines = table(results)
     lines += [f"GET {path:<24} skipped: {why}" for path, why in skipped.items()]
     lines += ["", "targets:"]
     for t in targets:

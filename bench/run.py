@@ -39,7 +39,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -160,18 +160,21 @@ def start_server(
     cpu: int | None = None,
     *,
     inherit_settings: bool = True,
+    settings: Mapping[str, str] | None = None,
 ) -> Server:
     """``offertracker serve`` on a free port of 127.0.0.1, once it answers.
 
     Its data directory is ``workdir/data`` and its database ``database_url`` (migrated first),
     else the embedded SQLite default inside that directory. It keeps this shell's other
-    ``OFFERTRACKER_*`` settings unless ``inherit_settings`` is false.
+    ``OFFERTRACKER_*`` settings unless ``inherit_settings`` is false; ``settings`` (e.g.
+    ``OFFERTRACKER_AUTH`` and the ``SUPABASE_*`` variables) are set on top of whatever it keeps.
     """
     env = {
         k: v
         for k, v in os.environ.items()
         if k != "OFFERTRACKER_DATABASE_URL" and (inherit_settings or not k.startswith("OFFERTRACKER_"))
     }
+    env.update(settings or {})
     env["OFFERTRACKER_DATA_DIR"] = str(workdir / "data")
     if database_url:
         env["OFFERTRACKER_DATABASE_URL"] = database_url
