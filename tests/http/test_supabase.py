@@ -2,14 +2,17 @@
 
 What only Supabase mode has: the user metadata and the confirmation step, keys
 rotating in the JWKS, a legacy HS256 project, tokens Supabase would refuse too, a
-profile made from a token's claims, revocation going through Supabase, and Supabase
-being down or slow. The shared behaviour (register, login, profiles, uploads) runs in
-Supabase mode in the ``supabase_too`` modules (test_auth, test_users, test_uploads).
+profile made from a token's claims, revocation going through Supabase, Supabase
+being down or slow, and an upload held up at Supabase. The shared behaviour
+(register, login, profiles, uploads, revocation) runs in Supabase mode in the
+``supabase_too`` modules (test_auth, test_users, test_uploads, test_revocation).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -263,3 +266,28 @@ async def test_a_private_bucket_gives_a_signed_url(clock, start):
         assert body["file_url"].startswith(f"{fake.url}/storage/v1/object/sign/resumes/")
         async with aiohttp.ClientSession() as browser, browser.get(body["file_url"]) as download:
             assert (download.status, await download.read()) == (200, b"%PDF-1.7\n%%EOF\n")
+
+
+async def test_other_writes_go_on_while_supabase_is_still_storing_an_upload(fake, start, db):
+    client = await start(fake)
+    user, headers = await register(client, "alice")
+    resume = await create_resume(client, headers)  # also fetches the JWKS, before Supabase slows down
+    fake.delay = 2  # every answer of the fake's, the upload's included, waits this long
+    uploading = asyncio.create_task(
+        upload(client, headers, resume["id"], b"%PDF-1.7\n%%EOF\n", filename="slow.pdf")
+    )
+    store = ("POST", f"/storage/v1/object/resumes/{user['id']}/{resume['id']}/slow.pdf")
+    for _ in range(250):
+        if store in fake.requests:
+            break
+        await asyncio.sleep(0.02)
+    assert store in fake.requests, "the upload never reached Supabase"
+    # The file goes to Supabase before the upload's database write opens: nothing waits for it.
+    other = await asyncio.wait_for(create_resume(client, headers, version_name="meanwhile"), timeout=5)
+    assert other["version_name"] == "meanwhile"
+    assert not uploading.done()
+    status, body = await uploading
+    assert status == 200, body
+    [row] = rows(db, tables.resume_versions, id=uuid.UUID(resume["id"]))
+    assert row["file_url"] == body["file_url"]
+    assert body["file_url"].endswith(f"/{user['id']}/{resume['id']}/slow.pdf")
