@@ -200,6 +200,9 @@ async def test_deleting_the_account_deletes_the_supabase_account_and_its_files(f
     assert user["id"] not in fake.users
     assert [path.split("/")[0] for _, path in fake.objects] == [bob["id"]]
     assert [r["username"] for r in rows(db, tables.users)] == ["bob"]
+    # Alice's token still verifies until it expires, but brings no profile back.
+    assert await refused(client, headers["Authorization"].split()[1]) == expired_detail("unknown user")
+    assert [r["username"] for r in rows(db, tables.users)] == ["bob"]
 
 
 async def test_supabase_down_is_a_503_that_writes_nothing(fake, start, db):
