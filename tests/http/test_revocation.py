@@ -4,6 +4,14 @@ The app's clock moves a millisecond on every reading, so a token used before a
 revocation was issued before it and one issued after it (a login, the token a
 password change returns) is later; tokens carry their issue time to the
 microsecond (``iat_us``), so no whole-second rounding lets either side slip.
+
+Every test runs with Supabase Auth too (``supabase_too``), where logout, password
+change and deletion go through Supabase. Its tokens say their issue time in whole
+seconds, so a revocation there refuses the tokens issued before the start of its
+own second (``delegated_auth``'s notes): a test that revokes a token of the same
+second first moves the clock to the next one in that mode (:func:`next_second`).
+Where the local run looks at the credential rows, the Supabase run looks at the
+fake project's accounts (:func:`accounts`).
 """
 
 from __future__ import annotations
@@ -11,11 +19,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+import pytest
 import sqlalchemy as sa
 
+from ..supabase.fake import FakeSupabase
 from .httpkit import (
     API,
     PASSWORD,
+    FakeClock,
     auth,
     call,
     count,
@@ -35,6 +46,34 @@ REVOKED = {"detail": "Invalid or expired token: token has been revoked"}
 UNKNOWN_USER = {"detail": "Invalid or expired token: unknown user"}
 NEW_PASSWORD = "battery staple"
 
+pytestmark = pytest.mark.supabase_too
+
+
+def next_second(clock: FakeClock, supabase: FakeSupabase | None) -> None:
+    """In Supabase mode, move the app's clock into the next second before a revocation.
+
+    Supabase's ``iat`` has no fraction: a token issued in the revocation's own second
+    would survive it (a later instant would refuse the fresh token of the next sign-in
+    instead). The local run keeps the clock as it is, so there a token issued a
+    millisecond before the revocation still has to be refused.
+    """
+    if supabase is not None:
+        clock.advance(seconds=1)
+
+
+@pytest.fixture
+def accounts(db, supabase: FakeSupabase | None):
+    """What keeps the passwords, by user id, as it stands when called: the credential
+    rows locally, the fake project's accounts (email, password) in Supabase mode."""
+
+    def now() -> dict[str, object]:
+        if supabase is None:
+            return {str(row["user_id"]): row for row in rows(db, tables.credentials)}
+        assert rows(db, tables.credentials) == []  # Supabase Auth keeps the passwords, not us
+        return {user_id: (user.email, user.password) for user_id, user in supabase.users.items()}
+
+    return now
+
 
 async def refused(client, headers, expected=REVOKED) -> None:
     resp = await client.get(f"{API}/users/me", headers=headers)
@@ -51,13 +90,14 @@ async def login(client, password: str = PASSWORD, *, expect: int = 200, username
 # --- logout ----------------------------------------------------------------------
 
 
-async def test_logout_ends_the_token_even_one_used_just_before(client):
+async def test_logout_ends_the_token_even_one_used_just_before(client, clock, supabase):
     _, headers = await register(client, "alice")
     session = await login(client)
     await call(client, "GET", "/users/me", headers, expect=200)  # now remembered by the process
     other = auth(session["access_token"])
     await call(client, "GET", "/users/me", other, expect=200)
 
+    next_second(clock, supabase)
     assert await call(client, "POST", "/auth/logout", headers, expect=200) == {"detail": "Logged out"}
 
     await refused(client, headers)
@@ -66,8 +106,9 @@ async def test_logout_ends_the_token_even_one_used_just_before(client):
     assert resp.status == 401
 
 
-async def test_a_token_issued_after_logout_works(client):
+async def test_a_token_issued_after_logout_works(client, clock, supabase):
     _, headers = await register(client, "alice")
+    next_second(clock, supabase)
     await call(client, "POST", "/auth/logout", headers, expect=200)
     fresh = auth((await login(client))["access_token"])
     me = await call(client, "GET", "/users/me", fresh, expect=200)
@@ -102,9 +143,10 @@ async def test_a_logout_in_another_process_is_honoured_within_five_seconds(clien
 # --- password change ---------------------------------------------------------------
 
 
-async def test_a_wrong_current_password_is_a_400_and_changes_nothing(client, db):
-    _, headers = await register(client, "alice")
-    [before] = rows(db, tables.credentials)
+async def test_a_wrong_current_password_is_a_400_and_changes_nothing(client, db, accounts):
+    user, headers = await register(client, "alice")
+    before = accounts()
+    assert list(before) == [user["id"]]
     body = await call(
         client,
         "PUT",
@@ -114,16 +156,20 @@ async def test_a_wrong_current_password_is_a_400_and_changes_nothing(client, db)
         expect=400,
     )
     assert body == {"detail": "Current password is incorrect"}
-    assert rows(db, tables.credentials) == [before]
+    assert accounts() == before
     assert [u["tokens_valid_after"] for u in rows(db, tables.users)] == [None]
     await call(client, "GET", "/users/me", headers, expect=200)
     await login(client)
     await login(client, NEW_PASSWORD, expect=401)
 
 
-async def test_a_password_change_ends_older_tokens_and_answers_a_fresh_session(client):
+async def test_a_password_change_ends_older_tokens_and_answers_a_fresh_session(
+    client, clock, supabase, accounts
+):
     user, headers = await register(client, "alice")
     await call(client, "GET", "/users/me", headers, expect=200)
+    before = accounts()
+    next_second(clock, supabase)
     body = await call(
         client,
         "PUT",
@@ -133,6 +179,8 @@ async def test_a_password_change_ends_older_tokens_and_answers_a_fresh_session(c
         expect=200,
     )
     assert body == {"access_token": body["access_token"], "token_type": "bearer", "user": user}
+    assert list(accounts()) == [user["id"]]
+    assert accounts() != before  # a new hash here, a new password at Supabase
 
     await refused(client, headers)
     assert await call(client, "GET", "/users/me", auth(body["access_token"]), expect=200) == user
@@ -237,20 +285,23 @@ async def _fill(client, db, headers, user_id: UUID, other_id: UUID, other_header
     return UUID(application["id"])
 
 
-async def test_a_wrong_password_deletes_nothing(client, db):
+async def test_a_wrong_password_deletes_nothing(client, db, supabase, accounts):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
     bob_id = UUID((await call(client, "GET", "/users/me", bob, expect=200))["id"])
     application_id = await _fill(client, db, headers, UUID(user["id"]), bob_id, bob)
     before = _referencing(db, UUID(user["id"]))
+    accounts_before = accounts()
+    assert set(accounts_before) == {user["id"], str(bob_id)}
     body = await call(
         client, "DELETE", "/users/me", headers, json={"password": "not my password"}, expect=400
     )
     assert body == {"detail": "Password is incorrect"}
     assert _referencing(db, UUID(user["id"])) == before
+    assert accounts() == accounts_before
     assert set(before) == {
         "users.id",
-        "credentials.user_id",
+        *(["credentials.user_id"] if supabase is None else []),  # Supabase Auth keeps the password
         "resume_versions.user_id",
         "applications.user_id",
         "contacts.user_id",
@@ -274,7 +325,7 @@ async def test_a_wrong_password_deletes_nothing(client, db):
     await call(client, "GET", "/users/me", headers, expect=200)
 
 
-async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(client, db):
+async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(client, db, accounts):
     user, headers = await register(client, "alice")
     _, bob = await register(client, "bob")
     bobs_document = await create_document(client, bob, (await create_application(client, bob))["id"])
@@ -289,6 +340,7 @@ async def test_deleting_the_account_removes_every_row_of_it_and_ends_its_tokens(
 
     assert body == {"detail": "Account deleted"}
     assert _referencing(db, user_id) == {}
+    assert list(accounts()) == [str(bob_id)]  # the credential row, or the Supabase account, went too
     assert count(db, tables.documents, application_id=application_id) == 0
     assert [str(row["id"]) for row in rows(db, tables.documents)] == [bobs_document["id"]]
     assert rows(db, tables.application_tags) == []  # went with the application and the tag

@@ -2,14 +2,17 @@
 
 What only Supabase mode has: the user metadata and the confirmation step, keys
 rotating in the JWKS, a legacy HS256 project, tokens Supabase would refuse too, a
-profile made from a token's claims, revocation going through Supabase, and Supabase
-being down or slow. The shared behaviour (register, login, profiles, uploads) runs in
-Supabase mode in the ``supabase_too`` modules (test_auth, test_users, test_uploads).
+profile made from a token's claims, revocation going through Supabase, Supabase
+being down or slow, and an upload held up at Supabase. The shared behaviour
+(register, login, profiles, uploads, revocation) runs in Supabase mode in the
+``supabase_too`` modules (test_auth, test_users, test_uploads, test_revocation).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -197,6 +200,9 @@ async def test_deleting_the_account_deletes_the_supabase_account_and_its_files(f
     assert user["id"] not in fake.users
     assert [path.split("/")[0] for _, path in fake.objects] == [bob["id"]]
     assert [r["username"] for r in rows(db, tables.users)] == ["bob"]
+    # Alice's token still verifies until it expires, but brings no profile back.
+    assert await refused(client, headers["Authorization"].split()[1]) == expired_detail("unknown user")
+    assert [r["username"] for r in rows(db, tables.users)] == ["bob"]
 
 
 async def test_supabase_down_is_a_503_that_writes_nothing(fake, start, db):
@@ -263,3 +269,28 @@ async def test_a_private_bucket_gives_a_signed_url(clock, start):
         assert body["file_url"].startswith(f"{fake.url}/storage/v1/object/sign/resumes/")
         async with aiohttp.ClientSession() as browser, browser.get(body["file_url"]) as download:
             assert (download.status, await download.read()) == (200, b"%PDF-1.7\n%%EOF\n")
+
+
+async def test_other_writes_go_on_while_supabase_is_still_storing_an_upload(fake, start, db):
+    client = await start(fake)
+    user, headers = await register(client, "alice")
+    resume = await create_resume(client, headers)  # also fetches the JWKS, before Supabase slows down
+    fake.delay = 2  # every answer of the fake's, the upload's included, waits this long
+    uploading = asyncio.create_task(
+        upload(client, headers, resume["id"], b"%PDF-1.7\n%%EOF\n", filename="slow.pdf")
+    )
+    store = ("POST", f"/storage/v1/object/resumes/{user['id']}/{resume['id']}/slow.pdf")
+    for _ in range(250):
+        if store in fake.requests:
+            break
+        await asyncio.sleep(0.02)
+    assert store in fake.requests, "the upload never reached Supabase"
+    # The file goes to Supabase before the upload's database write opens: nothing waits for it.
+    other = await asyncio.wait_for(create_resume(client, headers, version_name="meanwhile"), timeout=5)
+    assert other["version_name"] == "meanwhile"
+    assert not uploading.done()
+    status, body = await uploading
+    assert status == 200, body
+    [row] = rows(db, tables.resume_versions, id=uuid.UUID(resume["id"]))
+    assert row["file_url"] == body["file_url"]
+    assert body["file_url"].endswith(f"/{user['id']}/{resume['id']}/slow.pdf")

@@ -1322,6 +1322,10 @@ class FakeIdentity:
         self._check()
         self.accounts.pop(user_id, None)
 
+    async def exists(self, user_id: UUID) -> bool:
+        self._check()
+        return user_id in self.accounts
+
     async def verify(self, token: str) -> TokenClaims:
         if token not in self.issued:
             raise InvalidToken("Invalid or expired token")

@@ -140,6 +140,11 @@ class IdentityProvider(Protocol):
         """Delete the account ``user_id``; no error when there is none."""
         ...
 
+    async def exists(self, user_id: UUID) -> bool:
+        """Whether the account ``user_id`` is still there (the tokens of a deleted one keep
+        verifying until they expire)."""
+        ...
+
 
 class FileStore(Protocol):
     """Keeps uploaded files (resume documents) under keys like ``{user_id}/{resume_id}/{name}``.

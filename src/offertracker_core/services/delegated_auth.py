@@ -11,7 +11,9 @@ OfferTracker keeps the profile row (under the provider's user id) in step:
   account) is finished by registering again with the same email and password;
 - a verified token or a sign-in whose user has no profile yet (made in the
   provider's dashboard, by another front end) gets one from the ``email`` and
-  ``user_metadata`` it carries (behaviour.md §2);
+  ``user_metadata`` it carries (behaviour.md §2). A token is only taken for an
+  account the provider still has: a deleted account's tokens keep verifying until
+  they expire, and must not bring its profile back;
 - logout, password change and account deletion go through the provider, and
   revoke the older tokens here as the local service does. The provider's tokens
   say their issue time in whole seconds only, so the revocation time is the
@@ -258,9 +260,15 @@ class DelegatedAuthService:
             logger.exception("could not delete provider account %s after its profile failed", user_id)
 
     async def _adopt(self, claims: TokenClaims) -> datetime | None:
-        """Make the profile of a verified token's user that has none; its ``tokens_valid_after``."""
+        """Make the profile of a verified token's user that has none; its ``tokens_valid_after``.
+
+        ``None`` (an unknown user) for a token without an email, and for one whose account
+        the provider no longer has: a deleted account's token must not bring it back.
+        """
         if claims.email is None:
             logger.warning("token of %s carries no email; cannot make its profile", claims.user_id)
+            return None
+        if not await self.identity.exists(claims.user_id):
             return None
         email = claims.email.lower()
         now = self.ctx.clock.now()

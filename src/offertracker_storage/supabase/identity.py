@@ -133,6 +133,17 @@ class SupabaseIdentity:
                 if error.status != 404:
                     raise
 
+    async def exists(self, user_id: UUID) -> bool:
+        """Whether the account is still there, as the admin API says (404: it is not)."""
+        async with self._call("account look-up"):
+            try:
+                await self._admin.get_user_by_id(str(user_id))
+            except AuthApiError as error:
+                if error.status == 404:
+                    return False
+                raise
+            return True
+
 
 def _session(answer: AuthResponse) -> IdentitySession:
     user = answer.user

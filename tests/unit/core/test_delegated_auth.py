@@ -251,3 +251,28 @@ async def test_account_deletion_removes_the_profile_and_the_provider_account(
     await services.auth.delete_account(session.user.id, AccountDeletion(password="secret1"))
     assert _profiles(storage) == {}
     assert identity.accounts == {}
+
+
+async def test_a_deleted_accounts_token_is_an_unknown_user_and_brings_no_profile_back(
+    services: Services, storage: FakeStorage, identity: FakeIdentity
+) -> None:
+    session = await services.auth.register(_registration())
+    await services.auth.delete_account(session.user.id, AccountDeletion(password="secret1"))
+    # The provider's token still verifies (it lives until it expires); the account is gone.
+    with pytest.raises(InvalidToken, match=r"^Invalid or expired token: unknown user$"):
+        await services.auth.authenticate(session.access_token)
+    assert _profiles(storage) == {}
+
+
+async def test_a_token_without_a_profile_is_not_taken_while_the_provider_cannot_say_it_exists(
+    services: Services, storage: FakeStorage, identity: FakeIdentity
+) -> None:
+    user_id = identity.add_account("carol@example.com", "secret1", {"username": "carol"})
+    token = identity.token(user_id)
+    identity.down = True
+    with pytest.raises(Unavailable):
+        await services.auth.authenticate(token)
+    assert _profiles(storage) == {}
+    identity.down = False
+    assert (await services.auth.authenticate(token)).user_id == user_id
+    assert _profiles(storage)["carol"].email == "carol@example.com"
