@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,7 @@ logger = logging.getLogger(__name__)
 _CONFIRM_FIRST = "Account created: confirm your email address with the link sent to it, then log in"
 _USERNAME_MIN, _USERNAME_MAX = 3, 50
 _DISPLAY_NAME_MAX = 100
+_GONE_SIZE = 4096
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -114,6 +116,10 @@ class DelegatedAuthService:
     verifier: TokenVerifier
     known_users: KnownUsers = attrs.field(factory=KnownUsers)
     """Ids recently confirmed to exist, so a warm ``authenticate`` asks storage nothing."""
+    gone: OrderedDict[UUID, None] = attrs.field(factory=OrderedDict)
+    """Ids the provider said it no longer has (the last :data:`_GONE_SIZE`): a deleted
+    account's token keeps verifying until it expires, and each of its requests would
+    otherwise ask the provider again. Provider ids are never reused, so this never goes stale."""
 
     async def register(self, reg: Registration) -> AuthSession:
         """Create the account at the provider and its profile here; sign it in.
@@ -268,7 +274,12 @@ class DelegatedAuthService:
         if claims.email is None:
             logger.warning("token of %s carries no email; cannot make its profile", claims.user_id)
             return None
+        if claims.user_id in self.gone:
+            return None
         if not await self.identity.exists(claims.user_id):
+            self.gone[claims.user_id] = None
+            if len(self.gone) > _GONE_SIZE:
+                self.gone.popitem(last=False)
             return None
         email = claims.email.lower()
         now = self.ctx.clock.now()

@@ -262,6 +262,10 @@ async def test_a_deleted_accounts_token_is_an_unknown_user_and_brings_no_profile
     with pytest.raises(InvalidToken, match=r"^Invalid or expired token: unknown user$"):
         await services.auth.authenticate(session.access_token)
     assert _profiles(storage) == {}
+    # Asked once: the provider's ids are never reused, so "gone" is remembered.
+    identity.down = True
+    with pytest.raises(InvalidToken, match=r"^Invalid or expired token: unknown user$"):
+        await services.auth.authenticate(session.access_token)
 
 
 async def test_a_token_without_a_profile_is_not_taken_while_the_provider_cannot_say_it_exists(
