@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
@@ -48,6 +47,7 @@ from ..errors import (
 from ..inputs import AccountDeletion, Credentials, PasswordChange, Registration
 from ..known_users import KnownUsers
 from ..ports import IdentityProvider, IdentitySession, TokenClaims, TokenVerifier, UnitOfWork
+from ..validation import has_control_character
 from .accounts import (
     BAD_CURRENT_PASSWORD,
     BAD_PASSWORD,
@@ -71,7 +71,6 @@ _CONFIRM_FIRST = "Account created: confirm your email address with the link sent
 _USERNAME_MIN, _USERNAME_MAX = 3, 50
 _DISPLAY_NAME_MAX = 100
 _GONE_SIZE = 4096
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def username_candidates(user_id: UUID, email: str, metadata: Mapping[str, Any]) -> list[str]:
@@ -84,19 +83,19 @@ def username_candidates(user_id: UUID, email: str, metadata: Mapping[str, Any]) 
     """
     wanted = metadata.get("username")
     base = wanted if isinstance(wanted, str) and _valid_username(wanted) else email.partition("@")[0]
-    base = _CONTROL.sub("", base)[:_USERNAME_MAX]
+    base = "".join(ch for ch in base if not has_control_character(ch))[:_USERNAME_MAX]
     suffix = f"-{user_id.hex[:8]}"
     candidates = [base, f"{base[: _USERNAME_MAX - len(suffix)]}{suffix}", f"user-{user_id.hex}"]
     return [name for name in candidates if _valid_username(name)]
 
 
 def _valid_username(name: str) -> bool:
-    return _USERNAME_MIN <= len(name) <= _USERNAME_MAX and not _CONTROL.search(name)
+    return _USERNAME_MIN <= len(name) <= _USERNAME_MAX and not has_control_character(name)
 
 
 def _display_name(metadata: Mapping[str, Any], username: str) -> str:
     wanted = metadata.get("display_name")
-    if isinstance(wanted, str) and 0 < len(wanted) <= _DISPLAY_NAME_MAX and not _CONTROL.search(wanted):
+    if isinstance(wanted, str) and 0 < len(wanted) <= _DISPLAY_NAME_MAX and not has_control_character(wanted):
         return wanted
     return username
 
