@@ -87,7 +87,7 @@ async def open_services(
             identity=accounts.identity,
             clock=clock,
             events=PluginEventPublisher(plugins or create_plugin_manager()),
-            files=await _files(settings, stack),
+            files=_files(settings, stack),
         )
 
 
@@ -125,7 +125,7 @@ def _accounts(
     return _Accounts(passwords=passwords, tokens=tokens)
 
 
-async def _files(settings: Settings, stack: AsyncExitStack) -> FileStore:
+def _files(settings: Settings, stack: AsyncExitStack) -> FileStore:
     """The file store for the chosen backend; cleanup goes on ``stack``."""
     if settings.files_backend == "supabase":
         assert settings.supabase is not None  # Settings refuses a supabase backend without it
