@@ -12,7 +12,14 @@ import attrs
 
 from .enums import ApplicationStatus
 
-__all__ = ["ApplicationCreated", "Event", "MilestoneReached", "StageAdded", "StatusChanged"]
+__all__ = [
+    "ApplicationCreated",
+    "Event",
+    "MilestoneReached",
+    "ReminderCompleted",
+    "StageAdded",
+    "StatusChanged",
+]
 
 
 @attrs.frozen
@@ -47,4 +54,14 @@ class MilestoneReached:
     name: str
 
 
-Event = ApplicationCreated | StatusChanged | StageAdded | MilestoneReached
+@attrs.frozen
+class ReminderCompleted:
+    """A reminder became completed (``POST /reminders/{id}/complete``, or an edit that set
+    ``is_completed`` on one that was not)."""
+
+    user_id: UUID
+    reminder_id: UUID
+    application_id: UUID | None
+
+
+Event = ApplicationCreated | StatusChanged | StageAdded | MilestoneReached | ReminderCompleted

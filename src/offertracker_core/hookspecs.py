@@ -15,7 +15,7 @@ from typing import Any
 
 import pluggy
 
-from .events import ApplicationCreated, MilestoneReached, StageAdded, StatusChanged
+from .events import ApplicationCreated, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
 
 __all__ = [
     "PROJECT_NAME",
@@ -25,6 +25,7 @@ __all__ = [
     "offertracker_application_created",
     "offertracker_milestone_reached",
     "offertracker_register_importers",
+    "offertracker_reminder_completed",
     "offertracker_stage_added",
     "offertracker_status_changed",
 ]
@@ -64,6 +65,12 @@ def offertracker_stage_added(event: StageAdded) -> NotificationResult:
 @hookspec
 def offertracker_milestone_reached(event: MilestoneReached) -> NotificationResult:
     """A user was awarded a milestone (at most once per milestone). Called after commit."""
+
+
+@hookspec
+def offertracker_reminder_completed(event: ReminderCompleted) -> NotificationResult:
+    """A reminder became completed: by ``POST /reminders/{id}/complete``, or by an edit
+    setting ``is_completed`` on one that was not. Called after commit."""
 
 
 @hookspec

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pluggy
 
 from . import hookspecs
-from .events import ApplicationCreated, Event, MilestoneReached, StageAdded, StatusChanged
+from .events import ApplicationCreated, Event, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
 from .hookspecs import PROJECT_NAME, hookimpl
 
 __all__ = [
@@ -39,6 +39,7 @@ HOOK_FOR_EVENT: dict[type, str] = {
     StatusChanged: "offertracker_status_changed",
     StageAdded: "offertracker_stage_added",
     MilestoneReached: "offertracker_milestone_reached",
+    ReminderCompleted: "offertracker_reminder_completed",
 }
 
 

@@ -18,6 +18,7 @@ from .. import activity
 from ..entities import Reminder
 from ..enums import ReminderType
 from ..errors import BusinessRuleViolation
+from ..events import ReminderCompleted
 from ..inputs import NewReminder, ReminderChanges
 from ..ports import UnitOfWork
 from ..validation import validate_changes
@@ -47,6 +48,10 @@ def _completion(reminder: Reminder, changes: ReminderChanges, now: datetime) -> 
     if not changes["is_completed"]:
         return {"completed_at": None}
     return {"completed_at": reminder.completed_at if reminder.is_completed else now}
+
+
+def _completed(reminder: Reminder) -> ReminderCompleted:
+    return ReminderCompleted(reminder.user_id, reminder.id, reminder.application_id)
 
 
 @attrs.frozen
@@ -122,6 +127,8 @@ class ReminderService:
             reminder = await owned(uow, REMINDER, user_id, reminder_id, for_update=True)
             updated = attrs.evolve(reminder, **values, **_completion(reminder, changes, now), updated_at=now)
             await uow.reminders.update(updated)
+            if updated.is_completed and not reminder.is_completed:
+                uow.record(_completed(updated))
             return updated
 
         return await self.ctx.write(work)
@@ -140,6 +147,7 @@ class ReminderService:
                 raise BusinessRuleViolation(_ALREADY_COMPLETED)
             done = attrs.evolve(reminder, is_completed=True, completed_at=now, updated_at=now)
             await uow.reminders.update(done)
+            uow.record(_completed(done))
             uow.log(activity.reminder_completed(self.ctx.ids(), done, now))
             await track_activity(self.ctx, uow, user_id, now)
             return done

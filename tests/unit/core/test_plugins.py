@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -11,7 +13,13 @@ from pluggy import PluginValidationError
 
 from offertracker_core import hookspecs
 from offertracker_core.enums import ApplicationStatus
-from offertracker_core.events import ApplicationCreated, MilestoneReached, StageAdded, StatusChanged
+from offertracker_core.events import (
+    ApplicationCreated,
+    MilestoneReached,
+    ReminderCompleted,
+    StageAdded,
+    StatusChanged,
+)
 from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager, hookimpl
 
 CHANGED = StatusChanged(
@@ -43,6 +51,10 @@ class Recorder:
     def offertracker_milestone_reached(self, event: MilestoneReached) -> None:
         self.heard.append(event)
 
+    @hookimpl
+    def offertracker_reminder_completed(self, event: ReminderCompleted) -> None:
+        self.heard.append(event)
+
 
 class AsyncRecorder:
     def __init__(self) -> None:
@@ -72,6 +84,7 @@ def test_every_hook_is_prefixed_typed_and_documented() -> None:
         "offertracker_application_created",
         "offertracker_milestone_reached",
         "offertracker_register_importers",
+        "offertracker_reminder_completed",
         "offertracker_stage_added",
         "offertracker_status_changed",
     ]
@@ -83,6 +96,17 @@ def test_every_hook_is_prefixed_typed_and_documented() -> None:
         )
 
 
+def test_every_hook_has_a_section_with_an_example_in_docs_plugins_md() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "plugins.md"
+    sections = re.split(r"^## ", docs.read_text(encoding="utf-8"), flags=re.M)[1:]
+    documented = {section.split("\n", 1)[0].strip(): section for section in sections}
+    pm = create_plugin_manager(load_entry_points=False)
+    hooks = {name for name in dir(pm.hook) if name.startswith("offertracker_")}
+    assert hooks - documented.keys() == set()
+    for name in hooks:
+        assert f"def {name}(" in documented[name], f"{name} has no example"
+
+
 async def test_each_event_reaches_its_own_hook() -> None:
     pm = create_plugin_manager(load_entry_points=False)
     recorder = Recorder()
@@ -92,8 +116,9 @@ async def test_each_event_reaches_its_own_hook() -> None:
     )
     stage = StageAdded(user_id=UUID(int=1), application_id=UUID(int=2), stage_id=UUID(int=3))
     reached = MilestoneReached(user_id=UUID(int=1), milestone_id=UUID(int=4), name="First Application")
-    await PluginEventPublisher(pm).publish([created, CHANGED, stage, reached])
-    assert recorder.heard == [created, CHANGED, stage, reached]
+    done = ReminderCompleted(user_id=UUID(int=1), reminder_id=UUID(int=5), application_id=None)
+    await PluginEventPublisher(pm).publish([created, CHANGED, stage, reached, done])
+    assert recorder.heard == [created, CHANGED, stage, reached, done]
 
 
 async def test_awaitable_results_are_awaited() -> None:

@@ -10,10 +10,11 @@ import pytest
 from offertracker_core.entities import ApplicationTag, AssignedTag, User
 from offertracker_core.enums import ActivityAction, ReminderType
 from offertracker_core.errors import BusinessRuleViolation, Forbidden, InvalidInput, NotFound
+from offertracker_core.events import ReminderCompleted
 from offertracker_core.inputs import NewApplication, NewReminder, NewTag
 from offertracker_core.services import Services
 
-from ..fakes import FakeClock, FakeStorage
+from ..fakes import FakeClock, FakeStorage, RecordingPublisher
 
 SOON = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)
 
@@ -225,3 +226,19 @@ async def test_deleting_a_tag_or_an_application_takes_the_assignments_with_it(
     assert [a.tag for a in remaining] == [kept]
     assert await services.reminders.list(alice.id) == []
     assert await services.tags.list(alice.id) == [kept]
+
+
+async def test_a_reminder_becoming_completed_is_published_once_per_completion(
+    services: Services, publisher: RecordingPublisher, alice: User
+) -> None:
+    first = await services.reminders.create(alice.id, NewReminder(title="Call", remind_at=SOON))
+    second = await services.reminders.create(alice.id, NewReminder(title="Write", remind_at=SOON))
+    await services.reminders.complete(alice.id, first.id)
+    await services.reminders.update(alice.id, second.id, {"is_completed": True})
+    await services.reminders.update(alice.id, second.id, {"is_completed": True})  # already: no event
+    await services.reminders.update(alice.id, second.id, {"title": "Write back"})
+    completed = [e for e in publisher.published if isinstance(e, ReminderCompleted)]
+    assert completed == [
+        ReminderCompleted(user_id=alice.id, reminder_id=first.id, application_id=None),
+        ReminderCompleted(user_id=alice.id, reminder_id=second.id, application_id=None),
+    ]
