@@ -31,6 +31,7 @@ from offertracker_storage.auth.passwords import default_hash_concurrency
 from offertracker_storage.supabase.project import SupabaseProject
 
 from .supabase_settings import Backend, backend, supabase_project
+from .variables import whole_number
 
 __all__ = [
     "DEFAULT_LOGIN_LIMIT_ACCOUNT",
@@ -166,12 +167,12 @@ class Settings:
         origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
         ttl = _token_ttl(env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600"))
         statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
-        hash_concurrency = _whole_number(
+        hash_concurrency = whole_number(
             "OFFERTRACKER_HASH_CONCURRENCY", env.get("OFFERTRACKER_HASH_CONCURRENCY"), 1, MAX_HASH_CONCURRENCY
         )
         if hash_concurrency is None:
             hash_concurrency = default_hash_concurrency()
-        hash_queue = _whole_number(
+        hash_queue = whole_number(
             "OFFERTRACKER_HASH_QUEUE", env.get("OFFERTRACKER_HASH_QUEUE"), 0, MAX_HASH_QUEUE
         )
         if hash_queue is None:
@@ -288,19 +289,6 @@ def _check_secret(secret: str) -> None:
             '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(48))"`) '
             "or unset it to have one generated and kept in the data directory"
         )
-
-
-def _whole_number(name: str, text: str | None, low: int, high: int) -> int | None:
-    """The value of variable ``name`` as a whole number from ``low`` to ``high``; None if unset or blank."""
-    if text is None or not text.strip():
-        return None
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
-    if not low <= number <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, not {number}")
-    return number
 
 
 def _statement_timeout(text: str) -> float:

@@ -21,6 +21,8 @@ from offertracker_storage.supabase.project import (
     SupabaseProject,
 )
 
+from .variables import whole_number
+
 __all__ = ["BACKENDS", "Backend", "backend", "supabase_project"]
 
 Backend = Literal["local", "supabase"]
@@ -61,7 +63,10 @@ def supabase_project(env: Mapping[str, str], *, auth: Backend, files: Backend) -
         jwt_secret=secret,
         bucket=_bucket(env.get("SUPABASE_STORAGE_BUCKET", "")),
         public_bucket=_flag("SUPABASE_STORAGE_PUBLIC", env.get("SUPABASE_STORAGE_PUBLIC", ""), default=True),
-        signed_url_ttl=_signed_url_ttl(env.get("SUPABASE_SIGNED_URL_TTL", "")),
+        signed_url_ttl=whole_number(
+            "SUPABASE_SIGNED_URL_TTL", env.get("SUPABASE_SIGNED_URL_TTL"), 60, _MAX_SIGNED_URL_TTL
+        )
+        or DEFAULT_SIGNED_URL_TTL,
         timeout=_timeout(env.get("SUPABASE_TIMEOUT", "")),
     )
 
@@ -108,19 +113,6 @@ def _flag(name: str, text: str, *, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ValueError(f"{name} must be true or false, not {text.strip()!r}")
-
-
-def _signed_url_ttl(text: str) -> int:
-    name = "SUPABASE_SIGNED_URL_TTL"
-    if not text.strip():
-        return DEFAULT_SIGNED_URL_TTL
-    try:
-        seconds = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number of seconds, not {text.strip()!r}") from None
-    if not 60 <= seconds <= _MAX_SIGNED_URL_TTL:
-        raise ValueError(f"{name} must be from 60 to {_MAX_SIGNED_URL_TTL} (a year) seconds, not {seconds}")
-    return seconds
 
 
 def _timeout(text: str) -> float:

@@ -142,7 +142,7 @@ def test_a_short_legacy_secret_is_refused_without_echoing_it(tmp_path: Path) -> 
         (
             "SUPABASE_SIGNED_URL_TTL",
             "10",
-            "SUPABASE_SIGNED_URL_TTL must be from 60 to 31536000 (a year) seconds, not 10",
+            "SUPABASE_SIGNED_URL_TTL must be between 60 and 31536000, not 10",
         ),
         ("SUPABASE_TIMEOUT", "0", "SUPABASE_TIMEOUT must be over 0 and at most 300 seconds, not '0'"),
         ("SUPABASE_TIMEOUT", "soon", "SUPABASE_TIMEOUT must be a number of seconds, not 'soon'"),
