@@ -579,6 +579,20 @@ def describe_database(url: str | None) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def load_config(
+    args: argparse.Namespace, generator: str, server_cpu: int | None, load_cpu: int | None
+) -> dict[str, Any]:
+    """What every load-driven benchmark records of its run: database, generator, timing, pinning."""
+    return {
+        "database": describe_database(args.database_url),
+        "load_generator": {"requested": args.load_generator, "used": generator},
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "warmup_s": args.warmup,
+        "pinned": None if server_cpu is None else {"server_cpu": server_cpu, "load_cpu": load_cpu},
+    }
+
+
 def machine() -> dict[str, Any]:
     """What a result was measured on."""
     return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
@@ -688,14 +702,9 @@ def run(args: argparse.Namespace, procs: Processes, workdir: Path) -> dict[str, 
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {**machine(), "aiohttp": aiohttp.__version__},
         "config": {
-            "database": describe_database(args.database_url),
+            **load_config(args, generator, server_cpu, load_cpu),
             "backend": backend,
-            "load_generator": {"requested": args.load_generator, "used": generator},
-            "duration_s": args.duration,
-            "rounds": args.rounds,
-            "warmup_s": args.warmup,
             "concurrency": args.concurrency,
-            "pinned": None if server_cpu is None else {"server_cpu": server_cpu, "load_cpu": load_cpu},
             "applications": APPLICATIONS,
             "stages_per_application": STAGES_PER_APPLICATION,
             "bulk_applications": BULK_APPLICATIONS,
