@@ -243,6 +243,38 @@ class ApiMachine(RuleBasedStateMachine):
             actor, owner, method, path, "Application not found", "Not your application", **kwargs
         )
 
+    def post_single(
+        self, actor: int, owner: int | None, app_id: str, kind: str, fields: dict[str, Any], taken: str
+    ) -> tuple[AppModel, dict[str, Any]] | None:
+        """``POST /applications/{app_id}/{kind}`` of an application's one outcome or reflection:
+        a refusal (someone else's or unknown application; 409 ``taken`` when it has one already)
+        is checked here and gives ``None``, else the application and the 201 answer."""
+        path = f"/applications/{app_id}/{kind}"
+        if self.app_denied(actor, owner, "POST", path, json=fields):
+            return None
+        app = self.users[actor].apps[app_id]
+        if getattr(app, kind) is not None:
+            assert self.call(actor, "POST", path, 409, json=fields) == {"detail": taken}
+            return None
+        return app, self.call(actor, "POST", path, 201, json=fields)
+
+    def put_single(
+        self, actor: int, owner: int | None, app_id: str, kind: str, changes: dict[str, Any], missing: str
+    ) -> tuple[AppModel, dict[str, Any]] | None:
+        """``PUT /applications/{app_id}/{kind}/{id}`` of its outcome or reflection (a random id
+        when it has none): a refusal (someone else's or unknown application; 404 ``missing``) is
+        checked here and gives ``None``, else the application and the 200 answer."""
+        app = None if owner is None else self.users[owner].apps[app_id]
+        single = None if app is None else getattr(app, kind)
+        path = f"/applications/{app_id}/{kind}/{single['id'] if single else uuid.uuid4()}"
+        if self.app_denied(actor, owner, "PUT", path, json=changes):
+            return None
+        assert app is not None
+        if single is None:
+            assert self.call(actor, "PUT", path, 404, json=changes) == {"detail": missing}
+            return None
+        return app, self.call(actor, "PUT", path, 200, json=changes)
+
     # --- setup ---
 
     @initialize(
@@ -411,15 +443,11 @@ class ApiMachine(RuleBasedStateMachine):
             return 0 if app.outcome else 1 + (focus and app.status == "Accepted")
 
         actor, owner, app_id = self.pick(actor, "app", whose, index, prefer=score)
-        path = f"/applications/{app_id}/outcome"
-        if self.app_denied(actor, owner, "POST", path, json=fields):
+        taken = "This application already has offer details. Use PUT to update."
+        posted = self.post_single(actor, owner, app_id, "outcome", fields, taken)
+        if posted is None:
             return
-        app = self.users[actor].apps[app_id]
-        if app.outcome is not None:
-            body = self.call(actor, "POST", path, 409, json=fields)
-            assert body == {"detail": "This application already has offer details. Use PUT to update."}
-            return
-        created = self.call(actor, "POST", path, 201, json=fields)
+        app, created = posted
         outcome = {
             "id": created["id"],
             "status": fields.get("status") or "Offer",
@@ -435,16 +463,11 @@ class ApiMachine(RuleBasedStateMachine):
         """A changed outcome status applies the outcome rule again (OutcomeService.update's
         documented decision; behaviour.md is silent), logged as "(outcome recorded)"."""
         actor, owner, app_id = self.pick(actor, "app", whose, index, prefer=lambda app: bool(app.outcome))
-        app = None if owner is None else self.users[owner].apps[app_id]
-        outcome_id = app.outcome["id"] if app is not None and app.outcome else str(uuid.uuid4())
-        path = f"/applications/{app_id}/outcome/{outcome_id}"
-        if self.app_denied(actor, owner, "PUT", path, json=changes):
+        put = self.put_single(actor, owner, app_id, "outcome", changes, "Outcome not found")
+        if put is None:
             return
-        assert app is not None
-        if app.outcome is None:
-            assert self.call(actor, "PUT", path, 404, json=changes) == {"detail": "Outcome not found"}
-            return
-        updated = self.call(actor, "PUT", path, 200, json=changes)
+        app, updated = put
+        assert app.outcome is not None
         old_status = app.outcome["status"]
         app.outcome = app.outcome | changes
         assert {k: updated[k] for k in app.outcome} == app.outcome
@@ -455,16 +478,12 @@ class ApiMachine(RuleBasedStateMachine):
     @rule(actor=st.integers(0, 1), whose=WHOSE, index=PICK, what_worked=st.none() | TEXT)
     def create_reflection(self, actor: int, whose: str, index: int, what_worked: str | None) -> None:
         actor, owner, app_id = self.pick(actor, "app", whose, index, prefer=lambda app: not app.reflection)
-        path = f"/applications/{app_id}/reflection"
         fields = {"what_worked": what_worked, "skill_gaps": {"SQL": "basic"}}
-        if self.app_denied(actor, owner, "POST", path, json=fields):
+        taken = "This application already has a reflection. Use PUT to update."
+        posted = self.post_single(actor, owner, app_id, "reflection", fields, taken)
+        if posted is None:
             return
-        app = self.users[actor].apps[app_id]
-        if app.reflection is not None:
-            body = self.call(actor, "POST", path, 409, json=fields)
-            assert body == {"detail": "This application already has a reflection. Use PUT to update."}
-            return
-        created = self.call(actor, "POST", path, 201, json=fields)
+        app, created = posted
         assert (created["what_worked"], created["skill_gaps"]) == (what_worked, {"SQL": "basic"})
         self.users[actor].reflection_created(app, {"id": created["id"], "what_worked": what_worked})
 
@@ -473,18 +492,13 @@ class ApiMachine(RuleBasedStateMachine):
     def update_reflection(self, actor: int, whose: str, index: int, what_worked: str | None) -> None:
         prefer = lambda app: bool(app.reflection)  # noqa: E731
         actor, owner, app_id = self.pick(actor, "app", whose, index, prefer=prefer)
-        app = None if owner is None else self.users[owner].apps[app_id]
-        reflection_id = app.reflection["id"] if app is not None and app.reflection else str(uuid.uuid4())
-        path = f"/applications/{app_id}/reflection/{reflection_id}"
-        body = {"what_worked": what_worked}
-        if self.app_denied(actor, owner, "PUT", path, json=body):
+        changes = {"what_worked": what_worked}
+        put = self.put_single(actor, owner, app_id, "reflection", changes, "Reflection not found")
+        if put is None:
             return
-        assert app is not None
-        if app.reflection is None:
-            assert self.call(actor, "PUT", path, 404, json=body) == {"detail": "Reflection not found"}
-            return
-        updated = self.call(actor, "PUT", path, 200, json=body)
+        app, updated = put
         assert updated["what_worked"] == what_worked
+        assert app.reflection is not None
         app.reflection["what_worked"] = what_worked
 
     # --- tags ---
