@@ -11,11 +11,11 @@ logged with the plugin's name and never fails the request that caused it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pluggy
 
 from .events import ApplicationCreated, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
+from .importers import Importer
 
 __all__ = [
     "PROJECT_NAME",
@@ -74,11 +74,11 @@ def offertracker_reminder_completed(event: ReminderCompleted) -> NotificationRes
 
 
 @hookspec
-def offertracker_register_importers(register: Callable[..., Any]) -> None:
-    """Register job importers by calling ``register(...)`` once per importer.
+def offertracker_register_importers(register: Callable[[Importer], None]) -> None:
+    """Register job importers by calling ``register(Importer(...))`` once per importer.
 
-    Importers turn a URL, a file or a search query into job records that become
-    saved jobs or applications. Built-in importers are registered through this
-    same hook. The exact signature of ``register`` is defined with the importer
-    API (a later issue); until then the host does not call this hook.
+    Importers (:mod:`offertracker_core.importers`) turn a URL, a file or a search
+    query into job records that become saved jobs. Names must be unique among
+    installed importers: a second importer of a taken name stops start-up with
+    both plugins named. Called once, when the importer registry is built.
     """
