@@ -97,8 +97,8 @@ def error_statuses(operation: Operation) -> set[int]:
         statuses.add(401)
     if operation.takes_input:
         statuses.add(422)
-    if operation.body is not None:
-        statuses.add(413)
+    if operation.body is not None or isinstance(operation.request_body, JsonOrUpload):
+        statuses.add(413)  # a JSON body over client_max_size
     if operation.throttled:
         statuses.add(429)
     return statuses
