@@ -332,6 +332,16 @@ async def test_a_quoted_field_running_past_the_limit_stops_the_reading_without_h
     ]
 
 
+async def test_a_row_without_a_line_break_for_a_million_characters_stops_the_reading() -> None:
+    data = (HEADER + "li-1,linkedin,https://in.example/1,Welder," + "x" * MAX_RECORD_CHARS).encode()
+
+    found = await read_all(upload(data, 1024))
+
+    assert found == [
+        ItemFailure("row 2", "A row runs past 1,000,000 characters; the rest of the file was not read")
+    ]
+
+
 async def test_a_url_is_not_read_but_reported_as_one_failure() -> None:
     found = await read_all(UrlInput("https://example.com/jobs.csv"))
 

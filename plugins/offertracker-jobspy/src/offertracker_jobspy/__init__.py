@@ -82,7 +82,7 @@ _QUOTE_OR_ESCAPED = re.compile(r'\\.|"', re.DOTALL)
 
 
 class _RecordTooLong(Exception):
-    pass
+    """A record past :data:`MAX_RECORD_CHARS`; the message says why it did not end."""
 
 
 class _Record(NamedTuple):
@@ -100,28 +100,35 @@ class _RecordSplitter:
     """
 
     def __init__(self) -> None:
-        self._tail = ""  # text after the last line break seen
+        self._tail: list[str] = []  # text after the last line break seen, joined once a break comes
+        self._tail_size = 0
         self._lines: list[str] = []  # the lines of the record being gathered
         self._size = 0
         self._quoted = False
 
     def feed(self, text: str) -> Iterator[list[str]]:
         """The records ``text`` completes (raises ``_RecordTooLong`` on a runaway quoted field)."""
-        text = self._tail + text
-        start = 0
-        while (end := text.find("\n", start)) != -1:
-            record = self._line(text[start : end + 1])
-            start = end + 1
-            if record is not None:
-                yield record
-        self._tail = text[start:]
-        if self._size + len(self._tail) > MAX_RECORD_CHARS:
-            raise _RecordTooLong
+        if "\n" in text:
+            text = "".join([*self._tail, text])
+            self._tail, self._tail_size = [], 0
+            start = 0
+            while (end := text.find("\n", start)) != -1:
+                record = self._line(text[start : end + 1])
+                start = end + 1
+                if record is not None:
+                    yield record
+            text = text[start:]
+        if text:
+            self._tail.append(text)
+            self._tail_size += len(text)
+        if self._size + self._tail_size > MAX_RECORD_CHARS:
+            raise _RecordTooLong("A quoted field runs" if self._quoted else "A row runs")
 
     def finish(self) -> _Record | None:
         """The last record, if the text did not end with a line break or ended inside quotes."""
-        record = self._line(self._tail) if self._tail else None
-        self._tail = ""
+        last = "".join(self._tail)
+        self._tail, self._tail_size = [], 0
+        record = self._line(last) if last else None
         if record is not None:
             return _Record(record)
         if self._lines:
@@ -136,7 +143,7 @@ class _RecordSplitter:
                 self._quoted = not self._quoted
         if self._quoted:
             if self._size > MAX_RECORD_CHARS:
-                raise _RecordTooLong
+                raise _RecordTooLong("A quoted field runs")
             return None
         record, self._lines, self._size = self._lines, [], 0
         return record
@@ -152,9 +159,9 @@ async def _records(chunks: AsyncIterable[bytes]) -> AsyncGenerator[_Record, None
                 yield _Record(lines)
         for lines in splitter.feed(decoder.decode(b"", final=True)):
             yield _Record(lines)
-    except _RecordTooLong:
+    except _RecordTooLong as exc:
         limit = f"{MAX_RECORD_CHARS:,}"
-        yield _Record([], f"A quoted field runs past {limit} characters; the rest of the file was not read")
+        yield _Record([], f"{exc} past {limit} characters; the rest of the file was not read")
         return
     last = splitter.finish()
     if last is not None:
