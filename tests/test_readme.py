@@ -66,8 +66,10 @@ async def test_the_plugin_example_hears_status_changes(
 def test_every_setting_the_server_reads_is_documented() -> None:
     """Each ``OFFERTRACKER_*``/``SUPABASE_*`` variable the settings read appears in the README."""
     sources = Path(__file__).resolve().parents[1] / "src" / "offertracker_http"
-    text = "".join((sources / name).read_text() for name in ("settings.py", "supabase_settings.py"))
+    text = "".join(
+        (sources / name).read_text() for name in ("settings.py", "supabase_settings.py", "import_settings.py")
+    )
     read = set(re.findall(r'"((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)"', text))
-    assert {"OFFERTRACKER_AUTH", "SUPABASE_URL", "SUPABASE_JWT_SECRET"} <= read
+    assert {"OFFERTRACKER_AUTH", "SUPABASE_URL", "OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS"} <= read
     documented = set(re.findall(r"`((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)`", README.read_text(encoding="utf-8")))
     assert read - documented == set()

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from offertracker_storage.auth.passwords import default_hash_concurrency
 from offertracker_storage.supabase.project import SupabaseProject
 
+from .import_settings import ImportSettings, import_settings
 from .supabase_settings import Backend, backend, supabase_project
 from .variables import whole_number
 
@@ -136,6 +137,8 @@ class Settings:
     """Where uploads go: ``local`` (``uploads_dir``) or ``supabase`` (Supabase Storage)."""
     supabase: SupabaseProject | None = None
     """The Supabase project, set when either backend is ``supabase``."""
+    imports: ImportSettings = attrs.field(factory=ImportSettings)
+    """Bounds of job imports and whether they may fetch private addresses."""
 
     def __attrs_post_init__(self) -> None:
         if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
@@ -212,6 +215,7 @@ class Settings:
             auth_backend=auth_backend,
             files_backend=files_backend,
             supabase=project,
+            imports=import_settings(env),
         )
 
 

@@ -8,7 +8,6 @@ malformed value stops the server at start with a message naming the variable
 from __future__ import annotations
 
 import importlib.util
-import math
 import re
 from collections.abc import Mapping
 from typing import Literal
@@ -21,7 +20,7 @@ from offertracker_storage.supabase.project import (
     SupabaseProject,
 )
 
-from .variables import whole_number
+from .variables import flag, seconds, whole_number
 
 __all__ = ["BACKENDS", "Backend", "backend", "supabase_project"]
 
@@ -30,7 +29,6 @@ BACKENDS: tuple[Backend, ...] = ("local", "supabase")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _MAX_SIGNED_URL_TTL = 365 * 24 * 3600
 _MAX_TIMEOUT = 300.0
-_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 def backend(name: str, env: Mapping[str, str]) -> Backend:
@@ -62,12 +60,14 @@ def supabase_project(env: Mapping[str, str], *, auth: Backend, files: Backend) -
         service_role_key=_required("SUPABASE_SERVICE_ROLE_KEY", env, because),
         jwt_secret=secret,
         bucket=_bucket(env.get("SUPABASE_STORAGE_BUCKET", "")),
-        public_bucket=_flag("SUPABASE_STORAGE_PUBLIC", env.get("SUPABASE_STORAGE_PUBLIC", ""), default=True),
+        public_bucket=flag("SUPABASE_STORAGE_PUBLIC", env.get("SUPABASE_STORAGE_PUBLIC"), default=True),
         signed_url_ttl=whole_number(
             "SUPABASE_SIGNED_URL_TTL", env.get("SUPABASE_SIGNED_URL_TTL"), 60, _MAX_SIGNED_URL_TTL
         )
         or DEFAULT_SIGNED_URL_TTL,
-        timeout=_timeout(env.get("SUPABASE_TIMEOUT", "")),
+        timeout=seconds(
+            "SUPABASE_TIMEOUT", env.get("SUPABASE_TIMEOUT"), default=DEFAULT_TIMEOUT, most=_MAX_TIMEOUT
+        ),
     )
 
 
@@ -102,27 +102,3 @@ def _bucket(text: str) -> str:
             f"hyphens or underscores, not {bucket!r}"
         )
     return bucket
-
-
-def _flag(name: str, text: str, *, default: bool) -> bool:
-    value = text.strip().lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f"{name} must be true or false, not {text.strip()!r}")
-
-
-def _timeout(text: str) -> float:
-    name = "SUPABASE_TIMEOUT"
-    if not text.strip():
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {text.strip()!r}") from None
-    if not math.isfinite(seconds) or not 0 < seconds <= _MAX_TIMEOUT:
-        raise ValueError(f"{name} must be over 0 and at most {_MAX_TIMEOUT:g} seconds, not {text.strip()!r}")
-    return seconds

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -115,6 +115,8 @@ class _Tables:
     forgets to count is caught by comparing the two."""
     tokens_valid_after: dict[UUID, datetime] = attrs.Factory(dict)
     """``users.tokens_valid_after`` of the users who revoked their tokens."""
+    import_keys: dict[tuple[UUID, str], UUID] = attrs.Factory(dict)
+    """Saved job ids by (user, duplicate key)."""
 
     def of(self, entity: type[E]) -> dict[UUID, E]:
         """The table of ``entity`` (created empty on first use)."""
@@ -139,6 +141,7 @@ class _Tables:
             memberships=copy.deepcopy(self.memberships),
             progress=dict(self.progress),
             tokens_valid_after=dict(self.tokens_valid_after),
+            import_keys=dict(self.import_keys),
         )
 
 
@@ -340,6 +343,37 @@ class FakeUsers(FakeRows[User]):
         tables = self._writable()
         if user_id in tables.of(User):  # an UPDATE of no row changes nothing
             tables.tokens_valid_after[user_id] = valid_after
+
+
+class FakeImports(_Repo):
+    """``uow.imports``: keys held in a dict; a key whose saved job is gone is free (the cascade)."""
+
+    port = "imports"
+
+    def _holder(self, tables: _Tables, user_id: UUID, key: str) -> UUID | None:
+        job_id = tables.import_keys.get((user_id, key))
+        return job_id if job_id in tables.of(SavedJob) else None
+
+    async def known(
+        self, user_id: UUID, keys: Collection[str], urls: Collection[str]
+    ) -> tuple[set[str], set[str]]:
+        if self._uow.storage.racing:  # the twin committed after these lookups
+            return set(), set()
+        held = {key for key in keys if self._holder(self.t, user_id, key) is not None}
+        saved = {job.url for job in self.t.of(SavedJob).values() if job.user_id == user_id}
+        return held, {url for url in urls if url in saved}
+
+    async def add(self, user_id: UUID, jobs: Sequence[tuple[SavedJob, Sequence[str]]]) -> set[UUID]:
+        tables = self._writable()
+        kept: set[UUID] = set()
+        for job, keys in jobs:
+            if any(self._holder(tables, user_id, key) is not None for key in keys):
+                continue
+            tables.of(SavedJob)[job.id] = job
+            for key in keys:
+                tables.import_keys[user_id, key] = job.id
+            kept.add(job.id)
+        return kept
 
 
 class FakeCredentials(_Repo):

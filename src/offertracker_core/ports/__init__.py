@@ -33,6 +33,7 @@ from .repositories import (
     ApplicationTagRepository,
     CredentialRepository,
     DocumentRepository,
+    ImportRepository,
     OnePerApplication,
     OutcomeRepository,
     OwnedRepository,
@@ -90,6 +91,7 @@ __all__ = [
     "IdFactory",
     "IdentityProvider",
     "IdentitySession",
+    "ImportRepository",
     "OnePerApplication",
     "OutcomeRepository",
     "OwnedRepository",
@@ -160,6 +162,8 @@ class Repositories(Protocol):
     def posts(self) -> PostRepository: ...
     @property
     def reactions(self) -> ReactionRepository: ...
+    @property
+    def imports(self) -> ImportRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -3,7 +3,7 @@ documents, reminders, tags and the activity log (the lock order is described bel
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -21,6 +21,7 @@ from ..entities import (
     Reflection,
     Reminder,
     ResumeVersion,
+    SavedJob,
     Stage,
     Tag,
     User,
@@ -33,6 +34,7 @@ __all__ = [
     "ApplicationTagRepository",
     "CredentialRepository",
     "DocumentRepository",
+    "ImportRepository",
     "OnePerApplication",
     "OutcomeRepository",
     "OwnedRepository",
@@ -297,6 +299,31 @@ class ApplicationTagRepository(Repository[ApplicationTag], Protocol):
         """The application's assignments with their tags (one statement), in the order of
         :meth:`TagRepository.list_by_name`, paged and ending early at the byte budget, each
         assignment counted with its tag."""
+        ...
+
+
+class ImportRepository(Protocol):
+    """Saved jobs made by importers, with the duplicate keys that stop a job being imported twice.
+
+    A key (a hash of a canonical URL, or of source + external id) belongs to one
+    saved job of one user; deleting the saved job frees it. Keys are unique per
+    user in the schema, so of two imports racing for one posting exactly one saves it.
+    """
+
+    async def known(
+        self, user_id: UUID, keys: Collection[str], urls: Collection[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of ``keys`` ``user_id``'s saved jobs hold, and which of ``urls`` they have as
+        their ``url`` (jobs saved by hand carry no keys), in two statements."""
+        ...
+
+    async def add(self, user_id: UUID, jobs: Sequence[tuple[SavedJob, Sequence[str]]]) -> set[UUID]:
+        """Insert the saved jobs and claim their keys; the ids of the jobs kept.
+
+        A job one of whose keys is taken by then (a concurrent import committed it
+        first, or blocked on it and committed) is removed again in the same
+        transaction and left out of the answer. A constant number of statements.
+        """
         ...
 
 

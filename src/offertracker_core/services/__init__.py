@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from ..clock import SystemClock, new_id
+from ..import_registry import ImportSetup
 from ..plugins import NullPublisher
 from ..ports import (
     Clock,
@@ -31,6 +32,7 @@ from .delegated_auth import DelegatedAuthService
 from .documents import DocumentService
 from .follows import FollowService
 from .groups import GroupService
+from .imports import ImportProgress, ImportReport, ImportService
 from .outcomes import OutcomeService
 from .posts import PostService
 from .progress import ProgressService
@@ -53,6 +55,9 @@ __all__ = [
     "DocumentService",
     "FollowService",
     "GroupService",
+    "ImportProgress",
+    "ImportReport",
+    "ImportService",
     "OutcomeService",
     "PostService",
     "ProgressService",
@@ -96,6 +101,7 @@ class Services:
     groups: GroupService
     follows: FollowService
     posts: PostService
+    imports: ImportService
 
     @classmethod
     def create(
@@ -110,6 +116,7 @@ class Services:
         ids: IdFactory | None = None,
         events: EventPublisher | None = None,
         files: FileStore | None = None,
+        imports: ImportSetup | None = None,
     ) -> Services:
         """Wire the services over ``storage``.
 
@@ -118,7 +125,7 @@ class Services:
         by an ``identity`` provider, whose tokens ``verifier`` checks. ``clock``
         defaults to the system UTC clock, ``ids`` to UUID4, ``events`` to a
         publisher that drops everything and ``files`` to a store that keeps
-        none (uploads answer 503).
+        none (uploads answer 503); ``imports`` to no importers and no fetcher.
         """
         if verifier is None:
             if not isinstance(tokens, TokenVerifier):
@@ -130,6 +137,7 @@ class Services:
             ids=ids or new_id,
             events=events or NullPublisher(),
             files=files or NoFileStore(),
+            imports=imports or ImportSetup(),
         )
         plain = {
             field.name: field.type(ctx)

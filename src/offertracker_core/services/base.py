@@ -15,6 +15,7 @@ import attrs
 from .. import activity
 from ..entities import Application, ApplicationDetail, ResumeVersion
 from ..errors import Contention, Forbidden, NotFound
+from ..import_registry import ImportSetup
 from ..ports import Clock, EventPublisher, FileStore, IdFactory, Storage, UnitOfWork
 from ..status import Transition
 from ..uploads import NoFileStore
@@ -52,6 +53,8 @@ class ServiceContext:
     files: FileStore = attrs.field(factory=NoFileStore)
     """Uploaded documents; files are written before the unit of work that points at them
     opens, and removed only after the one that stops pointing at them committed."""
+    imports: ImportSetup = attrs.field(factory=ImportSetup)
+    """The installed importers, the fetcher they read URLs through, and the import bounds."""
 
     async def write(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``work`` in a write unit of work, commit, then publish the events it recorded.

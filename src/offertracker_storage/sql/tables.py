@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -42,6 +43,7 @@ __all__ = [
     "documents",
     "follows",
     "group_members",
+    "import_keys",
     "metadata",
     "milestones",
     "outcomes",
@@ -348,6 +350,20 @@ saved_jobs = Table(
     _created(),
     _updated(),
     Index(None, "user_id", "created_at"),
+    Index(None, "user_id", "url"),  # imports find jobs saved by hand with a posting's URL
+)
+
+# The duplicate keys of imported saved jobs (offertracker_core.import_mapping): one key names
+# one saved job per user, so of two imports racing for a posting exactly one keeps it.
+import_keys = Table(
+    "import_keys",
+    metadata,
+    _owner(),
+    Column("key", String(64), nullable=False),
+    Column(
+        "saved_job_id", HexUuid(), ForeignKey("saved_jobs.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    PrimaryKeyConstraint("user_id", "key"),
 )
 
 activity_log = Table(

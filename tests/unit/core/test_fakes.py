@@ -58,6 +58,7 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "follows",
             "posts",
             "reactions",
+            "imports",
         }
     )
 

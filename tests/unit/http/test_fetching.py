@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from offertracker_core.importers import ImportRefused
-from offertracker_storage.fetching import GuardedFetcher, IPAddress, address_is_public
+from offertracker_http.fetching import GuardedFetcher, IPAddress, address_is_public
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
 
