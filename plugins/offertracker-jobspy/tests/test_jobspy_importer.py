@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import offertracker_jobspy
 import pytest
-from offertracker_jobspy import IMPORTER, MAX_RECORD_CHARS, source_name
 
+import offertracker_jobspy
 from offertracker_core.enums import JobType, WorkMode
 from offertracker_core.importers import (
     FileInput,
@@ -28,7 +27,8 @@ from offertracker_core.importers import (
     UrlInput,
 )
 from offertracker_core.plugins import create_plugin_manager
-from offertracker_storage.fetching import GuardedFetcher
+from offertracker_http.fetching import GuardedFetcher
+from offertracker_jobspy import IMPORTER, MAX_RECORD_CHARS, source_name
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -106,7 +106,8 @@ README_CSV_ROWS: list[JobRecord | ItemFailure] = [
         company=None,
         role="QA Analyst",
         source="Google",
-        url="https://boards.example.com/acme/jobs/991",
+        # Google's rows carry the apply link as job_url (JobSpy's Google scraper sets no direct URL).
+        url="https://boards.example.com/acme/jobs/991?utm_campaign=google_jobs_apply&utm_source=google_jobs_apply&utm_medium=organic",
         external_id="go-aGVsbG8gd29ybGQ",
         location="Remote",
         job_type=JobType.CONTRACT,

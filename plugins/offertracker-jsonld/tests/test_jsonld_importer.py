@@ -12,12 +12,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
-import offertracker_jsonld
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from offertracker_jsonld import IMPORTER, MAX_POSTINGS, source_of
 
+import offertracker_jsonld
 from offertracker_core.enums import JobType, WorkMode
 from offertracker_core.importers import (
     FileInput,
@@ -32,7 +31,8 @@ from offertracker_core.importers import (
     UrlInput,
 )
 from offertracker_core.plugins import create_plugin_manager
-from offertracker_storage.fetching import GuardedFetcher
+from offertracker_http.fetching import GuardedFetcher
+from offertracker_jsonld import IMPORTER, MAX_POSTINGS, source_of
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
 
