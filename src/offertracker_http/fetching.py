@@ -181,6 +181,7 @@ class GuardedFetcher:
                         status=response.status,
                         content_type=response.content_type,
                         body=body,
+                        charset=response.charset,
                     )
             except aiohttp.ClientConnectorError as exc:
                 if isinstance(exc.os_error, _Refused):
