@@ -71,18 +71,18 @@ def import_jobs(location: str, email: str, source: str | None) -> None:
     """
     import asyncio
 
+    from offertracker_core.errors import DomainError
+
+    from .bootstrap import SchemaBehind
     from .import_command import run_import
 
     settings = _settings()
     try:
         asyncio.run(run_import(settings, location, email=email, importer=source))
-    except click.ClickException:
-        raise
-    except Exception as exc:
-        detail = getattr(exc, "detail", None)
-        if detail is None:
-            raise
-        raise click.ClickException(detail) from None
+    except DomainError as exc:  # an unknown user, an input no importer takes
+        raise click.ClickException(exc.detail) from None
+    except SchemaBehind as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
