@@ -46,6 +46,7 @@ LISTS = {
     "northwind": "jobs-northwind.json",
     "tallyho": "jobs-tallyho.json",
     "nameless": "jobs-tallyho.json",  # a board whose own record is missing
+    "unnamed": "jobs-tallyho.json",  # a board whose record has no name
     "broken": "jobs-broken.json",
 }
 BOARDS = {"tallyho": "board-tallyho.json"}
@@ -105,6 +106,8 @@ def greenhouse_api(seen: list[str]) -> web.Application:
         return web.json_response(data)
 
     async def board(request: web.Request) -> web.Response:
+        if request.match_info["token"] == "unnamed":
+            return web.json_response({"name": "", "content": ""})
         name = BOARDS.get(request.match_info["token"])
         return web.json_response(fixture(name)) if name else not_found()
 
@@ -368,15 +371,18 @@ async def test_jobs_without_a_company_name_take_the_boards_name_fetched_once(
 # --- what goes wrong -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("token", "why"),
+    [("nameless", "{base}/v1/boards/nameless answered HTTP 404"), ("unnamed", "its answer has no name")],
+)
 async def test_a_board_whose_name_cannot_be_read_is_one_failure_and_its_jobs_keep_no_company(
-    importer: Importer, base: str, seen: list[str]
+    importer: Importer, base: str, seen: list[str], token: str, why: str
 ) -> None:
-    found = await read_all(importer, QueryInput("nameless"))
+    found = await read_all(importer, QueryInput(token))
 
     assert found[0] == ItemFailure(
-        f"{base}/v1/boards/nameless",
-        f"The board's company name could not be read ({base}/v1/boards/nameless answered HTTP 404); "
-        "its jobs have no company",
+        f"{base}/v1/boards/{token}",
+        f"The board's company name could not be read ({why.format(base=base)}); its jobs have no company",
     )
     assert [
         (type(item), getattr(item, "company", "-"), getattr(item, "role", "-")) for item in found[1:]
@@ -384,7 +390,7 @@ async def test_a_board_whose_name_cannot_be_read_is_one_failure_and_its_jobs_kee
         (JobRecord, None, "Vault Designer"),
         (JobRecord, None, "Dispatcher"),
     ]
-    assert seen == ["/v1/boards/nameless/jobs?content=true", "/v1/boards/nameless"]
+    assert seen == [f"/v1/boards/{token}/jobs?content=true", f"/v1/boards/{token}"]
 
 
 async def test_a_job_that_is_not_an_object_is_a_failure_and_the_jobs_around_it_come_through(

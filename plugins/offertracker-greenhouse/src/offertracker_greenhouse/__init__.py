@@ -169,9 +169,10 @@ def make_importer(api_base: str = API_BASE) -> Importer:
         """Fetch the board's jobs (or one job) and yield a record or a failure per job."""
         target = target_of(source, api_base)
         fetched = await ctx.fetch(target.jobs_url, accept=ACCEPT)
-        data = _json(fetched.body)
-        if isinstance(data, ItemFailure):
-            yield ItemFailure(fetched.url, data.message)
+        try:
+            data = _json(fetched.body)
+        except _NotJson as error:
+            yield ItemFailure(fetched.url, str(error))
             return
         if target.single:
             jobs: Sequence[object] = [data]
@@ -180,7 +181,8 @@ def make_importer(api_base: str = API_BASE) -> Importer:
         else:
             yield ItemFailure(fetched.url, 'Not a Greenhouse job list: expected an object with a "jobs" list')
             return
-        board_name = _BoardName(ctx, target.board_url)
+        board_name: str | None = None
+        asked = False
         for number, job in enumerate(jobs, start=1):
             where = fetched.url if target.single else f"posting {number}"
             if not isinstance(job, dict):
@@ -188,10 +190,12 @@ def make_importer(api_base: str = API_BASE) -> Importer:
                 continue
             company = _text(job.get("company_name"))
             if company is None:
-                company = await board_name.get()
-                if board_name.failure is not None:
-                    yield board_name.failure
-                    board_name.failure = None
+                if not asked:  # the board's name is read once, for the first job that needs it
+                    asked = True
+                    board_name, failure = await _board_name(ctx, target.board_url)
+                    if failure is not None:
+                        yield failure
+                company = board_name
             yield record_from(job, company=company, where=where)
 
     return Importer(
@@ -203,44 +207,33 @@ def make_importer(api_base: str = API_BASE) -> Importer:
     )
 
 
-class _BoardName:
-    """The board's company name, fetched at most once; a failure to read it is told once."""
-
-    def __init__(self, ctx: ImportContext, board_url: str) -> None:
-        self._ctx = ctx
-        self._url = board_url
-        self._name: str | None = None
-        self._asked = False
-        self.failure: ItemFailure | None = None
-
-    async def get(self) -> str | None:
-        if self._asked:
-            return self._name
-        self._asked = True
+async def _board_name(ctx: ImportContext, board_url: str) -> tuple[str | None, ItemFailure | None]:
+    """The board's company name (``GET /v1/boards/{token}``), or ``None`` and a failure saying why not."""
+    try:
+        fetched = await ctx.fetch(board_url, accept=ACCEPT)
+        data = _json(fetched.body)
+    except (ImportRefused, _NotJson) as error:
+        why = str(error)
+    else:
+        name = _text(data.get("name")) if isinstance(data, dict) else None
+        if name is not None:
+            return name, None
         why = "its answer has no name"
-        try:
-            fetched = await self._ctx.fetch(self._url, accept=ACCEPT)
-        except ImportRefused as refused:
-            why = str(refused)
-        else:
-            data = _json(fetched.body)
-            if isinstance(data, dict):
-                self._name = _text(data.get("name"))
-            elif isinstance(data, ItemFailure):
-                why = data.message
-        if self._name is None:
-            self.failure = ItemFailure(
-                self._url, f"The board's company name could not be read ({why}); its jobs have no company"
-            )
-        return self._name
+    return None, ItemFailure(
+        board_url, f"The board's company name could not be read ({why}); its jobs have no company"
+    )
+
+
+class _NotJson(Exception):
+    """A body that is not JSON; the message says where it went wrong."""
 
 
 def _json(body: bytes) -> object:
-    """The parsed body, or an :class:`ItemFailure` (item filled in by the caller) saying why not."""
+    """The parsed body, or :class:`_NotJson`."""
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        return ItemFailure("", f"Not JSON: {error}")
+        raise _NotJson(f"Not JSON: {error}") from None
 
 
 # --- mapping one job -----------------------------------------------------------------
