@@ -8,19 +8,25 @@ server (``.ci/run`` sets it); otherwise they skip with a reason.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "architecture", "migrations", "tests"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
-LINT_PATHS = ["src", "tests", "bench", "noxfile.py"]
+LINT_PATHS = ["src", "tests", "bench", "plugins", "noxfile.py"]
+# The importer packages shipped under plugins/, each installable on its own (entry points).
+PLUGINS = [
+    arg for path in sorted(Path("plugins").glob("*/pyproject.toml")) for arg in ("-e", str(path.parent))
+]
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole test suite: unit, storage contract (SQLite + PostgreSQL) and HTTP tests."""
-    session.install("-e", ".[test]")
+    """The whole test suite: unit, storage contract (SQLite + PostgreSQL), HTTP and plugin tests."""
+    session.install("-e", ".[test]", *PLUGINS)
     session.run("pytest", *session.posargs)
 
 
@@ -34,8 +40,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on src/ (configured in pyproject.toml)."""
-    session.install("-e", ".[supabase]", "mypy>=2.4,<2.5")  # inference changes with minor releases
+    """mypy --strict on src/ and the plugin packages (configured in pyproject.toml)."""
+    # mypy pinned to a minor release: inference changes with minor releases.
+    session.install("-e", ".[supabase]", *PLUGINS, "mypy>=2.4,<2.5")
     session.run("mypy", *session.posargs)
 
 

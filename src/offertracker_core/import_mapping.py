@@ -3,7 +3,9 @@
 - A saved job has no pay period, so salaries are annualised: hourly x 2080,
   daily x 260, weekly x 52, monthly x 12 (rounded to whole units). The figure
   and period as posted go into the notes, with the posting date and the
-  description (cut to fit the notes' 20,000 characters).
+  description (cut to fit the notes' 20,000 characters). A salary without a
+  currency is taken as USD (the saved job's default); one whose currency is not
+  a three-letter code is kept in the notes only.
 - Company and role title are required: a record without either is a per-item
   failure, never a half-filled row. Free text longer than a saved job holds is
   cut with "…" (location, source); a URL longer than 500 characters is dropped
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
@@ -126,9 +129,11 @@ def saved_job_from(
     low = high = None
     currency = "USD"
     if record.salary is not None:
-        low, high = annual_range(record.salary)
-        if record.salary.currency:
-            currency = record.salary.currency.strip().upper()[:3]
+        posted_currency = (record.salary.currency or "USD").strip().upper()
+        if re.fullmatch(r"[A-Z]{3}", posted_currency):
+            # Figures in a currency we cannot name (no ISO code) stay in the notes only.
+            low, high = annual_range(record.salary)
+            currency = posted_currency
         notes.append(f"Salary as posted: {_posted_salary(record.salary)}")
     if record.posted is not None:
         notes.append(f"Posted: {record.posted.isoformat()}")

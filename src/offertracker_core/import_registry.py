@@ -18,7 +18,14 @@ import pluggy
 from .errors import BusinessRuleViolation
 from .importers import Fetched, Fetcher, FileInput, Importer, ImportInput, ImportRefused, QueryInput, UrlInput
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RECORDS", "ImportSetup", "ImporterRegistry", "NoFetcher"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_RECORDS",
+    "ImportSetup",
+    "ImporterRegistry",
+    "NoFetcher",
+    "size_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +35,14 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """The largest uploaded file an import reads (a fetched page is capped by the fetcher)."""
 
 _HOOK = "offertracker_register_importers"
+
+
+def size_text(limit: int) -> str:
+    """A byte cap as people read it: ``5 MiB``, ``1 KiB``, ``900 bytes``."""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if limit >= size:
+            return f"{limit / size:g} {unit}"
+    return f"{limit} bytes"
 
 
 @attrs.frozen
@@ -49,7 +64,7 @@ class ImporterRegistry:
         """Call every plugin's ``offertracker_register_importers`` and collect what they register."""
         registry = cls()
         caller = getattr(pm.hook, _HOOK)
-        for impl in reversed(caller.get_hookimpls()):  # registration order, as notifications run
+        for impl in caller.get_hookimpls():  # registration order (pluggy calls hooks the other way)
             plugin = impl.plugin_name
 
             def register(importer: Importer, plugin: str = plugin) -> None:

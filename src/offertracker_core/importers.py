@@ -152,10 +152,15 @@ class Fetched:
     status: int
     content_type: str
     body: bytes
+    charset: str | None = None
+    """The charset the ``Content-Type`` header named, if any."""
 
     def text(self) -> str:
-        """The body decoded as UTF-8 (undecodable bytes replaced)."""
-        return self.body.decode("utf-8", errors="replace")
+        """The body decoded by its declared charset, else UTF-8 (undecodable bytes replaced)."""
+        try:
+            return self.body.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", errors="replace")
 
 
 class Fetcher(Protocol):

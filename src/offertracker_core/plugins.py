@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import pluggy
 
-from . import hookspecs
+from . import event_log, hookspecs
 from .events import ApplicationCreated, Event, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
 from .hookspecs import PROJECT_NAME, hookimpl
 
@@ -43,15 +43,19 @@ HOOK_FOR_EVENT: dict[type, str] = {
 }
 
 
-def create_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+def create_plugin_manager(load_entry_points: bool = True, *, builtins: bool = True) -> pluggy.PluginManager:
     """A plugin manager with OfferTracker's hook specifications.
 
-    With ``load_entry_points`` it also loads every installed plugin of the
+    With ``builtins`` it registers the project's own plugins first (the event log,
+    :mod:`offertracker_core.event_log`), through the same hooks as anyone's. With
+    ``load_entry_points`` it also loads every installed plugin of the
     ``offertracker`` entry-point group. ``check_pending()`` then fails fast on
     an implementation whose name matches no hook (usually a typo).
     """
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
+    if builtins:
+        pm.register(event_log, name=event_log.NAME)
     if load_entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     pm.check_pending()

@@ -14,6 +14,7 @@ import attrs
 import pluggy
 from aiohttp import web
 
+from offertracker_core.import_registry import ImporterRegistry, ImportSetup
 from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
 from offertracker_core.ports import (
     Clock,
@@ -28,6 +29,8 @@ from offertracker_storage import Argon2Passwords, JwtTokens, SqlStorage, migrate
 from offertracker_storage.files import LocalFileStore
 
 from .app import create_app
+from .fetching import GuardedFetcher
+from .import_settings import ImportSettings
 from .routes.uploads import DOWNLOAD_PREFIX
 from .settings import Settings, secure_sqlite_files
 from .throttle import open_throttle
@@ -79,6 +82,8 @@ async def open_services(
         storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
         stack.push_async_callback(storage.close)
         accounts = _accounts(settings, stack, clock=clock, passwords=passwords)
+        pm = plugins or create_plugin_manager()
+        imports = await _imports(settings.imports, pm, stack)
         yield Services.create(
             storage,
             passwords=accounts.passwords,
@@ -86,8 +91,9 @@ async def open_services(
             verifier=accounts.verifier,
             identity=accounts.identity,
             clock=clock,
-            events=PluginEventPublisher(plugins or create_plugin_manager()),
+            events=PluginEventPublisher(pm),
             files=_files(settings, stack),
+            imports=imports,
         )
 
 
@@ -136,6 +142,20 @@ def _files(settings: Settings, stack: AsyncExitStack) -> FileStore:
         return store
     # Uploads live on local disk, served back by the route under DOWNLOAD_PREFIX.
     return LocalFileStore(settings.uploads_dir, url_prefix=DOWNLOAD_PREFIX)
+
+
+async def _imports(settings: ImportSettings, pm: pluggy.PluginManager, stack: AsyncExitStack) -> ImportSetup:
+    """The installed importers with a guarded fetcher (closed on ``stack``) and the configured bounds."""
+    fetcher = GuardedFetcher(
+        max_bytes=settings.max_bytes, timeout=settings.timeout, allow_private=settings.allow_private_urls
+    )
+    await stack.enter_async_context(fetcher)
+    return ImportSetup(
+        importers=ImporterRegistry.from_plugins(pm),
+        fetcher=fetcher,
+        max_records=settings.max_records,
+        max_file_bytes=settings.max_bytes,
+    )
 
 
 def build_app(

@@ -1,4 +1,4 @@
-"""The ``offertracker`` command: ``serve`` and ``db upgrade``."""
+"""The ``offertracker`` command: ``serve``, ``db upgrade``, ``import`` and ``plugins``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,54 @@ def upgrade() -> None:
     secure_sqlite_files(settings)
     migrate.upgrade(settings.database_url)
     click.echo(f"Database at revision {migrate.current_revision(settings.database_url)}")
+
+
+@main.command("import")
+@click.argument("location")
+@click.option("--user", "email", required=True, help="Email address of the account the jobs are saved for.")
+@click.option("--source", default=None, help="Importer to use (default: the one that handles LOCATION).")
+def import_jobs(location: str, email: str, source: str | None) -> None:
+    """Import job postings from LOCATION (a URL or a file) as saved jobs of a user.
+
+    A progress bar runs on a terminal (plain lines otherwise); a summary line and one
+    line per item that was not imported follow. Per-item failures do not change the
+    exit status; a request no importer can take, or an unknown user, exits 1.
+    """
+    import asyncio
+
+    from .import_command import run_import
+
+    settings = _settings()
+    try:
+        asyncio.run(run_import(settings, location, email=email, importer=source))
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        detail = getattr(exc, "detail", None)
+        if detail is None:
+            raise
+        raise click.ClickException(detail) from None
+
+
+@main.command()
+def plugins() -> None:
+    """List the installed plugins: name, version and the hooks each implements."""
+    from offertracker_core.plugins import create_plugin_manager
+
+    pm = create_plugin_manager()
+    versions = {id(plugin): (dist.project_name, dist.version) for plugin, dist in pm.list_plugin_distinfo()}
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        if plugin is None:
+            continue
+        project, version = versions.get(id(plugin), ("offertracker (built in)", _own_version()))
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        click.echo(f"{name} ({project} {version}): {', '.join(hooks) or 'no hooks'}")
+
+
+def _own_version() -> str:
+    from importlib.metadata import version
+
+    return version("offertracker")
 
 
 def _settings() -> Settings:

@@ -36,6 +36,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
+from offertracker_core.import_registry import size_text
 from offertracker_core.importers import Fetched, ImportRefused
 
 __all__ = [
@@ -180,6 +181,7 @@ class GuardedFetcher:
                         status=response.status,
                         content_type=response.content_type,
                         body=body,
+                        charset=response.charset,
                     )
             except aiohttp.ClientConnectorError as exc:
                 if isinstance(exc.os_error, _Refused):
@@ -192,12 +194,12 @@ class GuardedFetcher:
     async def _read(self, response: aiohttp.ClientResponse, where: str) -> bytes:
         declared = response.content_length
         if declared is not None and declared > self.max_bytes:
-            raise ImportRefused(f"{where}: larger than {_size(self.max_bytes)}")
+            raise ImportRefused(f"{where}: larger than {size_text(self.max_bytes)}")
         body = bytearray()
         async for chunk in response.content.iter_chunked(64 * 1024):
             body += chunk
             if len(body) > self.max_bytes:
-                raise ImportRefused(f"{where}: larger than {_size(self.max_bytes)}")
+                raise ImportRefused(f"{where}: larger than {size_text(self.max_bytes)}")
         return bytes(body)
 
     def _checked(self, original: str, url: str) -> URL:
@@ -221,7 +223,3 @@ class GuardedFetcher:
                 via = "" if url == original else f" (redirected from {original})"
                 raise ImportRefused(f"{url}: refused, a private or reserved address{via}")
         return parsed
-
-
-def _size(limit: int) -> str:
-    return f"{limit / 1024 / 1024:g} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"

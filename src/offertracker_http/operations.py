@@ -66,6 +66,16 @@ class FileUpload:
 
 
 @attrs.frozen
+class JsonOrUpload:
+    """A request body that is either JSON (``json``, an attrs class) or a file upload (``upload``)
+    with text ``fields`` sent before the file: the handler reads it by its content type."""
+
+    json: Any
+    upload: FileUpload
+    fields: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Body:
     """The JSON body a handler takes: the parameter it is passed as, its class, whether it may be left out."""
 
@@ -97,8 +107,8 @@ class Operation:
     body: Body | None
     response: Any
     """The response model: a type, ``None`` for an empty answer, or a :class:`MediaType`."""
-    request_body: FileUpload | None = None
-    """A request body that is not JSON (an upload's form); ``None`` when JSON or none."""
+    request_body: FileUpload | JsonOrUpload | None = None
+    """A request body the handler reads itself (an upload's form); ``None`` when JSON or none."""
 
     @property
     def operation_id(self) -> str:
@@ -139,7 +149,7 @@ def declare(
     throttled: bool = False,
     errors: tuple[type[DomainError] | int, ...] = (),
     response: Any = inspect.Parameter.empty,
-    request_body: FileUpload | None = None,
+    request_body: FileUpload | JsonOrUpload | None = None,
 ) -> Operation:
     """The :class:`Operation` ``handler`` declares for ``method`` on ``path``; a mistake raises at import."""
     hints = typing.get_type_hints(handler, include_extras=True)
@@ -171,6 +181,8 @@ def declare(
         query_converter.get_structure_hook(query)
     if body is not None:
         json_converter.get_structure_hook(body.cls)
+    if isinstance(request_body, JsonOrUpload):
+        json_converter.get_structure_hook(request_body.json)
     if response is inspect.Parameter.empty:
         response = hints.get("return")
         if response in (bytes, web.Response, web.StreamResponse):

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import attrs
 
-from offertracker_core.constraints import Ge, Le
+from offertracker_core.constraints import Ge, Le, MaxLen, MinLen
 from offertracker_core.entities import User
 from offertracker_core.enums import ApplicationStatus, Priority, ProfileVisibility
 from offertracker_core.inputs import MAX_BIGINT
@@ -23,6 +23,8 @@ from offertracker_core.inputs import MAX_BIGINT
 # The query and view types (a route that takes a query class has its hook made when it is declared).
 __all__ = [
     "ApplicationListQuery",
+    "ImportRequest",
+    "ImportSourceView",
     "Limit",
     "Message",
     "Page",
@@ -73,6 +75,31 @@ class UserSearchQuery:
     q: str = ""
     skip: Skip = 0
     limit: Limit = 20
+
+
+@attrs.frozen
+class ImportRequest:
+    """``POST /imports`` as JSON: a ``url`` to import, or a search ``query`` for the importer named
+    ``source`` (which may also name the importer for a URL). Exactly one of ``url`` and ``query``."""
+
+    url: Annotated[str, MinLen(1), MaxLen(2000)] | None = None
+    query: Annotated[str, MinLen(1), MaxLen(200)] | None = None
+    source: Annotated[str, MinLen(1), MaxLen(40)] | None = None
+
+
+@attrs.frozen
+class ImportSourceView:
+    """One installed importer, as ``GET /imports/sources`` lists it."""
+
+    name: str
+    title: str
+    inputs: list[str]
+    """What it takes: ``url``, ``file``, ``query``."""
+    query: str | None
+    """What its search query is ("Greenhouse board token"), when it takes one."""
+    file_types: list[str]
+    plugin: str
+    """The plugin that registered it."""
 
 
 @attrs.frozen

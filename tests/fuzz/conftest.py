@@ -17,6 +17,7 @@ import pytest
 from limits import parse
 
 from offertracker_http.bootstrap import build_app
+from offertracker_http.import_settings import ImportSettings
 
 from ..http.httpkit import API, PASSWORD, FakeClock, cheap_passwords, suite_settings
 from .harness import Identity
@@ -39,6 +40,8 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[str]:
         register_limit_address=_UNTHROTTLED,
         login_limit_address=_UNTHROTTLED,
         login_limit_account=_UNTHROTTLED,
+        # The fuzzer's URLs lead nowhere (no network here); a short cap keeps a hanging lookup short.
+        imports=ImportSettings(timeout=1.0),
     )
     with serve_in_thread(build_app(settings, clock=FakeClock(), passwords=cheap_passwords())) as base_url:
         yield base_url

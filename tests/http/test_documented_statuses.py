@@ -319,6 +319,13 @@ SCENARIOS: list[Case] = [
         owner="alice",
         upload=("notes.txt", b"just text", "text/plain"),
     ),
+    Case(
+        "POST",
+        "/imports",
+        400,
+        "Unknown import source 'nope': GET /api/v1/imports/sources lists the installed ones",
+        json={"source": "nope", "url": "https://jobs.example.com/1"},
+    ),
     # --- 409: a second one-of-a-kind child ---
     Case(
         "POST",

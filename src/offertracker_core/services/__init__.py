@@ -32,7 +32,7 @@ from .delegated_auth import DelegatedAuthService
 from .documents import DocumentService
 from .follows import FollowService
 from .groups import GroupService
-from .imports import ImportReport, ImportService
+from .imports import ImportProgress, ImportReport, ImportService
 from .outcomes import OutcomeService
 from .posts import PostService
 from .progress import ProgressService
@@ -55,6 +55,7 @@ __all__ = [
     "DocumentService",
     "FollowService",
     "GroupService",
+    "ImportProgress",
     "ImportReport",
     "ImportService",
     "OutcomeService",

@@ -18,6 +18,7 @@ from uuid import UUID
 import attrs
 
 from ..import_mapping import Mapped, saved_job_from
+from ..import_registry import size_text
 from ..importers import (
     FileInput,
     ImportContext,
@@ -74,6 +75,10 @@ class ImportService:
     def sources(self) -> list[Importer]:
         """The installed importers, in registration order."""
         return list(self.ctx.imports.importers)
+
+    def plugin_of(self, name: str) -> str:
+        """The plugin that registered the importer called ``name``."""
+        return self.ctx.imports.importers.plugin_of(name)
 
     async def run(
         self,
@@ -214,8 +219,6 @@ class _Counter:
         async for chunk in chunks:
             self.bytes_read += len(chunk)
             if self.bytes_read > limit:
-                raise ImportRefused(
-                    f"The file is larger than {limit / 1024 / 1024:g} MiB; stopped reading it"
-                )
+                raise ImportRefused(f"The file is larger than {size_text(limit)}; stopped reading it")
             self._report()
             yield chunk

@@ -30,6 +30,14 @@ class UserService:
             raise NotFound("User not found")
         return user
 
+    async def by_email(self, email: str) -> User:
+        """The account registered with ``email`` (any case), for operators' tools such as the
+        CLI's import; ``NotFound("User not found")`` if there is none. Not an API endpoint."""
+        user = await self.ctx.read(lambda uow: uow.users.get_by_email(email.strip().lower()))
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
     async def update_me(self, user_id: UUID, changes: ProfileChanges) -> User:
         """Apply partial profile ``changes``, keeping the two visibility fields in sync."""
         changes = validate_changes(ProfileChanges, changes)

@@ -26,7 +26,7 @@ import attrs
 from offertracker_core.errors import DomainError
 
 from ..middlewares import status_of
-from ..operations import FileUpload, MediaType, Operation
+from ..operations import FileUpload, JsonOrUpload, MediaType, Operation
 from .schemas import JsonSchema, Schemas
 
 __all__ = ["SECURITY_SCHEME", "build_document", "error_statuses"]
@@ -97,8 +97,8 @@ def error_statuses(operation: Operation) -> set[int]:
         statuses.add(401)
     if operation.takes_input:
         statuses.add(422)
-    if operation.body is not None:
-        statuses.add(413)
+    if operation.body is not None or isinstance(operation.request_body, JsonOrUpload):
+        statuses.add(413)  # a JSON body over client_max_size
     if operation.throttled:
         statuses.add(429)
     return statuses
@@ -174,6 +174,15 @@ def _query_parameters(operation: Operation, schemas: Schemas) -> list[dict[str, 
 
 
 def _request_body(operation: Operation, schemas: Schemas) -> dict[str, Any] | None:
+    if isinstance(operation.request_body, JsonOrUpload):
+        either = operation.request_body
+        form = _file_upload(either.upload, either.fields)
+        json_schema = schemas.of(either.json, request=True)
+        return {
+            "required": True,
+            "description": f"JSON, or a form: {form['description']}",
+            "content": {"application/json": {"schema": json_schema}, **form["content"]},
+        }
     if operation.request_body is not None:
         return _file_upload(operation.request_body)
     if operation.body is None:
@@ -182,15 +191,17 @@ def _request_body(operation: Operation, schemas: Schemas) -> dict[str, Any] | No
     return {"required": not operation.body.optional, "content": {"application/json": {"schema": schema}}}
 
 
-def _file_upload(upload: FileUpload) -> dict[str, Any]:
+def _file_upload(upload: FileUpload, fields: tuple[str, ...] = ()) -> dict[str, Any]:
     part = {"type": "string", "contentMediaType": "application/octet-stream"}
+    properties: dict[str, Any] = {field: {"type": "string"} for field in fields}
+    properties[upload.part] = part
     accepted = ", ".join(upload.media_types)
     return {
         "required": True,
         "description": f"One file ({accepted}), at most {upload.max_bytes // (1024 * 1024)} MiB",
         "content": {
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {upload.part: part}, "required": [upload.part]}
+                "schema": {"type": "object", "properties": properties, "required": [upload.part]}
             }
         },
     }

@@ -10,18 +10,16 @@ back to its owner as an attachment.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 from uuid import UUID
 
-from aiohttp import BodyPartReader, MultipartReader, web
-from aiohttp.http import HttpProcessingError
+from aiohttp import web
 
 from offertracker_core.errors import BusinessRuleViolation, Forbidden, NotFound
 from offertracker_core.uploads import DOCUMENT_KINDS, MAX_UPLOAD_BYTES, IncomingFile, ResumeUpload
 
+from ..multipart import READ_CHUNK, receive_file
 from ..operations import FileUpload, MediaType
-from ..validation import RequestValidationError, error_dict
 from ._common import API_PREFIX, Routes, caller, services
 
 __all__ = ["DOWNLOAD_PREFIX", "FILE_PART", "READ_CHUNK", "routes"]
@@ -33,13 +31,6 @@ routes = Routes("resumes")
 DOWNLOAD_PREFIX = f"{API_PREFIX}/files/"
 """Where stored files are served: ``{DOWNLOAD_PREFIX}{user_id}/{resume_id}/{name}`` (the store's key)."""
 FILE_PART = "file"
-READ_CHUNK = 64 * 1024
-"""Bytes asked of the multipart reader at a time; aiohttp's own buffer stays as small."""
-_MALFORMED = "There was an error parsing the body"  # Starlette's words for a broken multipart body
-# What aiohttp's multipart reader raises on a broken body: a bad boundary or ending (ValueError,
-# AssertionError), a bad part header (HttpProcessingError: a NUL in it, a line too long, ...), a
-# bad ``_charset_`` part (RuntimeError).
-_BROKEN_BODY = (ValueError, AssertionError, RuntimeError, HttpProcessingError)
 
 
 _DOCUMENTS = tuple(kind.content_type for kind in DOCUMENT_KINDS)
@@ -87,42 +78,9 @@ async def download_file(
 
 
 async def _receive_file(request: web.Request) -> IncomingFile:
-    """The ``file`` part of a ``multipart/form-data`` body, its content still unread.
-
-    Parts before it are read to the void. No such part (or no multipart body at all) is
-    FastAPI's 422 ``missing`` at ``["body", "file"]``; a body that is not valid multipart
-    is a 400, as Starlette answers it.
-    """
-    if request.content_type != "multipart/form-data":
-        raise _missing_file()
-    try:
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == FILE_PART:
-                return IncomingFile(
-                    filename=part.filename,
-                    content_type=part.headers.get("Content-Type"),
-                    chunks=_chunks(part, reader),
-                )
-            await part.release()
-    except _BROKEN_BODY:
-        raise web.HTTPBadRequest(reason=_MALFORMED) from None
-    raise _missing_file()
-
-
-async def _chunks(part: BodyPartReader, reader: MultipartReader) -> AsyncIterator[bytes]:
-    """The part's bytes; then the rest of the body is read to its closing boundary, so a body
-    cut short (aiohttp would end the part at the end of the input) fails before the file is kept."""
-    try:
-        while chunk := await part.read_chunk(READ_CHUNK):
-            yield chunk
-        await reader.release()
-    except _BROKEN_BODY:
-        raise web.HTTPBadRequest(reason=_MALFORMED) from None
-
-
-def _missing_file() -> RequestValidationError:
-    return RequestValidationError([error_dict("missing", ("body", FILE_PART), "Field required", None)])
+    """The ``file`` part of a ``multipart/form-data`` body, its content still unread."""
+    incoming, _ = await receive_file(request, FILE_PART)
+    return incoming
 
 
 def _attachment(filename: str) -> str:

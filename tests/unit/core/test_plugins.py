@@ -182,3 +182,19 @@ def test_a_misspelled_hook_fails_the_start_up_check() -> None:
     pm.register(Typo())
     with pytest.raises(PluginValidationError):
         pm.check_pending()
+
+
+async def test_the_built_in_event_log_hears_events_through_the_same_hooks(caplog) -> None:
+    pm = create_plugin_manager(load_entry_points=False)
+    assert pm.get_plugin("offertracker.event_log") is not None
+    with caplog.at_level(logging.INFO, logger="offertracker.events"):
+        await PluginEventPublisher(pm).publish([CHANGED])
+    [line] = [r.getMessage() for r in caplog.records if r.name == "offertracker.events"]
+    moved = "moved Applied -> Interviewing automatically"
+    assert line == f"user {CHANGED.user_id}: application {CHANGED.application_id} {moved}"
+
+
+def test_a_plugin_manager_without_builtins_has_no_event_log() -> None:
+    pm = create_plugin_manager(load_entry_points=False, builtins=False)
+    assert pm.get_plugin("offertracker.event_log") is None
+    assert pm.list_name_plugin() == []

@@ -214,3 +214,13 @@ async def test_a_closed_port_is_refused_as_unreachable() -> None:
         with pytest.raises(ImportRefused) as refused:
             await fetcher.fetch("http://127.0.0.1:9/jobs")
     assert str(refused.value).startswith("http://127.0.0.1:9/jobs: cannot connect (")
+
+
+async def test_a_page_is_decoded_by_the_charset_its_server_names(aiohttp_server: ServerFactory) -> None:
+    async def latin(request: web.Request) -> web.Response:
+        return web.Response(body="Zürich".encode("latin-1"), content_type="text/html", charset="latin-1")
+
+    base = await serve(aiohttp_server, web.get("/latin", latin))
+    async with GuardedFetcher(allow_private=True) as fetcher:
+        page = await fetcher.fetch(f"{base}/latin")
+    assert (page.charset, page.text()) == ("latin-1", "Zürich")
