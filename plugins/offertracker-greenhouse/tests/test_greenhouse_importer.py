@@ -14,13 +14,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
-import offertracker_greenhouse
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
-from offertracker_greenhouse import IMPORTER, make_importer, record_from, salary_from
 
+import offertracker_greenhouse
 from offertracker_core.enums import JobType, WorkMode
 from offertracker_core.importers import (
     FileInput,
@@ -36,6 +35,7 @@ from offertracker_core.importers import (
     UrlInput,
 )
 from offertracker_core.plugins import create_plugin_manager
+from offertracker_greenhouse import IMPORTER, make_importer, record_from, salary_from
 from offertracker_http.fetching import GuardedFetcher
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]

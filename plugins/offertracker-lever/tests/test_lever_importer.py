@@ -15,20 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import attrs
-import offertracker_lever
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
-from offertracker_lever import (
-    IMPORTER,
-    company_from_site,
-    description_from,
-    make_importer,
-    record_from,
-    salary_from,
-)
 
+import offertracker_lever
 from offertracker_core.enums import JobType, WorkMode
 from offertracker_core.importers import (
     FileInput,
@@ -45,6 +37,14 @@ from offertracker_core.importers import (
 )
 from offertracker_core.plugins import create_plugin_manager
 from offertracker_http.fetching import GuardedFetcher
+from offertracker_lever import (
+    IMPORTER,
+    company_from_site,
+    description_from,
+    make_importer,
+    record_from,
+    salary_from,
+)
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
 
