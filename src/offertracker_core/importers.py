@@ -253,17 +253,27 @@ _JOB_TYPES: Mapping[str, JobType] = {
 }
 
 
+_JOB_TYPE_PHRASES = ("fulltime", "parttime", "internship", "contract", "freelance", "temporary")
+
+
 def job_type_from(text: str | None) -> JobType | None:
     """``FULL_TIME``, ``fulltime``, ``Full-time``, ``Full Time`` → ``JobType.FULL_TIME``; unknown → ``None``.
 
-    The first recognised word of a list ("Full-time, Contract" or "FULL_TIME,PART_TIME") wins.
+    The first recognised word of a list ("Full-time, Contract" or "FULL_TIME,PART_TIME") wins;
+    failing that, one of the unambiguous words inside a phrase ("Regular Full Time (Salary)").
     """
     if not text:
         return None
-    for part in re.split(r"[,;/|]", text):
-        found = _JOB_TYPES.get(_word(part))
+    parts = [_word(part) for part in re.split(r"[,;/|]", text)]
+    for part in parts:
+        found = _JOB_TYPES.get(part)
         if found is not None:
             return found
+    # Then inside a longer phrase ("Regular Full Time (Salary)"), with whole, unambiguous words only.
+    for part in parts:
+        for needle in _JOB_TYPE_PHRASES:
+            if needle in part:
+                return _JOB_TYPES[needle]
     return None
 
 

@@ -29,6 +29,8 @@ from offertracker_core.importers import (
     QueryInput,
     Salary,
     UrlInput,
+    job_type_from,
+    work_mode_from,
 )
 from offertracker_core.plugins import create_plugin_manager, hookimpl
 from offertracker_core.services import ImportService, ServiceContext
@@ -158,6 +160,41 @@ def test_overlong_text_is_cut_and_an_overlong_url_moves_to_the_notes() -> None:
     assert saved.notes.startswith(f"Posting: {long_url}\n\n")
     assert len(saved.notes) <= 20_000
     assert saved.notes.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("text", "job_type"),
+    [
+        ("FULL_TIME", JobType.FULL_TIME),
+        ("fulltime", JobType.FULL_TIME),
+        ("Part-time, Contract", JobType.PART_TIME),
+        ("INTERN", JobType.INTERNSHIP),
+        ("Regular Full Time (Salary)", JobType.FULL_TIME),
+        ("International Contract", JobType.CONTRACT),
+        ("International Assignment", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_job_types_are_read_from_the_words_sources_use(text: str | None, job_type: JobType | None) -> None:
+    assert job_type_from(text) == job_type
+
+
+@pytest.mark.parametrize(
+    ("text", "remote", "mode"),
+    [
+        ("TELECOMMUTE", None, WorkMode.REMOTE),
+        ("Remote - US", None, WorkMode.REMOTE),
+        ("hybrid", None, WorkMode.HYBRID),
+        ("On-site", None, WorkMode.ON_SITE),
+        ("Berlin", True, WorkMode.REMOTE),
+        ("Berlin", False, None),
+    ],
+)
+def test_work_modes_are_read_from_words_and_remote_flags(
+    text: str, remote: bool | None, mode: WorkMode | None
+) -> None:
+    assert work_mode_from(text, remote=remote) == mode
 
 
 # --- the registry ------------------------------------------------------------------------
