@@ -108,8 +108,6 @@ class ImportService:
         unique, repeated = _first_of_each(mapped)
 
         async def work(uow: UnitOfWork) -> tuple[UUID, ...]:
-            if not unique:
-                return ()
             keys = {key for job in unique for key in job.keys}
             urls = {job.url for job in unique if job.url is not None}
             known_keys, known_urls = await uow.imports.known(user_id, keys, urls)
@@ -125,7 +123,7 @@ class ImportService:
                 await track_activity(self.ctx, uow, user_id, now)  # one tracked action per import
             return tuple(job.saved_job.id for job in new if job.saved_job.id in kept)
 
-        created = await self.ctx.write(work)
+        created = await self.ctx.write(work) if unique else ()  # nothing to save: no transaction
         return ImportReport(
             source=chosen.name,
             created=len(created),

@@ -353,11 +353,12 @@ async def test_a_file_over_the_cap_fails_once_with_its_name() -> None:
     assert report.created == 1
 
 
-async def test_an_import_with_nothing_new_opens_no_write_that_tracks_activity() -> None:
+async def test_an_import_with_nothing_to_save_opens_no_transaction() -> None:
     storage = FakeStorage()
     imports = service(storage, yielding(ItemFailure("row 1", "Bad row")))
     report = await imports.run(USER, UrlInput("https://a.example/board"))
     assert (report.created, report.failed) == (0, 1)
+    assert storage.opened == []
     assert storage.activity_of(USER) == []
     assert storage.tables.progress == {}
 
