@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,8 @@ async def test_a_library_caller_imports_a_page_and_a_file_with_the_installed_imp
             page_report = await services.imports.run(
                 session.user.id, UrlInput(f"http://127.0.0.1:{server.port}/careers/posting")
             )
-            file_report = await services.imports.run(
-                session.user.id, FileInput("jobs.csv", chunks(JOBSPY_CSV))
-            )
+            csv = await asyncio.to_thread(JOBSPY_CSV.read_bytes)
+            file_report = await services.imports.run(session.user.id, FileInput("jobs.csv", chunks(csv)))
         assert (page_report.source, page_report.created) == ("jsonld", 1)
         assert (file_report.source, file_report.created, file_report.failed) == ("jobspy", 4, 2)
         saved = await services.saved_jobs.list(session.user.id)
