@@ -30,7 +30,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -396,7 +396,7 @@ def throwaway_database(server_url: str) -> Iterator[str]:
 
 
 def per_user(
-    before: dict[str, tuple[int, ...]], after: dict[str, tuple[int, ...]], users: int
+    before: Mapping[str, tuple[int, ...]], after: Mapping[str, tuple[int, ...]], users: int
 ) -> dict[str, list[float]]:
     """Each table's growth from ``before`` to ``after`` divided by ``users``: rows, total, heap, index."""
     return {name: [(a - b) / users for a, b in zip(after[name], before[name], strict=True)] for name in after}

@@ -146,7 +146,7 @@ def instrumented(sampler: Sampler, windows: list[dict[str, Any]]) -> None:
         )
         return result
 
-    run.start_server, run.start_bare, run.run_load = server, bare, load  # type: ignore[assignment]
+    run.start_server, run.start_bare, run.run_load = server, bare, load
 
 
 def split(sampler: Sampler, windows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,7 +34,8 @@ from sqlalchemy.pool import NullPool
 
 import bytes_per_user
 from offertracker_storage import migrate
-from offertracker_storage.sql import repositories
+from offertracker_storage.sql.repositories.progress import SqlProgress
+from offertracker_storage.sql.repositories.users import SqlUsers
 
 __all__ = ["main"]
 
@@ -126,17 +127,16 @@ def measure(server_url: str, users: int, repeat: int) -> None:
             print(f"{users:,} users written and analysed in {time.perf_counter() - started:.1f} s")
             with engine.connect() as conn:
                 last = LastStatement(conn)
-                people = repositories.BY_PORT["users"](conn)
-                progress = repositories.BY_PORT["progress"](conn)
+                people, progress = SqlUsers(conn), SqlProgress(conn)
                 cases: dict[str, Callable[[], object]] = {
                     "login: users by e-mail (unique index)": lambda: people.get_by_email(
                         "user77@example.com"
-                    ),  # type: ignore[attr-defined]
+                    ),
                     "search 'mar' (many matches), first 20": lambda: people.search_visible(
                         viewer, "mar", 0, 20
-                    ),  # type: ignore[attr-defined]
-                    "search 'zq' (no match), first 20": lambda: people.search_visible(viewer, "zq", 0, 20),  # type: ignore[attr-defined]
-                    "community, first 50": lambda: progress.community(50),  # type: ignore[attr-defined]
+                    ),
+                    "search 'zq' (no match), first 20": lambda: people.search_visible(viewer, "zq", 0, 20),
+                    "community, first 50": lambda: progress.community(50),
                 }
                 results = {name: timed(conn, work, repeat, last) for name, work in cases.items()}
         finally:
