@@ -469,7 +469,7 @@ def measure(server_url: str, users: int, seed_value: int) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(description="Database bytes per active user (see bench/README.md).")
+    parser = argparse.ArgumentParser(description="Database bytes per active user (see docs/scaling.md).")
     parser.add_argument(
         "--server-url",
         default=DEFAULT_SERVER,

@@ -152,7 +152,7 @@ def measure(server_url: str, users: int, repeat: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run it; 0 once it measured, 1 if something broke, 130 on Ctrl-C."""
-    parser = argparse.ArgumentParser(description="Queries across all users (see bench/README.md).")
+    parser = argparse.ArgumentParser(description="Queries across all users (see docs/scaling.md).")
     parser.add_argument("--server-url", default=bytes_per_user.DEFAULT_SERVER, help="a PostgreSQL URL")
     parser.add_argument("--users", type=int, default=1_000_000, help="users to write (1,000,000)")
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per statement (5)")
