@@ -30,7 +30,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -485,19 +485,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run it; 0 once it measured, 1 if something broke, 130 on Ctrl-C."""
-    args = parse_args(argv)
+def reported(name: str, run: Callable[[], object]) -> int:
+    """Run a measurement: 0 once it measured, 1 if something broke (said on stderr), 130 on Ctrl-C."""
     try:
-        measure(args.server_url, args.users, args.seed)
+        run()
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception:  # a measurement, not a test: say what broke and exit 1, as run.py does
         traceback.print_exc()
-        print("\nbytes_per_user failed (the throw-away database was dropped)", file=sys.stderr)
+        print(f"\n{name} failed (the throw-away database was dropped)", file=sys.stderr)
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run it; 0 once it measured, 1 if something broke, 130 on Ctrl-C."""
+    args = parse_args(argv)
+    return reported("bytes_per_user", lambda: measure(args.server_url, args.users, args.seed))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import argparse
 import statistics
 import sys
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -157,16 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=1_000_000, help="users to write (1,000,000)")
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per statement (5)")
     args = parser.parse_args(argv)
-    try:
-        measure(args.server_url, args.users, args.repeat)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except Exception:  # a measurement, not a test: say what broke and exit 1, as run.py does
-        traceback.print_exc()
-        print("\nglobal_queries failed (the throw-away database was dropped)", file=sys.stderr)
-        return 1
-    return 0
+    return bytes_per_user.reported(
+        "global_queries", lambda: measure(args.server_url, args.users, args.repeat)
+    )
 
 
 if __name__ == "__main__":
