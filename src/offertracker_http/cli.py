@@ -54,7 +54,10 @@ def serve(host: str, port: int, workers: str | None) -> None:
     from .bootstrap import SchemaBehind, build_app, prepare_database
     from .serving import SupervisorHooks, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The process id tells the workers' lines apart (and is the pid to look for in `ps`).
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+    )
     # --workers stands for OFFERTRACKER_WORKERS, so the defaults that depend on the worker
     # count (hash concurrency) follow it too. Settings are read once, here, before any fork:
     # a generated signing secret is written once and every worker inherits it.
