@@ -79,7 +79,12 @@ async def open_services(
     if prepare:
         await asyncio.to_thread(prepare_database, settings)
     async with AsyncExitStack() as stack:
-        storage = await SqlStorage.open(settings.database_url, statement_timeout=settings.statement_timeout)
+        storage = await SqlStorage.open(
+            settings.database_url,
+            statement_timeout=settings.statement_timeout,
+            # PostgreSQL connections of this process; SQLite keeps its own default readers.
+            **({} if settings.is_sqlite else {"pool_size": settings.server.db_pool_size}),
+        )
         stack.push_async_callback(storage.close)
         accounts = _accounts(settings, stack, clock=clock, passwords=passwords)
         pm = plugins or create_plugin_manager()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .settings import Settings
 
 __all__ = ["main"]
@@ -20,24 +22,86 @@ def main() -> None:
     """OfferTracker: a job-search tracker you can embed, serve and extend."""
 
 
+class _Workers(click.ParamType[str]):
+    """``--workers``: a whole number from 1 to 256, or ``auto`` (the usable cores)."""
+
+    name = "N|auto"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .server_settings import parse_workers
+
+        try:
+            parse_workers(str(value), name="--workers")
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(value)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    type=_Workers(),
+    default=None,
+    help="Server processes on the port: a number or 'auto' (the usable cores). "
+    "Default: OFFERTRACKER_WORKERS, else 1.",
+)
+def serve(host: str, port: int, workers: str | None) -> None:
     """Run the API server (configuration: OFFERTRACKER_* environment variables)."""
-    from aiohttp import web
+    import os
 
     from .bootstrap import SchemaBehind, build_app, prepare_database
+    from .serving import SupervisorHooks, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings()
+    # The process id tells the workers' lines apart (and is the pid to look for in `ps`).
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+    )
+    # --workers stands for OFFERTRACKER_WORKERS, so the defaults that depend on the worker
+    # count (hash concurrency) follow it too. Settings are read once, here, before any fork:
+    # a generated signing secret is written once and every worker inherits it.
+    settings = _settings({**os.environ, "OFFERTRACKER_WORKERS": workers} if workers else None)
     try:
         # Checked before binding the port, so a schema problem is one clear line, not a traceback.
+        # With several workers it runs here once, in the parent, not once per worker.
         prepare_database(settings)
     except SchemaBehind as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"OfferTracker on http://{host}:{port} (database: {_safe_url(settings.database_url)})")
-    web.run_app(build_app(settings, prepare=False), host=host, port=port, print=None)
+    count = settings.server.workers
+    plural = f"{count} workers" if count > 1 else "1 process"
+    click.echo(
+        f"OfferTracker on http://{host}:{port} (database: {_safe_url(settings.database_url)}; {plural})"
+    )
+    if count == 1:
+        serve(build_app(settings, prepare=False), settings, host=host, port=port)
+        return
+    if not hasattr(os, "fork"):
+        raise click.ClickException(
+            "--workers above 1 needs fork(), which this platform lacks; use one process"
+        )
+    from .supervisor import Supervisor
+
+    if settings.redis_url is None:
+        logging.getLogger("offertracker.supervisor").warning(
+            "%d workers without OFFERTRACKER_REDIS_URL: login and registration limits are counted "
+            "per process, so a client gets up to %d times the configured attempts",
+            count,
+            count,
+        )
+    supervisor = Supervisor(
+        lambda sock: serve(build_app(settings, prepare=False), settings, sock=sock),
+        host=host,
+        port=port,
+        workers=count,
+        grace=settings.server.shutdown_grace,
+        hooks=SupervisorHooks(),
+    )
+    try:
+        status = supervisor.run()
+    except OSError as exc:  # the port is taken, the host does not resolve
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    sys.exit(status)
 
 
 @main.group()
@@ -106,12 +170,12 @@ def _own_version() -> str:
     return version("offertracker")
 
 
-def _settings() -> Settings:
+def _settings(environ: Mapping[str, str] | None = None) -> Settings:
     # Imported here, like the server modules above, so `offertracker --help` stays fast.
     from .settings import Settings
 
     try:
-        return Settings.from_env()
+        return Settings.from_env(environ)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -31,6 +31,7 @@ from offertracker_storage.auth.passwords import default_hash_concurrency
 from offertracker_storage.supabase.project import SupabaseProject
 
 from .import_settings import ImportSettings, import_settings
+from .server_settings import ServerSettings, server_settings
 from .supabase_settings import Backend, backend, supabase_project
 from .variables import whole_number
 
@@ -113,7 +114,8 @@ class Settings:
     statement_timeout: float = 30.0
     """Seconds a database statement may run before the request fails with a 503; 0: no limit."""
     hash_concurrency: int = attrs.field(factory=default_hash_concurrency)
-    """Password hashes (argon2, 64 MiB each) that may run at once; default: the number of CPUs."""
+    """Password hashes (argon2, 64 MiB each) that may run at once in each worker; read from the
+    environment, the default is the number of CPUs divided among the workers (at least 1)."""
     hash_queue: int = attrs.field(default=attrs.Factory(_default_hash_queue, takes_self=True))
     """Hashes that may wait for a place; one more is refused with 503 + ``Retry-After``."""
     login_limit_account: RateLimitItem = attrs.field(factory=lambda: _limit(DEFAULT_LOGIN_LIMIT_ACCOUNT))
@@ -126,7 +128,6 @@ class Settings:
     """Registration attempts allowed per client address in a moving window."""
     redis_url: str | None = attrs.field(default=None, repr=False)  # may carry a password
     """Where the attempt counters live when several server processes share them; None: in memory."""
-    redis_key_prefix: str = "offertracker"
     trusted_proxies: tuple[IPNetwork, ...] = ()
     """Peers whose ``X-Forwarded-For`` is believed (see :mod:`offertracker_http.throttle`)."""
     uploads_dir: Path = attrs.field(default=attrs.Factory(_default_uploads_dir, takes_self=True))
@@ -139,6 +140,8 @@ class Settings:
     """The Supabase project, set when either backend is ``supabase``."""
     imports: ImportSettings = attrs.field(factory=ImportSettings)
     """Bounds of job imports and whether they may fetch private addresses."""
+    server: ServerSettings = attrs.field(factory=ServerSettings)
+    """Worker processes, shutdown grace, PostgreSQL pool size and the Redis key prefix."""
 
     def __attrs_post_init__(self) -> None:
         if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
@@ -170,11 +173,14 @@ class Settings:
         origins = tuple(o.strip() for o in env.get("OFFERTRACKER_CORS_ORIGINS", "").split(",") if o.strip())
         ttl = _token_ttl(env.get("OFFERTRACKER_TOKEN_TTL_SECONDS", "3600"))
         statement_timeout = _statement_timeout(env.get("OFFERTRACKER_STATEMENT_TIMEOUT", "30"))
+        server = server_settings(env)
         hash_concurrency = whole_number(
             "OFFERTRACKER_HASH_CONCURRENCY", env.get("OFFERTRACKER_HASH_CONCURRENCY"), 1, MAX_HASH_CONCURRENCY
         )
         if hash_concurrency is None:
-            hash_concurrency = default_hash_concurrency()
+            # Shared out: N workers each running as many 64 MiB hashes as there are cores would
+            # run N times too many at once, each slower and all of them in memory together.
+            hash_concurrency = max(1, default_hash_concurrency() // server.workers)
         hash_queue = whole_number(
             "OFFERTRACKER_HASH_QUEUE", env.get("OFFERTRACKER_HASH_QUEUE"), 0, MAX_HASH_QUEUE
         )
@@ -216,6 +222,7 @@ class Settings:
             files_backend=files_backend,
             supabase=project,
             imports=import_settings(env),
+            server=server,
         )
 
 

@@ -209,7 +209,7 @@ async def open_throttle(settings: Settings) -> AsyncIterator[Throttle]:
         storage = RedisStorage(
             f"async+{settings.redis_url}",
             implementation="redispy",  # redis.asyncio; limits' default client would be coredis
-            key_prefix=settings.redis_key_prefix,
+            key_prefix=settings.server.limits_key_prefix,
             wrap_exceptions=True,
         )
         if not await storage.check():

@@ -28,8 +28,21 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply every pending migration to the database at ``url``."""
+    """Apply every pending migration to the database at ``url``; a SQLite file is left in WAL mode.
+
+    WAL is a property of the file, kept once set. It is set here, while the upgrading process
+    has the file to itself, rather than by the first connection of a running server: switching
+    a file to WAL waits for every other writer, so a server process opening its first
+    connection while another process writes would otherwise stall or fail.
+    """
     command.upgrade(alembic_config(url), revision)
+    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str:

@@ -58,6 +58,7 @@ async def test_a_fresh_data_dir_its_secret_and_database_files_are_owner_only(
         assert {name: mode(data / name) for name in sorted(os.listdir(data))} == {
             "jwt-secret": 0o600,
             "offertracker.db": 0o600,
+            "offertracker.db-lock": 0o600,  # the cross-process write lock (storage.sql.write_lock)
             "offertracker.db-shm": 0o600,
             "offertracker.db-wal": 0o600,
         }

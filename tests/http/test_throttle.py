@@ -26,6 +26,7 @@ from limits.aio.storage import memory as limits_memory
 from limits.aio.storage.redis import redispy as limits_redispy
 
 from offertracker_http import throttle as throttle_module
+from offertracker_http.server_settings import ServerSettings
 
 from ..conftest import fresh_database_url
 from .httpkit import API, PASSWORD, register
@@ -47,7 +48,7 @@ def redis_store() -> Iterator[dict[str, Any]]:
     if not url:
         pytest.skip(f"{REDIS_ENV} not set")
     prefix = f"offertracker-test-{uuid4().hex[:12]}"
-    yield {"redis_url": url, "redis_key_prefix": prefix}
+    yield {"redis_url": url, "server": ServerSettings(redis_key_prefix=prefix)}
     with redis.Redis.from_url(url) as client:
         keys = list(client.scan_iter(match=f"{prefix}:*"))
         assert keys, "the test left no counters in Redis: were they stored somewhere else?"

@@ -21,6 +21,7 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import orjson
@@ -39,6 +40,7 @@ from .uow import (
     SqliteWriteUnitOfWork,
     SqlUnitOfWork,
 )
+from .write_lock import WriteLock
 
 __all__ = ["DEFAULT_READ_THREADS", "DEFAULT_STATEMENT_TIMEOUT", "Dialect", "SqlStorage", "sync_url"]
 
@@ -73,6 +75,11 @@ def _parse(url: str | URL) -> tuple[Dialect, URL]:
     )
 
 
+def _plain_file(database: str) -> bool:
+    """Whether a SQLite URL's database is a file path (not a ``file:`` URI), so a lock file fits beside it."""
+    return bool(database) and not database.startswith("file:")
+
+
 def sync_url(url: str | URL) -> str:
     """``url`` rewritten for a sync driver (``sqlite`` or ``postgresql+psycopg``), password kept.
 
@@ -94,7 +101,9 @@ def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _sqlite_engine(url: URL, *, writer: bool, pool_size: int, statement_timeout: float) -> Engine:
+def _sqlite_engine(
+    url: URL, *, writer: bool, pool_size: int, statement_timeout: float, write_lock: WriteLock | None = None
+) -> Engine:
     engine = create_engine(
         url,
         **_JSON_CODEC,
@@ -108,6 +117,7 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int, statement_timeout:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin
         # (the pysqlite recipe of the SQLAlchemy docs); then the pragmas.
         dbapi_connection.isolation_level = None
+        dbapi_connection.write_lock = write_lock  # released by TimedConnection when a transaction ends
         # SQLite's own lower() folds ASCII only; user search promises case-insensitive
         # matching (behaviour.md §3), as PostgreSQL's lower() gives on a UTF-8 database.
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
@@ -135,7 +145,17 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int, statement_timeout:
     def on_begin(conn: Connection) -> None:
         # Straight to the driver: this runs once per unit of work, and a full
         # SQLAlchemy execution costs more than the BEGIN itself.
-        conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+        if write_lock is None:
+            conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+            return
+        # Writers of other processes first take turns on the lock file (see write_lock), so
+        # BEGIN IMMEDIATE then finds SQLite's own lock free instead of polling for it.
+        write_lock.acquire()
+        try:
+            conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+        except BaseException:
+            write_lock.release()
+            raise
 
     return engine
 
@@ -161,11 +181,13 @@ class SqlStorage:
         readers: int = 5,
         read_threads: int = DEFAULT_READ_THREADS,
         statement_timeout: float = 0.0,
+        write_lock: WriteLock | None = None,
     ) -> None:
         if read_threads < 1 or readers < read_threads:
             raise ValueError("SQLite needs at least one read thread and a reader connection for each")
         self._dialect: Dialect = dialect
         self._writer = writer
+        self._file_lock = write_lock
         self._reader = reader
         self._async_engine = async_engine
         self._statement_timeout = statement_timeout
@@ -214,6 +236,9 @@ class SqlStorage:
             raise ValueError("statement_timeout must be 0 (no limit) or positive")
         dialect, parsed = _parse(url)
         if dialect == "sqlite":
+            # Opened here, in the process that will write (see write_lock on fork).
+            database = parsed.database or ""
+            write_lock = WriteLock(Path(database)) if _plain_file(database) else None
 
             def sqlite_engine(writer: bool) -> Engine:
                 return _sqlite_engine(
@@ -221,6 +246,7 @@ class SqlStorage:
                     writer=writer,
                     pool_size=pool_size + read_threads,  # see the lane connections in __init__
                     statement_timeout=statement_timeout,
+                    write_lock=write_lock if writer else None,
                 )
 
             return cls(
@@ -230,6 +256,7 @@ class SqlStorage:
                 readers=pool_size,
                 read_threads=read_threads,
                 statement_timeout=statement_timeout,
+                write_lock=write_lock,
             )
         # Startup options cost no round trip. (A pooler that refuses them needs the settings on
         # the role instead.) The server cancels a statement past the timeout itself. JIT is off:
@@ -420,6 +447,7 @@ class SqlStorage:
         write_thread, self._write_thread = self._write_thread, None
         read_lanes, self._read_lanes = self._read_lanes, None
         engines = [engine for engine in (self._writer, self._reader, self._blocking) if engine is not None]
+        file_lock, self._file_lock = self._file_lock, None
 
         def shutdown() -> None:
             if blocking_threads is not None:
@@ -430,6 +458,8 @@ class SqlStorage:
                 read_lanes.shutdown(last=self._close_lane_connection)
             for engine in engines:
                 engine.dispose()
+            if file_lock is not None:
+                file_lock.close()
 
-        if blocking_threads or write_thread or read_lanes or engines:
+        if blocking_threads or write_thread or read_lanes or engines or file_lock:
             await asyncio.to_thread(shutdown)

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from .write_lock import WriteLock
+
 __all__ = ["PROGRESS_STEPS", "STUCK_AFTER", "ReadLanes", "TimedConnection"]
 
 T = TypeVar("T")
@@ -39,10 +41,38 @@ class TimedConnection(sqlite3.Connection):
     """
 
     deadline: float = math.inf
+    write_lock: WriteLock | None = None
+    """The writer's cross-process lock, taken before ``BEGIN IMMEDIATE``; released here when the
+    transaction ends, after SQLite has committed or rolled back (never before: another process
+    would then meet SQLite's own lock and poll for it)."""
 
     def past_deadline(self) -> bool:
         """The progress handler: whether the running statement must be interrupted."""
         return time.monotonic() > self.deadline
+
+    def commit(self) -> None:
+        """Commit, then let the next process's writer in."""
+        try:
+            super().commit()
+        finally:
+            if self.write_lock is not None and not self.in_transaction:
+                self.write_lock.release()
+
+    def rollback(self) -> None:
+        """Roll back, then let the next process's writer in."""
+        try:
+            super().rollback()
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
+
+    def close(self) -> None:
+        """Close (SQLite rolls back what is open), then let the next process's writer in."""
+        try:
+            super().close()
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
 
 
 class _Lane:
