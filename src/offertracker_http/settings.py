@@ -31,6 +31,7 @@ from offertracker_storage.auth.passwords import default_hash_concurrency
 from offertracker_storage.supabase.project import SupabaseProject
 
 from .import_settings import ImportSettings, import_settings
+from .ops_settings import OpsSettings, ops_settings
 from .supabase_settings import Backend, backend, supabase_project
 from .variables import whole_number
 
@@ -139,6 +140,8 @@ class Settings:
     """The Supabase project, set when either backend is ``supabase``."""
     imports: ImportSettings = attrs.field(factory=ImportSettings)
     """Bounds of job imports and whether they may fetch private addresses."""
+    ops: OpsSettings = attrs.field(factory=OpsSettings)
+    """The metrics endpoint, its token and the log format (:mod:`offertracker_http.ops_settings`)."""
 
     def __attrs_post_init__(self) -> None:
         if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
@@ -216,6 +219,7 @@ class Settings:
             files_backend=files_backend,
             supabase=project,
             imports=import_settings(env),
+            ops=ops_settings(env),
         )
 
 
