@@ -68,7 +68,13 @@ def test_every_setting_the_server_reads_is_documented() -> None:
     sources = Path(__file__).resolve().parents[1] / "src" / "offertracker_http"
     text = "".join(
         (sources / name).read_text()
-        for name in ("settings.py", "supabase_settings.py", "import_settings.py", "server_settings.py")
+        for name in (
+            "settings.py",
+            "supabase_settings.py",
+            "import_settings.py",
+            "server_settings.py",
+            "ops_settings.py",
+        )
     )
     read = set(re.findall(r'"((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)"', text))
     assert {"OFFERTRACKER_AUTH", "SUPABASE_URL", "OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS"} <= read

@@ -10,10 +10,13 @@ from aiohttp import web
 
 from offertracker_core.services import Services
 
-from .keys import OPENAPI_DOCUMENT, SERVICES, THROTTLE
+from .access import access_middleware, request_id_header
+from .keys import METRICS, OPENAPI_DOCUMENT, SERVICES, THROTTLE
 from .logs import quiet_malformed_requests
 from .middlewares import auth_middleware, error_middleware, security_headers
 from .openapi import rendered_document
+from .ops import add_ops_routes
+from .ops_settings import OpsSettings
 from .routes import ALL_OPERATIONS, ALL_ROUTES
 from .throttle import Throttle
 
@@ -28,6 +31,7 @@ def create_app(
     *,
     cors_origins: Sequence[str] = (),
     open_throttle: ThrottleFactory | None = None,
+    ops: OpsSettings | None = None,
 ) -> web.Application:
     """Build the application; ``open_services`` is entered at start-up and left at clean-up.
 
@@ -35,8 +39,11 @@ def create_app(
     (``"*"`` for any); bearer tokens need no credentials mode, so none is allowed.
     ``open_throttle`` (entered and left like ``open_services``) gives the login and
     registration limits; without it they are the defaults, counted in memory.
+    ``ops`` turns ``/metrics`` on (the probes, request ids and the access log are
+    always there; see :mod:`offertracker_http.ops`).
     """
-    app = web.Application(middlewares=[error_middleware, auth_middleware])
+    # The access middleware is outermost: it sees the final status of every answer, errors included.
+    app = web.Application(middlewares=[access_middleware, error_middleware, auth_middleware])
     quiet_malformed_requests()
 
     async def services_context(app: web.Application) -> AsyncIterator[None]:
@@ -46,14 +53,19 @@ def create_app(
 
     async def throttle_context(app: web.Application) -> AsyncIterator[None]:
         async with (open_throttle or _default_throttle)() as throttle:
+            metrics = app.get(METRICS)
+            if metrics is not None:
+                throttle.on_refusal(metrics.refused)
             app[THROTTLE] = throttle
             yield
 
     app.cleanup_ctx.append(services_context)
     app.cleanup_ctx.append(throttle_context)
     app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(request_id_header)
     for table in ALL_ROUTES:
         table.add_to(app.router)
+    add_ops_routes(app, ops or OpsSettings())
     app[OPENAPI_DOCUMENT] = rendered_document(ALL_OPERATIONS)
     if cors_origins:
         _enable_cors(app, cors_origins)

@@ -176,4 +176,5 @@ def build_app(
         lambda: open_services(settings, clock=clock, passwords=passwords, plugins=plugins, prepare=prepare),
         cors_origins=settings.cors_origins,
         open_throttle=lambda: open_throttle(settings),
+        ops=settings.ops,
     )

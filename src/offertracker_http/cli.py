@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
+import tempfile
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
+    from .serving import SupervisorHooks
     from .settings import Settings
 
 __all__ = ["main"]
@@ -49,19 +53,15 @@ class _Workers(click.ParamType[str]):
 )
 def serve(host: str, port: int, workers: str | None) -> None:
     """Run the API server (configuration: OFFERTRACKER_* environment variables)."""
-    import os
-
     from .bootstrap import SchemaBehind, build_app, prepare_database
-    from .serving import SupervisorHooks, serve
+    from .log_format import configure_logging
+    from .serving import serve
 
-    # The process id tells the workers' lines apart (and is the pid to look for in `ps`).
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
-    )
     # --workers stands for OFFERTRACKER_WORKERS, so the defaults that depend on the worker
     # count (hash concurrency) follow it too. Settings are read once, here, before any fork:
     # a generated signing secret is written once and every worker inherits it.
     settings = _settings({**os.environ, "OFFERTRACKER_WORKERS": workers} if workers else None)
+    configure_logging(settings.ops.log_format)
     try:
         # Checked before binding the port, so a schema problem is one clear line, not a traceback.
         # With several workers it runs here once, in the parent, not once per worker.
@@ -89,19 +89,48 @@ def serve(host: str, port: int, workers: str | None) -> None:
             count,
             count,
         )
-    supervisor = Supervisor(
-        lambda sock: serve(build_app(settings, prepare=False), settings, sock=sock),
-        host=host,
-        port=port,
-        workers=count,
-        grace=settings.server.shutdown_grace,
-        hooks=SupervisorHooks(),
-    )
-    try:
-        status = supervisor.run()
-    except OSError as exc:  # the port is taken, the host does not resolve
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    with _metrics_hooks(settings) as hooks:
+        supervisor = Supervisor(
+            lambda sock: serve(build_app(settings, prepare=False), settings, sock=sock),
+            host=host,
+            port=port,
+            workers=count,
+            grace=settings.server.shutdown_grace,
+            hooks=hooks,
+        )
+        try:
+            status = supervisor.run()
+        except OSError as exc:  # the port is taken, the host does not resolve
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     sys.exit(status)
+
+
+@contextlib.contextmanager
+def _metrics_hooks(settings: Settings) -> Iterator[SupervisorHooks]:
+    """The supervisor's hooks: with metrics on, the workers count in one shared directory.
+
+    The directory is ``PROMETHEUS_MULTIPROC_DIR`` when set (prometheus-client's own
+    variable), else a private temporary one, removed when the supervisor ends. It is
+    emptied before the first fork, and a dead worker's live gauges are dropped from it.
+    """
+    from .serving import SupervisorHooks
+
+    if not settings.ops.metrics:
+        yield SupervisorHooks()
+        return
+    from . import metrics
+
+    chosen = os.environ.get(metrics.MULTIPROC_ENV)
+    with contextlib.ExitStack() as stack:
+        directory = chosen or stack.enter_context(tempfile.TemporaryDirectory(prefix="offertracker-metrics-"))
+
+        def before_fork() -> None:
+            metrics.prepare_multiprocess(directory)
+
+        def worker_exited(pid: int) -> None:
+            metrics.worker_exited(pid, directory)
+
+        yield SupervisorHooks(before_fork=before_fork, worker_exited=worker_exited)
 
 
 @main.group()

@@ -8,15 +8,19 @@ from aiohttp import web
 
 from offertracker_core.services import Services
 
+from .metrics import HttpMetrics
 from .throttle import Throttle
 
-__all__ = ["ACCESS_TOKEN", "OPENAPI_DOCUMENT", "SERVICES", "THROTTLE", "USER_ID"]
+__all__ = ["ACCESS_TOKEN", "METRICS", "OPENAPI_DOCUMENT", "REQUEST_ID", "SERVICES", "THROTTLE", "USER_ID"]
 
 SERVICES = web.AppKey("services", Services)
 """The core services, set by the start-up context of :func:`offertracker_http.app.create_app`."""
 
 THROTTLE = web.AppKey("throttle", Throttle)
 """The login and registration attempt limits, set by a start-up context of ``create_app``."""
+
+METRICS = web.AppKey("metrics", HttpMetrics)
+"""The application's Prometheus metrics; absent unless ``OFFERTRACKER_METRICS`` is on."""
 
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 """The OpenAPI document of the app's operations as JSON bytes, set by ``create_app``."""
@@ -26,3 +30,6 @@ USER_ID = web.RequestKey("user_id", UUID)
 
 ACCESS_TOKEN = web.RequestKey("access_token", str)
 """The caller's bearer token as it came (logout hands it to an identity provider's sign-out)."""
+
+REQUEST_ID = web.RequestKey("request_id", str)
+"""The request's id (kept from ``X-Request-ID`` or made), set by the access middleware."""

@@ -51,10 +51,15 @@ class SupervisorHooks:
 def runner_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``web.AppRunner``: the shutdown grace, keep-alive, no signal handling.
 
+    aiohttp's access log is off: :mod:`offertracker_http.access` writes one line per request.
+
     Signals are handled by :func:`serve` instead, so a repeated signal does not
     interrupt aiohttp's own clean-up.
     """
     return {
+        # Our access middleware writes the access line (route template, request id, user);
+        # aiohttp's own would repeat it with the raw path and query string.
+        "access_log": None,
         "shutdown_timeout": settings.server.shutdown_grace,
         "keepalive_timeout": KEEPALIVE_TIMEOUT,
         "handle_signals": False,

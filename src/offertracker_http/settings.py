@@ -31,6 +31,7 @@ from offertracker_storage.auth.passwords import default_hash_concurrency
 from offertracker_storage.supabase.project import SupabaseProject
 
 from .import_settings import ImportSettings, import_settings
+from .ops_settings import OpsSettings, ops_settings
 from .server_settings import ServerSettings, server_settings
 from .supabase_settings import Backend, backend, supabase_project
 from .variables import whole_number
@@ -142,6 +143,8 @@ class Settings:
     """Bounds of job imports and whether they may fetch private addresses."""
     server: ServerSettings = attrs.field(factory=ServerSettings)
     """Worker processes, shutdown grace, PostgreSQL pool size and the Redis key prefix."""
+    ops: OpsSettings = attrs.field(factory=OpsSettings)
+    """The metrics endpoint, its token and the log format (:mod:`offertracker_http.ops_settings`)."""
 
     def __attrs_post_init__(self) -> None:
         if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
@@ -223,6 +226,7 @@ class Settings:
             supabase=project,
             imports=import_settings(env),
             server=server,
+            ops=ops_settings(env),
         )
 
 

@@ -8,7 +8,9 @@ password is verified, so a correct password inside a spent window is refused
 like a wrong one, and only failures are counted; every registration that
 reaches the service counts, successful or not. A refusal is
 :class:`TooManyAttempts`, which the error middleware answers with 429 and
-``Retry-After``.
+``Retry-After``; each refusal is also reported, by the name of the limit that
+refused it (one of :data:`LIMITS`), to the observers added with
+:meth:`Throttle.on_refusal` (the metrics count them).
 
 The counters live in this process's memory, or in Redis (``redis_url``) so that
 several server processes share them; both through ``limits``' asyncio API, so
@@ -28,7 +30,7 @@ import hashlib
 import ipaddress
 import math
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from uuid import UUID
 
@@ -49,7 +51,11 @@ from .settings import (
     Settings,
 )
 
-__all__ = ["Throttle", "TooManyAttempts", "client_address", "open_throttle"]
+__all__ = ["LIMITS", "Throttle", "TooManyAttempts", "client_address", "open_throttle"]
+
+LIMITS = ("login_account", "login_address", "password_account", "register_address")
+"""The names refusals are reported under: failed logins per account and per address, failed
+password confirmations per signed-in account, registrations per address."""
 
 _UNAVAILABLE = "Attempts cannot be counted right now; please try again"
 _MAX_OPAQUE_CLIENT = 100
@@ -128,6 +134,7 @@ class Throttle:
         self._login_address = login_limit_address
         self._register_address = register_limit_address
         self._trusted = tuple(trusted_proxies)
+        self._refusal_observers: list[Callable[[str], None]] = []
 
     @classmethod
     def in_memory(cls) -> Throttle:
@@ -139,6 +146,14 @@ class Throttle:
             register_limit_address=parse(DEFAULT_REGISTER_LIMIT_ADDRESS),
         )
 
+    def on_refusal(self, observer: Callable[[str], None]) -> None:
+        """Call ``observer`` with the limit's name (one of :data:`LIMITS`) on every refusal."""
+        self._refusal_observers.append(observer)
+
+    def _refused(self, limit: str) -> None:
+        for observer in self._refusal_observers:
+            observer(limit)
+
     def client(self, request: web.Request) -> str:
         """The client address ``request`` is counted against."""
         return client_address(request, self._trusted)
@@ -146,25 +161,28 @@ class Throttle:
     def logging_in(self, request: web.Request, email: str) -> AbstractAsyncContextManager[None]:
         """Around a login: refused while the account (``email``) or the address has no failed
         login left, checked before the password is; counted when the core raises ``InvalidCredentials``."""
-        return self._guessing(request, ("login-account", _account(email)), InvalidCredentials)
+        account = ("login-account", _account(email))
+        return self._guessing(request, account, InvalidCredentials, "login_account")
 
     def confirming_password(self, request: web.Request, user_id: UUID) -> AbstractAsyncContextManager[None]:
         """Around a core call that checks a signed-in caller's password (a password change, an
         account deletion), counted like a login (``WrongPassword``): a stolen token must not
         become a way to guess. The address shares the failed-login window."""
-        return self._guessing(request, ("password-account", str(user_id)), WrongPassword)
+        return self._guessing(request, ("password-account", str(user_id)), WrongPassword, "password_account")
 
     @asynccontextmanager
     async def _guessing(
-        self, request: web.Request, account: tuple[str, str], failure: type[Exception]
+        self, request: web.Request, account: tuple[str, str], failure: type[Exception], limit: str
     ) -> AsyncIterator[None]:
         address = self.client(request)
-        waits = await asyncio.gather(
+        account_wait, address_wait = await asyncio.gather(
             self._wait(self._login_account, *account),
             self._wait(self._login_address, "login-address", address),
         )
-        if max(waits) > 0:
-            raise TooManyAttempts(max(waits))  # the wait is the longer of the two
+        if max(account_wait, address_wait) > 0:
+            # The wait is the longer of the two, and so is the limit the refusal is reported under.
+            self._refused(limit if account_wait >= address_wait else "login_address")
+            raise TooManyAttempts(max(account_wait, address_wait))
         try:
             yield
         except failure:
@@ -177,6 +195,7 @@ class Throttle:
     async def register_attempt(self, address: str) -> None:
         """Count a registration attempt; raise :class:`TooManyAttempts` if the address has none left."""
         if not await self._hit(self._register_address, "register-address", address):
+            self._refused("register_address")
             raise TooManyAttempts(await self._wait(self._register_address, "register-address", address))
 
     async def _hit(self, item: RateLimitItem, *identifiers: str) -> bool:

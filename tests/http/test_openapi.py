@@ -11,6 +11,8 @@ from openapi_spec_validator import validate
 
 from offertracker_core.inputs import NewTag
 from offertracker_http.openapi import SECURITY_SCHEME
+from offertracker_http.ops import OPS_PATHS
+from offertracker_http.ops_settings import OpsSettings
 
 from .httpkit import API
 
@@ -41,12 +43,22 @@ async def test_every_served_route_is_documented_and_every_documented_one_served(
         if route.method == hdrs.METH_HEAD:
             continue
         path = route.resource.canonical if route.resource is not None else ""
+        if path in OPS_PATHS:
+            continue  # the operator's probes and metrics are not part of the API reference
         # The form without the trailing slash is an alias of the reference's path (behaviour.md §1).
         if (route.method, path + "/") in documented:
             path += "/"
         served.add((route.method, path))
     assert served == documented
     assert len(documented) >= 88
+
+
+async def test_the_probes_and_metrics_are_served_but_not_in_the_document(make_app, aiohttp_client) -> None:
+    client = await aiohttp_client(make_app(ops=OpsSettings(metrics=True)))
+    document = await _document(client)
+    assert not set(OPS_PATHS) & set(document["paths"])
+    served = {route.resource.canonical for route in client.app.router.routes() if route.resource is not None}
+    assert set(OPS_PATHS) <= served
 
 
 async def test_bounds_defaults_and_enums_come_from_the_core_declarations(client: TestClient) -> None:

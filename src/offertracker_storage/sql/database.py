@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import sqlite3
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import orjson
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from offertracker_core.events import Event
@@ -42,7 +45,14 @@ from .uow import (
 )
 from .write_lock import WriteLock
 
-__all__ = ["DEFAULT_READ_THREADS", "DEFAULT_STATEMENT_TIMEOUT", "Dialect", "SqlStorage", "sync_url"]
+__all__ = [
+    "DEFAULT_READ_THREADS",
+    "DEFAULT_STATEMENT_TIMEOUT",
+    "PROBE_TIMEOUT",
+    "Dialect",
+    "SqlStorage",
+    "sync_url",
+]
 
 Dialect = Literal["sqlite", "postgresql"]
 T = TypeVar("T")
@@ -59,6 +69,9 @@ READER_CACHE_KIB = 32 * 1024
 
 DEFAULT_STATEMENT_TIMEOUT = 30.0
 """Seconds a statement (on SQLite: a repository call) may run before it fails as ``Unavailable``."""
+
+PROBE_TIMEOUT = 2.0
+"""Seconds :meth:`SqlStorage.schema_revision` waits for the database before it gives up."""
 
 
 def _parse(url: str | URL) -> tuple[Dialect, URL]:
@@ -160,6 +173,11 @@ def _sqlite_engine(
     return engine
 
 
+def _checked_out(engine: Engine) -> int:
+    checkedout = getattr(engine.pool, "checkedout", None)  # QueuePool has it; a NullPool would not
+    return int(checkedout()) if checkedout is not None else 0
+
+
 class SqlStorage:
     """The core's ``Storage`` port on SQLite or PostgreSQL.
 
@@ -215,6 +233,12 @@ class SqlStorage:
         # no pool checkout, reset and return per read. Outside the ``readers`` gate, so the
         # reader engine's pool holds ``readers + read_threads`` connections.
         self._lane = threading.local()
+        # Lane connections stay checked out between reads, so the pool's count of checked-out
+        # connections overstates those in use by the lanes that are idle: counted here (the lanes
+        # are threads, hence the lock; taken twice per read, a fraction of a microsecond).
+        self._lane_count_lock = threading.Lock()
+        self._lanes_open = 0
+        self._lanes_busy = 0
 
     @classmethod
     async def open(
@@ -378,13 +402,17 @@ class SqlStorage:
         assert lanes is not None
 
         def hop() -> T:
-            conn = self._lane_connection()
+            self._count_lane(busy=1)
             try:
-                with translated_errors():
-                    conn.begin()
-                    return InlineUnitOfWork(conn, statement_timeout=timeout).observe(work)
+                conn = self._lane_connection()
+                try:
+                    with translated_errors():
+                        conn.begin()
+                        return InlineUnitOfWork(conn, statement_timeout=timeout).observe(work)
+                finally:
+                    self._end_lane_transaction(conn)
             finally:
-                self._end_lane_transaction(conn)
+                self._count_lane(busy=-1)
 
         return await asyncio.wrap_future(lanes.submit(hop))
 
@@ -394,7 +422,13 @@ class SqlStorage:
         if conn is None:
             assert self._reader is not None
             conn = self._lane.conn = self._reader.connect()
+            self._count_lane(opened=1)
         return conn
+
+    def _count_lane(self, *, opened: int = 0, busy: int = 0) -> None:
+        with self._lane_count_lock:
+            self._lanes_open += opened
+            self._lanes_busy += busy
 
     def _end_lane_transaction(self, conn: Connection) -> None:
         try:
@@ -409,6 +443,7 @@ class SqlStorage:
         conn: Connection | None = getattr(self._lane, "conn", None)
         self._lane.conn = None
         if conn is not None:
+            self._count_lane(opened=-1)
             conn.close()
 
     @staticmethod
@@ -418,6 +453,63 @@ class SqlStorage:
             conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             conn.begin()
             return InlineUnitOfWork(conn).observe(work)
+
+    def connections_in_use(self) -> int:
+        """Database connections a unit of work holds right now, across every engine; cheap to call.
+
+        The pools' count of checked-out connections (SQLAlchemy's ``checkedout()``), less the
+        SQLite reader threads' own connections while their thread is idle (they stay checked
+        out between reads). On PostgreSQL this includes the readiness probe's while it asks.
+        """
+        if self._async_engine is not None:
+            assert self._blocking is not None
+            return _checked_out(self._blocking) + _checked_out(self._async_engine.sync_engine)
+        assert self._writer is not None
+        assert self._reader is not None
+        with self._lane_count_lock:
+            idle_lanes = self._lanes_open - self._lanes_busy
+        return _checked_out(self._writer) + _checked_out(self._reader) - idle_lanes
+
+    async def schema_revision(self, *, within: float = PROBE_TIMEOUT) -> str | None:
+        """The migration revision the database is at (``None``: no schema), read ``within`` seconds.
+
+        For the readiness probe: raises ``TimeoutError`` when the database does not answer in
+        time and the driver's error when it cannot be reached. SQLite: a fresh read-only
+        connection to the file on a worker thread (a file open; it sees a file that was removed
+        or replaced, which the open connections would not). PostgreSQL: one connection of the
+        asyncio pool (opened on first use and kept, so a probe costs one round trip), tried a
+        second time when the pooled one turns out to be dead (the server restarted).
+        """
+        async with asyncio.timeout(within):
+            if self._async_engine is None:
+                return await asyncio.to_thread(self._sqlite_revision, within)
+            try:
+                return await self._postgres_revision()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                return await self._postgres_revision()  # the pool dropped its dead connections
+
+    def _sqlite_revision(self, timeout: float) -> str | None:
+        assert self._writer is not None
+        path = self._writer.url.database
+        # mode=ro: a missing file is an error, not a new empty database.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+        try:
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return None  # a database no migration has run on
+                raise
+            return str(row[0]) if row else None
+        finally:
+            conn.close()
+
+    async def _postgres_revision(self) -> str | None:
+        assert self._async_engine is not None
+        async with self._async_engine.connect() as conn:
+            return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
     def write(self) -> SqlUnitOfWork:
         """A read-write unit of work (serialised with other writers on SQLite)."""
