@@ -8,6 +8,9 @@ the process tree under ``/proc``, the log, exit statuses, and the database after
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
+import json
 import os
 import re
 import signal
@@ -26,6 +29,7 @@ from uuid import uuid4
 import aiohttp
 import pytest
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -67,16 +71,24 @@ class Server:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def answered_by(self, method: str, path: str) -> list[tuple[int, int]]:
+    def answered_by(self, method: str, route: str) -> list[tuple[int, int]]:
         """(worker pid, status) of every access-log line for ``method route``, in order.
 
-        The access line names the route template, which for the paths asked here is the path.
+        Reads text lines and JSON lines alike; a line still being written is skipped.
         """
-        return [
-            (int(pid), int(status))
-            for pid, m, p, status in ACCESS.findall(self.text())
-            if m == method and p == path
-        ]
+        answered = []
+        for line in self.text().splitlines():
+            if line.startswith("{"):
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    if entry["logger"] == "offertracker.access" and (entry["method"], entry["route"]) == (
+                        method,
+                        route,
+                    ):
+                        answered.append((int(entry["pid"]), int(entry["status"])))
+            elif (match := ACCESS.search(line)) and match.group(2, 3) == (method, route):
+                answered.append((int(match.group(1)), int(match.group(4))))
+        return answered
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
@@ -415,3 +427,63 @@ async def test_two_workers_open_exactly_workers_times_the_pool_size_plus_the_pro
         engine.dispose()
 
     assert counts[-2:] == [8, 8]  # 2 workers x (OFFERTRACKER_DB_POOL_SIZE 3 + the readiness probe's 1)
+
+
+async def _served(session: aiohttp.ClientSession, base: str, route: str) -> int:
+    """Requests to ``route`` answered 200, as one scrape of ``/metrics`` reports them."""
+    async with session.get(f"{base}/metrics") as resp:
+        assert resp.status == 200
+        exposition = await resp.text()
+    return int(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(exposition)
+            for sample in family.samples
+            if sample.name == "offertracker_http_requests_total"
+            and sample.labels["route"] == route
+            and sample.labels["status"] == "200"
+        )
+    )
+
+
+async def test_two_workers_report_every_request_in_whichever_scrape_and_keep_a_dead_workers_counts(
+    start: Callable[..., Server],
+) -> None:
+    server = start(2, OFFERTRACKER_METRICS="1", OFFERTRACKER_LOG_FORMAT="json")
+    async with _fresh_connections() as session:
+        for _ in range(20):
+            async with session.get(f"{server.base}/healthz") as resp:
+                assert resp.status == 200
+        scrapes = [await _served(session, server.base, "/healthz") for _ in range(4)]
+        while {pid for pid, _ in server.answered_by("GET", "/metrics")} != server.workers:
+            assert len(scrapes) < 40, "every scrape went to one worker"
+            scrapes.append(await _served(session, server.base, "/healthz"))
+
+        # The worker that answered most of them dies: its counts must outlive it.
+        answered = collections.Counter(pid for pid, _ in server.answered_by("GET", "/healthz"))
+        victim = answered.most_common(1)[0][0]
+        os.kill(victim, signal.SIGKILL)
+        server.wait_for(lambda: len(server.workers) == 2 and victim not in server.workers)
+        after_death = [await _served(session, server.base, "/healthz") for _ in range(6)]
+
+    assert set(scrapes) == {20}
+    assert set(after_death) == {20}  # the dead worker's counts stay in the totals
+
+
+def test_two_workers_write_json_log_lines_that_name_their_process(start: Callable[..., Server]) -> None:
+    server = start(2, OFFERTRACKER_LOG_FORMAT="json")
+    for _ in range(10):
+        assert _answers(server.base)
+
+    server.wait_for(lambda: len(server.answered_by("GET", "/")) >= 10)
+
+    written = server.text().splitlines()
+    plain = [line for line in written if not line.startswith("{")]
+    lines = [json.loads(line) for line in written if line.startswith("{")]
+    access = [line for line in lines if line["logger"] == "offertracker.access"]
+    assert len(plain) == 1  # stdout's banner, the one line not logged
+    assert plain[0].startswith("OfferTracker on http://127.0.0.1:")
+    assert server.proc.pid in {line["pid"] for line in lines}  # the supervisor's lines
+    assert {line["pid"] for line in access} <= server.workers
+    assert len(access) >= 10
+    assert all(line["route"] == "/" and len(line["request_id"]) == 32 for line in access)
