@@ -190,7 +190,8 @@ def start_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    print(f"OfferTracker server pid {proc.pid} on {base} ({describe_database(database_url)})", flush=True)
+    serving = env.get("OFFERTRACKER_DATABASE_URL")  # also set through ``settings`` (bench/workers.py)
+    print(f"OfferTracker server pid {proc.pid} on {base} ({describe_database(serving)})", flush=True)
     wait_until_answering(f"{base}/", proc, log_path)
     return Server(base, proc, log_path)
 
