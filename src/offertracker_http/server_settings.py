@@ -14,11 +14,12 @@ variable                           default            meaning
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 
 import attrs
+
+from offertracker_storage.auth.passwords import default_hash_concurrency
 
 from .variables import seconds, whole_number
 
@@ -52,14 +53,11 @@ _PREFIX = re.compile(rf"[!-~]{{1,{_MAX_PREFIX}}}")
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform has one), at least 1."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        try:
-            return max(1, len(affinity(0)))
-        except OSError:  # pragma: no cover - some platforms list the call but refuse it
-            pass
-    return os.cpu_count() or 1
+    """The cores this process may run on (its CPU affinity where the platform has one), at least 1.
+
+    The same count the password-hashing pool defaults to, read by the one function that knows how.
+    """
+    return default_hash_concurrency()
 
 
 def parse_workers(text: str | None, *, name: str = WORKERS) -> int | None:

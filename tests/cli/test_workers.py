@@ -218,6 +218,18 @@ async def _slow_import(base: str, headers: dict[str, str], url: str) -> int | st
         return type(exc).__name__
 
 
+async def _slow_import_in_flight(
+    start: Callable[..., Server], url: str, arrived: threading.Event
+) -> tuple[Server, asyncio.Task[int | str]]:
+    """Two workers, one of them busy importing the slow page (which has received the request)."""
+    server = start(2, OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1")
+    async with _fresh_connections() as session:
+        headers = await _register(session, server.base, "ada")
+    request = asyncio.create_task(_slow_import(server.base, headers, url))
+    await asyncio.to_thread(arrived.wait, 10)
+    return server, request
+
+
 async def test_a_killed_worker_is_replaced_and_requests_keep_succeeding(start: Callable[..., Server]) -> None:
     server = start(2)
     victim, survivor = sorted(server.workers)
@@ -255,13 +267,8 @@ async def test_sigterm_lets_a_slow_request_in_flight_finish_and_exits_zero(
     start: Callable[..., Server], slow_page: tuple[str, threading.Event, list[float]]
 ) -> None:
     url, arrived, _ = slow_page
-    server = start(2, OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1")
+    server, request = await _slow_import_in_flight(start, url, arrived)
     workers = server.workers
-    async with _fresh_connections() as session:
-        headers = await _register(session, server.base, "ada")
-
-    request = asyncio.create_task(_slow_import(server.base, headers, url))
-    await asyncio.to_thread(arrived.wait, 10)
     server.proc.send_signal(signal.SIGTERM)
     status = await request
     code = await asyncio.to_thread(server.proc.wait, 20)
@@ -277,13 +284,8 @@ async def test_a_second_signal_kills_the_workers_at_once(
 ) -> None:
     url, arrived, delay = slow_page
     delay[0] = 20.0
-    server = start(2, OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1")
+    server, request = await _slow_import_in_flight(start, url, arrived)
     workers = server.workers
-    async with _fresh_connections() as session:
-        headers = await _register(session, server.base, "ada")
-
-    request = asyncio.create_task(_slow_import(server.base, headers, url))
-    await asyncio.to_thread(arrived.wait, 10)
     server.proc.send_signal(signal.SIGTERM)
     await asyncio.sleep(0.3)
     started = time.monotonic()

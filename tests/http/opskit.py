@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,3 +65,11 @@ def server_process(
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
+
+
+def data_dir_from(template: Path, tmp_path: Path) -> Path:
+    """A data directory under ``tmp_path`` holding a copy of the migrated SQLite ``template``."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copyfile(template, data_dir / "offertracker.db")
+    return data_dir

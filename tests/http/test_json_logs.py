@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from offertracker_http.log_format import JsonFormatter, RequestIdFilter, configu
 from offertracker_http.request_ids import current_request_id
 
 from .httpkit import API, JWT_SECRET
-from .opskit import free_port, server_process
+from .opskit import data_dir_from, free_port, server_process
 
 SECRET_BODY = "body-text-that-must-never-be-logged-7f3a"
 PASSWORD = "pass-word-never-logged-91c2"
@@ -55,9 +55,7 @@ async def _exercise(base: str) -> list[tuple[str, int, str]]:
 async def test_every_line_is_json_with_the_request_id_and_no_secret(
     tmp_path: Path, sqlite_template: Path
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copyfile(sqlite_template, data_dir / "offertracker.db")
+    data_dir = data_dir_from(sqlite_template, tmp_path)
     env = {
         "OFFERTRACKER_DATA_DIR": str(data_dir),
         "OFFERTRACKER_JWT_SECRET": JWT_SECRET,
@@ -139,7 +137,7 @@ def test_outside_a_request_the_request_id_is_null(capsys: pytest.CaptureFixture[
     }
 
 
-def test_the_text_format_stays_the_readable_one(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_text_format_is_one_readable_line_naming_the_process(capsys: pytest.CaptureFixture[str]) -> None:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
@@ -149,7 +147,7 @@ def test_the_text_format_stays_the_readable_one(capsys: pytest.CaptureFixture[st
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
     out = capsys.readouterr().out
-    assert out.endswith(" INFO offertracker.test: hello there\n")
+    assert out.endswith(f" INFO [{os.getpid()}] offertracker.test: hello there\n")
 
 
 def test_an_unknown_log_format_is_refused() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import aiohttp
 from offertracker_http.metrics import MULTIPROC_ENV, worker_exited
 
 from .httpkit import JWT_SECRET
-from .opskit import REPO, free_port, server_process, value
+from .opskit import REPO, data_dir_from, free_port, server_process, value
 
 REQUESTS = "offertracker_http_requests_total"
 CONNECTIONS = "offertracker_db_connections_in_use"
@@ -62,9 +61,7 @@ async def test_one_scrape_sums_both_workers_and_a_dead_workers_gauge_is_dropped(
     prepare(directory)
     assert list(directory.iterdir()) == []  # a previous run's counts would be added to this one's
 
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copyfile(sqlite_template, data_dir / "offertracker.db")
+    data_dir = data_dir_from(sqlite_template, tmp_path)
     env = {
         "OFFERTRACKER_DATA_DIR": str(data_dir),
         "OFFERTRACKER_JWT_SECRET": JWT_SECRET,
