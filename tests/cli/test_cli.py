@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,16 @@ from sqlalchemy.pool import NullPool
 
 from offertracker_http.cli import main
 from offertracker_storage import migrate
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    # `serve` points the root logger at the invoking CliRunner's stderr, which closes with it.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
@@ -99,11 +111,13 @@ def test_serve_refuses_to_start_on_a_postgresql_schema_that_is_behind(
 ) -> None:
     result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=_env(tmp_path, empty_postgres_url))
 
+    *logged, last = result.output.strip().splitlines()
     assert result.exit_code == 1
-    assert result.output.strip() == (
+    assert last == (
         "Error: The database schema is at revision none (empty database), but this OfferTracker "
         f"needs {migrate.head_revision()}. Run `offertracker db upgrade` first."
     )
+    assert all(" INFO [" in line and "alembic" in line for line in logged)  # the schema check's own lines
     assert migrate.current_revision(empty_postgres_url) is None  # serve never migrates PostgreSQL
 
 
