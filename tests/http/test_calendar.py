@@ -160,12 +160,14 @@ async def test_the_feed_is_valid_rfc_5545_with_crlf_lines_folded_at_75_octets(
 
     assert body.endswith(b"\r\n")
     lines = body.split(b"\r\n")[:-1]
-    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)  # CRLF only, nothing bare
+    assert b"\n" not in b"".join(lines)
+    assert b"\r" not in b"".join(lines)
     assert max(len(line) for line in lines) <= 75
     assert any(line.startswith(b" ") for line in lines)  # something was folded
     for line in lines:  # a fold never splits a UTF-8 character
         line.decode("utf-8")
-    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-1] == b"END:VCALENDAR"
+    assert lines[0] == b"BEGIN:VCALENDAR"
+    assert lines[-1] == b"END:VCALENDAR"
     calendar = Calendar.from_ical(body)
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["PRODID"]) == PRODID
@@ -229,7 +231,9 @@ async def test_a_completed_reminder_a_deleted_item_and_an_old_one_are_not_in_the
     recent = await add_stage(client, headers, app["id"], stage_date=str(_day(clock, -300)))
     await add_stage(client, headers, app["id"], stage_date=str(_day(clock, -400)))  # older than a year
     archived = await save_job(client, headers, deadline=str(_day(clock, 3)))
-    await call(client, "PUT", f"/saved-jobs/{archived['id']}", headers, json={"status": "Archived"}, expect=200)
+    await call(
+        client, "PUT", f"/saved-jobs/{archived['id']}", headers, json={"status": "Archived"}, expect=200
+    )
     await create_outcome(
         client,
         headers,
@@ -298,7 +302,8 @@ async def test_a_feed_shows_only_its_owners_items(
 
     assert f"follow-up-{alices['id']}@offertracker" in alice_events
     assert set(bob_events) == {f"follow-up-{bobs['id']}@offertracker"}
-    assert b"Alice Co" not in bob_body and b"alice only" not in bob_body
+    assert b"Alice Co" not in bob_body
+    assert b"alice only" not in bob_body
     assert b"Bob Co" not in alice_body
 
 

@@ -147,6 +147,7 @@ class _Tables:
             progress=dict(self.progress),
             tokens_valid_after=dict(self.tokens_valid_after),
             import_keys=dict(self.import_keys),
+            calendar_feeds=dict(self.calendar_feeds),
         )
 
 
