@@ -48,10 +48,10 @@ _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 FEED_HISTORY_DAYS = 365
 """The feed shows items dated from this many days ago on, and every later one."""
-MAX_EVENTS_PER_KIND = 2000
-"""At most this many events of each kind, the earliest in the window first: a bound on the body
-(about 1 KB an event) whatever the account holds. 50 stages an application and a year of
-history make it unreachable by honest use."""
+MAX_EVENTS_PER_KIND = 500
+"""At most this many events of each kind (2,500 in all), the earliest in the window first: a
+bound on the body (about 500 bytes an event) and on the time to write it (icalendar takes about
+1 ms an event, measured), whatever the account holds. A year of an active search is far below it."""
 
 _MAX_SEQUENCE = 2**31 - 1  # RFC 5545 INTEGER is a signed 32-bit value
 UID_DOMAIN = "offertracker"

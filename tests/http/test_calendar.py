@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 from icalendar import Calendar, Event
 
-from offertracker_core.calendar import secret_hash
+from offertracker_core.calendar import MAX_EVENTS_PER_KIND, secret_hash
 from offertracker_http.ics import PRODID
 from offertracker_storage.sql import tables
 
@@ -412,3 +412,36 @@ async def test_a_feed_costs_the_same_statements_for_one_application_or_forty(
     assert (one[1], forty[1]) == (3, 120)
     assert one[0] == forty[0]
     assert forty[0] <= 8, f"{forty[0]} statements for one feed"
+
+
+async def test_a_kind_with_more_than_its_cap_shows_the_earliest_ones(
+    client: TestClient, alice: tuple[dict[str, Any], dict[str, str]], clock: Any, db: sa.Engine
+) -> None:
+    user, headers = alice
+    now = clock.peek()
+    start = datetime.combine(clock.today(), datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    reminders = [
+        {
+            "id": uuid.uuid4(),
+            "user_id": uuid.UUID(user["id"]),
+            "title": f"R{n}",
+            "remind_at": start + timedelta(hours=n),
+            "reminder_type": "General",
+            "is_completed": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(MAX_EVENTS_PER_KIND + 1)
+    ]
+    with db.begin() as conn:
+        conn.execute(tables.reminders.insert(), reminders)
+    await create_application(client, headers, follow_up_date=str(_day(clock, 1)))
+    path = await _new_feed(client, headers)
+
+    _, events, _ = await _fetch(client, path)
+
+    shown = {uid for uid in events if uid.startswith("reminder-")}
+    assert len(shown) == MAX_EVENTS_PER_KIND
+    assert f"reminder-{reminders[-1]['id']}@offertracker" not in shown  # the latest is left out
+    assert f"reminder-{reminders[0]['id']}@offertracker" in shown
+    assert len(events) == MAX_EVENTS_PER_KIND + 1  # the other kinds keep their own allowance
