@@ -39,6 +39,7 @@ __all__ = [
     "ApplicationDetail",
     "ApplicationTag",
     "AssignedTag",
+    "CalendarFeed",
     "Contact",
     "Document",
     "Follow",
@@ -250,6 +251,16 @@ class AssignedTag:
     def of(cls, assignment: ApplicationTag, tag: Tag) -> AssignedTag:
         """``assignment`` with its ``tag``."""
         return cls(assignment.id, assignment.application_id, assignment.tag_id, assignment.created_at, tag)
+
+
+@attrs.frozen
+class CalendarFeed:
+    """A user's secret calendar feed: only the SHA-256 of its secret is kept (one per user)."""
+
+    user_id: UUID
+    token_hash: str
+    """Hex SHA-256 of the secret in the feed's URL; the secret itself is never stored."""
+    created_at: datetime
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from aiohttp import web
 from offertracker_core.services import Services
 
 from .access import access_middleware, request_id_header
-from .keys import METRICS, OPENAPI_DOCUMENT, SERVICES, THROTTLE
+from .keys import METRICS, OPENAPI_DOCUMENT, PUBLIC_URL, SERVICES, THROTTLE
 from .logs import quiet_malformed_requests
 from .middlewares import auth_middleware, error_middleware, security_headers
 from .openapi import rendered_document
@@ -32,6 +32,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     open_throttle: ThrottleFactory | None = None,
     ops: OpsSettings | None = None,
+    public_url: str | None = None,
 ) -> web.Application:
     """Build the application; ``open_services`` is entered at start-up and left at clean-up.
 
@@ -40,7 +41,8 @@ def create_app(
     ``open_throttle`` (entered and left like ``open_services``) gives the login and
     registration limits; without it they are the defaults, counted in memory.
     ``ops`` turns ``/metrics`` on (the probes, request ids and the access log are
-    always there; see :mod:`offertracker_http.ops`).
+    always there; see :mod:`offertracker_http.ops`). ``public_url`` is where clients reach the
+    server, for the links it hands out (calendar feeds); without it, each request's own.
     """
     # The access middleware is outermost: it sees the final status of every answer, errors included.
     app = web.Application(middlewares=[access_middleware, error_middleware, auth_middleware])
@@ -67,6 +69,7 @@ def create_app(
         table.add_to(app.router)
     add_ops_routes(app, ops or OpsSettings())
     app[OPENAPI_DOCUMENT] = rendered_document(ALL_OPERATIONS)
+    app[PUBLIC_URL] = (public_url or "").rstrip("/")
     if cors_origins:
         _enable_cors(app, cors_origins)
     return app

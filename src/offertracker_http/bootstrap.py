@@ -177,4 +177,5 @@ def build_app(
         cors_origins=settings.cors_origins,
         open_throttle=lambda: open_throttle(settings),
         ops=settings.ops,
+        public_url=settings.public_url,
     )

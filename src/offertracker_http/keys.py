@@ -11,7 +11,16 @@ from offertracker_core.services import Services
 from .metrics import HttpMetrics
 from .throttle import Throttle
 
-__all__ = ["ACCESS_TOKEN", "METRICS", "OPENAPI_DOCUMENT", "REQUEST_ID", "SERVICES", "THROTTLE", "USER_ID"]
+__all__ = [
+    "ACCESS_TOKEN",
+    "METRICS",
+    "OPENAPI_DOCUMENT",
+    "PUBLIC_URL",
+    "REQUEST_ID",
+    "SERVICES",
+    "THROTTLE",
+    "USER_ID",
+]
 
 SERVICES = web.AppKey("services", Services)
 """The core services, set by the start-up context of :func:`offertracker_http.app.create_app`."""
@@ -24,6 +33,9 @@ METRICS = web.AppKey("metrics", HttpMetrics)
 
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 """The OpenAPI document of the app's operations as JSON bytes, set by ``create_app``."""
+
+PUBLIC_URL = web.AppKey("public_url", str)
+"""``OFFERTRACKER_PUBLIC_URL`` (no trailing slash), or ``""``: links are built from the request."""
 
 USER_ID = web.RequestKey("user_id", UUID)
 """The authenticated caller's id, set by the auth middleware on non-public routes."""

@@ -22,6 +22,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 from limits import RateLimitItem, parse_many
@@ -145,6 +146,9 @@ class Settings:
     """Worker processes, shutdown grace, PostgreSQL pool size and the Redis key prefix."""
     ops: OpsSettings = attrs.field(factory=OpsSettings)
     """The metrics endpoint, its token and the log format (:mod:`offertracker_http.ops_settings`)."""
+    public_url: str | None = None
+    """Where clients reach the server (``https://tracker.example.com``, no trailing slash), for
+    links handed out (calendar feed URLs); ``None``: from each request's own scheme and host."""
 
     def __attrs_post_init__(self) -> None:
         if self.supabase is None and "supabase" in (self.auth_backend, self.files_backend):
@@ -196,6 +200,7 @@ class Settings:
         )
         redis_url = _redis_url(env.get("OFFERTRACKER_REDIS_URL", ""))
         trusted_proxies = _trusted_proxies(env.get("OFFERTRACKER_TRUSTED_PROXIES", ""))
+        public_url = _public_url(env.get("OFFERTRACKER_PUBLIC_URL", ""))
         configured_uploads = env.get("OFFERTRACKER_UPLOADS_DIR", "").strip()
         # Absolute, so where files go never depends on the directory the server runs in later.
         uploads_dir = Path(configured_uploads).expanduser().absolute() if configured_uploads else None
@@ -227,6 +232,7 @@ class Settings:
             imports=import_settings(env),
             server=server,
             ops=ops_settings(env),
+            public_url=public_url,
         )
 
 
@@ -365,6 +371,34 @@ def _trusted_proxies(text: str) -> tuple[IPNetwork, ...]:
                 f"(e.g. 127.0.0.1, 10.0.0.0/8, ::1), not {entry!r}: {exc}"
             ) from None
     return tuple(networks)
+
+
+def _public_url(text: str) -> str | None:
+    """``OFFERTRACKER_PUBLIC_URL`` without its trailing slash; ``None`` when unset or blank.
+
+    An absolute http(s) URL with a host, maybe a port and a path prefix (a proxy serving the API
+    under ``/tracker``), and nothing a link built on it could not carry: no query, fragment or
+    credentials.
+    """
+    url = text.strip()
+    if not url:
+        return None
+    problem = "must be an absolute http:// or https:// URL such as https://tracker.example.com"
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ValueError(f"OFFERTRACKER_PUBLIC_URL {problem}, not {url!r}")
+    if parts.username is not None or parts.password is not None:
+        # Not echoed: it carries a password.
+        raise ValueError(f"OFFERTRACKER_PUBLIC_URL {problem}, without a user name or password")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValueError(f"OFFERTRACKER_PUBLIC_URL {problem}, without a query or fragment, not {url!r}")
+    if any(ch.isspace() for ch in url):
+        raise ValueError(f"OFFERTRACKER_PUBLIC_URL {problem}, without spaces, not {url!r}")
+    return url.rstrip("/")
 
 
 def _stored_secret(data_dir: Path) -> str:

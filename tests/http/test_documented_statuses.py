@@ -445,6 +445,8 @@ SCENARIOS: list[Case] = [
         prefix="",
         ids={"filename": "README.md"},
     ),
+    # A calendar feed secret no feed has (of the right shape): the same 404 as an unknown path.
+    Case("GET", "/calendar/{secret}.ics", 404, "Not Found", caller=None, ids={"secret": "A" * 43}),
     # --- 422 next to the generic one ---
     Case(
         "POST",

@@ -23,12 +23,14 @@ from uuid import UUID, uuid4
 import attrs
 
 from offertracker_core import analytics, pages
+from offertracker_core.calendar import DatedItem, EventKind
 from offertracker_core.entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
     ApplicationTag,
     AssignedTag,
+    CalendarFeed,
     Contact,
     Document,
     Follow,
@@ -55,6 +57,7 @@ from offertracker_core.enums import (
     PostType,
     Priority,
     ReminderType,
+    SavedJobStatus,
 )
 from offertracker_core.errors import (
     Contention,
@@ -117,6 +120,8 @@ class _Tables:
     """``users.tokens_valid_after`` of the users who revoked their tokens."""
     import_keys: dict[tuple[UUID, str], UUID] = attrs.Factory(dict)
     """Saved job ids by (user, duplicate key)."""
+    calendar_feeds: dict[UUID, CalendarFeed] = attrs.Factory(dict)
+    """Each user's calendar feed, by user id."""
 
     def of(self, entity: type[E]) -> dict[UUID, E]:
         """The table of ``entity`` (created empty on first use)."""
@@ -142,6 +147,7 @@ class _Tables:
             progress=dict(self.progress),
             tokens_valid_after=dict(self.tokens_valid_after),
             import_keys=dict(self.import_keys),
+            calendar_feeds=dict(self.calendar_feeds),
         )
 
 
@@ -374,6 +380,111 @@ class FakeImports(_Repo):
                 tables.import_keys[user_id, key] = job.id
             kept.add(job.id)
         return kept
+
+
+class FakeCalendar(_Repo):
+    """``uow.calendar``: feeds by user; the dated items read from the entity tables as the SQL does."""
+
+    port = "calendar"
+
+    async def replace_feed(self, feed: CalendarFeed) -> None:
+        self._writable().calendar_feeds[feed.user_id] = feed
+
+    async def feed_of(self, user_id: UUID) -> CalendarFeed | None:
+        return self.t.calendar_feeds.get(user_id)
+
+    async def remove_feed(self, user_id: UUID) -> None:
+        self._writable().calendar_feeds.pop(user_id, None)
+
+    async def feed_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        return next((f for f in self.t.calendar_feeds.values() if f.token_hash == token_hash), None)
+
+    async def dated_items(self, user_id: UUID, since: date, limit: int) -> list[DatedItem]:
+        apps = {a.id: a for a in self.t.of(Application).values() if a.user_id == user_id}
+        start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
+        kinds: list[list[DatedItem]] = [[], [], [], [], []]
+        for stage in self.t.of(Stage).values():
+            app = apps.get(stage.application_id)
+            if app is not None and stage.stage_date is not None and stage.stage_date >= since:
+                kinds[0].append(
+                    self._item(
+                        EventKind.STAGE,
+                        stage,
+                        stage.stage_date,
+                        app,
+                        title=stage.stage_name,
+                        label=stage.stage_type,
+                        detail=stage.result,
+                    )
+                )
+        for reminder in self.t.of(Reminder).values():
+            if reminder.user_id == user_id and not reminder.is_completed and reminder.remind_at >= start:
+                app = apps.get(reminder.application_id) if reminder.application_id else None
+                kinds[1].append(
+                    self._item(
+                        EventKind.REMINDER,
+                        reminder,
+                        reminder.remind_at,
+                        app,
+                        title=reminder.title,
+                        label=reminder.reminder_type,
+                    )
+                )
+        for app in apps.values():
+            if app.follow_up_date is not None and app.follow_up_date >= since:
+                kinds[2].append(
+                    attrs.evolve(
+                        self._item(EventKind.FOLLOW_UP, app, app.follow_up_date, app, label=app.status),
+                        context_updated_at=None,
+                    )
+                )
+        for job in self.t.of(SavedJob).values():
+            active = job.status is SavedJobStatus.ACTIVE
+            if job.user_id == user_id and active and job.deadline is not None and job.deadline >= since:
+                kinds[3].append(
+                    DatedItem(
+                        EventKind.SAVED_JOB,
+                        job.id,
+                        job.deadline,
+                        None,
+                        job.priority,
+                        None,
+                        job.company_name,
+                        job.role_title,
+                        job.created_at,
+                        job.updated_at,
+                    )
+                )
+        for outcome in self.t.of(Outcome).values():
+            app = apps.get(outcome.application_id)
+            if (
+                app is not None
+                and outcome.status is OutcomeStatus.OFFER
+                and outcome.deadline is not None
+                and outcome.deadline >= since
+            ):
+                kinds[4].append(self._item(EventKind.OFFER, outcome, outcome.deadline, app))
+        items: list[DatedItem] = []
+        for found in kinds:
+            found.sort(key=lambda item: (item.when, item.id))
+            items.extend(found[:limit])
+        return items
+
+    @staticmethod
+    def _item(kind: EventKind, row: Any, when: Any, app: Application | None, **words: Any) -> DatedItem:
+        return DatedItem(
+            kind=kind,
+            id=row.id,
+            when=when,
+            title=words.get("title"),
+            label=words.get("label"),
+            detail=words.get("detail"),
+            company=None if app is None else app.company_name,
+            role=None if app is None else app.role_title,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            context_updated_at=None if app is None else app.updated_at,
+        )
 
 
 class FakeCredentials(_Repo):

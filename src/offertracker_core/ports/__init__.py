@@ -31,6 +31,7 @@ from .repositories import (
     ActivityRepository,
     ApplicationRepository,
     ApplicationTagRepository,
+    CalendarRepository,
     CredentialRepository,
     DocumentRepository,
     ImportRepository,
@@ -76,6 +77,7 @@ __all__ = [
     "AnalyticsRepository",
     "ApplicationRepository",
     "ApplicationTagRepository",
+    "CalendarRepository",
     "Clock",
     "CommunityMember",
     "CredentialRepository",
@@ -164,6 +166,8 @@ class Repositories(Protocol):
     def reactions(self) -> ReactionRepository: ...
     @property
     def imports(self) -> ImportRepository: ...
+    @property
+    def calendar(self) -> CalendarRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

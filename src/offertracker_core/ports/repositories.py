@@ -4,18 +4,20 @@ documents, reminders, tags and the activity log (the lock order is described bel
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
 import attrs
 
+from ..calendar import DatedItem
 from ..entities import (
     ActivityEntry,
     Application,
     ApplicationDetail,
     ApplicationTag,
     AssignedTag,
+    CalendarFeed,
     Document,
     Outcome,
     Reflection,
@@ -32,6 +34,7 @@ __all__ = [
     "ActivityRepository",
     "ApplicationRepository",
     "ApplicationTagRepository",
+    "CalendarRepository",
     "CredentialRepository",
     "DocumentRepository",
     "ImportRepository",
@@ -324,6 +327,34 @@ class ImportRepository(Protocol):
         first, or blocked on it and committed) is removed again in the same
         transaction and left out of the answer. A constant number of statements.
         """
+        ...
+
+
+class CalendarRepository(Protocol):
+    """Each user's secret calendar feed (one at most: the user id is its key) and what it shows."""
+
+    async def replace_feed(self, feed: CalendarFeed) -> None:
+        """Store ``feed`` as its user's only feed, in place of any earlier one, in one statement
+        (an upsert: of two concurrent replacements the later one stays, never both)."""
+        ...
+
+    async def feed_of(self, user_id: UUID) -> CalendarFeed | None:
+        """``user_id``'s feed, if they have one."""
+        ...
+
+    async def remove_feed(self, user_id: UUID) -> None:
+        """Remove ``user_id``'s feed, if any: its URL stops answering."""
+        ...
+
+    async def feed_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        """The feed whose secret hashes to ``token_hash`` (an indexed lookup), or ``None``."""
+        ...
+
+    async def dated_items(self, user_id: UUID, since: date, limit: int) -> list[DatedItem]:
+        """``user_id``'s items dated ``since`` or later: stages with a ``stage_date``, reminders
+        not completed, applications' ``follow_up_date``, active saved jobs' ``deadline``, and
+        the ``deadline`` of outcomes that are offers. At most ``limit`` of each kind (the
+        earliest first); one statement per kind, whatever the size of the account."""
         ...
 
 

@@ -27,6 +27,7 @@ from .analytics import AnalyticsService
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
 from .base import ServiceContext
+from .calendar import CalendarService
 from .contacts import ContactService
 from .delegated_auth import DelegatedAuthService
 from .documents import DocumentService
@@ -50,6 +51,7 @@ __all__ = [
     "ApplicationService",
     "AuthService",
     "AuthSession",
+    "CalendarService",
     "ContactService",
     "DelegatedAuthService",
     "DocumentService",
@@ -102,6 +104,7 @@ class Services:
     follows: FollowService
     posts: PostService
     imports: ImportService
+    calendar: CalendarService
 
     @classmethod
     def create(

@@ -216,6 +216,8 @@ def _responses(operation: Operation, schemas: Schemas) -> dict[str, Any]:
 
 def _success(operation: Operation, schemas: Schemas) -> dict[str, Any]:
     answer = operation.response
+    if answer is None:
+        return {"description": "No Content"}  # a 204: no body at all
     if isinstance(answer, MediaType):
         # Bytes of their own kind (a page, a file), or JSON that is no model (this document).
         schema = {"type": "object"} if answer.types == ("application/json",) else {"type": "string"}

@@ -38,6 +38,7 @@ __all__ = [
     "application_stages",
     "application_tags",
     "applications",
+    "calendar_feeds",
     "contacts",
     "credentials",
     "documents",
@@ -364,6 +365,17 @@ import_keys = Table(
         "saved_job_id", HexUuid(), ForeignKey("saved_jobs.id", ondelete="CASCADE"), nullable=False, index=True
     ),
     PrimaryKeyConstraint("user_id", "key"),
+)
+
+# Each user's secret calendar feed: the user id is the key, so there is one feed per user however
+# many requests make one at once; only the SHA-256 of the URL's secret is kept, found by its index.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("user_id", HexUuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    _created(),
+    UniqueConstraint("token_hash"),
 )
 
 activity_log = Table(

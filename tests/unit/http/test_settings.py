@@ -336,3 +336,54 @@ def test_the_uploads_dir_comes_from_the_environment_made_absolute(
     assert Settings.from_env(env).uploads_dir == tmp_path / "files" / "cv"
     blank = Settings.from_env({**env, "OFFERTRACKER_UPLOADS_DIR": "  "})
     assert blank.uploads_dir == tmp_path / "data" / "uploads"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("", None),
+        ("  ", None),
+        ("https://jobs.example.com", "https://jobs.example.com"),
+        ("https://jobs.example.com/", "https://jobs.example.com"),
+        (" http://127.0.0.1:8000/tracker/ ", "http://127.0.0.1:8000/tracker"),
+        ("https://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
+def test_the_public_url_is_kept_without_its_trailing_slash(
+    tmp_path: Path, given: str, kept: str | None
+) -> None:
+    settings = Settings.from_env({"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_PUBLIC_URL": given})
+    assert settings.public_url == kept
+
+
+_PUBLIC_URL_PROBLEM = (
+    "OFFERTRACKER_PUBLIC_URL must be an absolute http:// or https:// URL such as https://tracker.example.com"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("jobs.example.com", f"{_PUBLIC_URL_PROBLEM}, not 'jobs.example.com'"),
+        ("ftp://jobs.example.com", f"{_PUBLIC_URL_PROBLEM}, not 'ftp://jobs.example.com'"),
+        ("https://", f"{_PUBLIC_URL_PROBLEM}, not 'https://'"),
+        ("https://jobs.example.com:99999", f"{_PUBLIC_URL_PROBLEM}, not 'https://jobs.example.com:99999'"),
+        (
+            "https://jobs.example.com/?a=1",
+            f"{_PUBLIC_URL_PROBLEM}, without a query or fragment, not 'https://jobs.example.com/?a=1'",
+        ),
+        (
+            "https://jobs.example.com/#top",
+            f"{_PUBLIC_URL_PROBLEM}, without a query or fragment, not 'https://jobs.example.com/#top'",
+        ),
+        (
+            "https://jobs.example.com/a b",
+            f"{_PUBLIC_URL_PROBLEM}, without spaces, not 'https://jobs.example.com/a b'",
+        ),
+        ("https://admin:hunter2@jobs.example.com", f"{_PUBLIC_URL_PROBLEM}, without a user name or password"),
+    ],
+)
+def test_a_public_url_that_cannot_prefix_a_link_is_refused(tmp_path: Path, given: str, message: str) -> None:
+    env = {"OFFERTRACKER_DATA_DIR": str(tmp_path), "OFFERTRACKER_PUBLIC_URL": given}
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Settings.from_env(env)
