@@ -10,6 +10,7 @@ SQLite and a type error in PostgreSQL, not an empty page.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -23,6 +24,8 @@ from offertracker_core.inputs import MAX_BIGINT
 # The query and view types (a route that takes a query class has its hook made when it is declared).
 __all__ = [
     "ApplicationListQuery",
+    "ExportFormat",
+    "ExportQuery",
     "ImportRequest",
     "ImportSourceView",
     "Limit",
@@ -75,6 +78,20 @@ class UserSearchQuery:
     q: str = ""
     skip: Skip = 0
     limit: Limit = 20
+
+
+class ExportFormat(StrEnum):
+    """What ``GET /account/export`` sends: the JSON document, or a zip of it with the uploaded files."""
+
+    JSON = "json"
+    ZIP = "zip"
+
+
+@attrs.frozen
+class ExportQuery:
+    """The query of ``GET /account/export``."""
+
+    format: ExportFormat = ExportFormat.JSON
 
 
 @attrs.frozen

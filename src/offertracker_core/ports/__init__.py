@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from ..entities import ActivityEntry
 from ..events import Event
+from .account import AccountRepository, ApplicationBundle, Cursor, ImportKey
 from .progress import (
     AccountFigures,
     AnalyticsRepository,
@@ -72,13 +73,16 @@ from .social import (
 __all__ = [
     "NEVER_REVOKED",
     "AccountFigures",
+    "AccountRepository",
     "ActivityRepository",
     "AnalyticsRepository",
+    "ApplicationBundle",
     "ApplicationRepository",
     "ApplicationTagRepository",
     "Clock",
     "CommunityMember",
     "CredentialRepository",
+    "Cursor",
     "DocumentRepository",
     "EarnedMilestone",
     "EventPublisher",
@@ -91,6 +95,7 @@ __all__ = [
     "IdFactory",
     "IdentityProvider",
     "IdentitySession",
+    "ImportKey",
     "ImportRepository",
     "OnePerApplication",
     "OutcomeRepository",
@@ -164,6 +169,8 @@ class Repositories(Protocol):
     def reactions(self) -> ReactionRepository: ...
     @property
     def imports(self) -> ImportRepository: ...
+    @property
+    def account(self) -> AccountRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

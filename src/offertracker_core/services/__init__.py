@@ -23,6 +23,7 @@ from ..ports import (
     TokenVerifier,
 )
 from ..uploads import NoFileStore
+from .account_data import AccountDataService, ExportFile, ExportSection
 from .analytics import AnalyticsService
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
@@ -46,6 +47,7 @@ from .uploads import UploadService
 from .users import UserService
 
 __all__ = [
+    "AccountDataService",
     "AnalyticsService",
     "ApplicationService",
     "AuthService",
@@ -53,6 +55,8 @@ __all__ = [
     "ContactService",
     "DelegatedAuthService",
     "DocumentService",
+    "ExportFile",
+    "ExportSection",
     "FollowService",
     "GroupService",
     "ImportProgress",
@@ -102,6 +106,7 @@ class Services:
     follows: FollowService
     posts: PostService
     imports: ImportService
+    account: AccountDataService
 
     @classmethod
     def create(

@@ -59,6 +59,7 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "posts",
             "reactions",
             "imports",
+            "account",
         }
     )
 
