@@ -219,7 +219,7 @@ class SqlAccount(SqlRepository):
             own, recorded = _KNOWN[kind]
             for batch in _batches(list(ids), _BATCH):
                 params = {"user_id": user_id, "kind": kind, "ids": list(batch)}
-                found[kind].update(self.conn.execute(recorded, params).tuples())
+                found[kind].update((row[0], row[1]) for row in self.conn.execute(recorded, params))
                 found[kind].update((item, item) for item in self.conn.scalars(own, params))
         return found
 
@@ -227,7 +227,7 @@ class SqlAccount(SqlRepository):
         """The user's tags called one of ``names``, by name."""
         found: dict[str, UUID] = {}
         for batch in _batches(list(names), _BATCH):
-            found.update(self.conn.execute(_TAGS_NAMED, {"user_id": user_id, "names": list(batch)}).tuples())
+            found.update((row[0], row[1]) for row in self.conn.execute(_TAGS_NAMED, {"user_id": user_id, "names": list(batch)}))
         return found
 
     def insert(self, rows: Sequence[Any]) -> set[UUID]:
