@@ -90,9 +90,10 @@ async def document_chunks(
     exported_at: datetime,
     *,
     resumes: list[ExportFile] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> AsyncIterator[bytes]:
     """The export of ``user_id`` as JSON bytes, a page per chunk; uploaded files met on the way are
-    appended to ``resumes`` (for a zip)."""
+    appended to ``resumes`` (for a zip), and ``progress`` hears each page's section and size."""
 
     def file_of(resume: ResumeVersion) -> ExportFile | None:
         found = account.resume_file(user_id, resume)
@@ -105,6 +106,8 @@ async def document_chunks(
     current: str | None = None
     async with contextlib.aclosing(account.export(user_id)) as sections:
         async for section, items in sections:
+            if progress is not None:
+                progress(section, len(items))
             parts: list[bytes] = []
             if section == "profile":
                 parts.append(b',"profile":' + to_json(render_item(section, items[0], file_of)))
@@ -150,7 +153,13 @@ class _Sink:
         return data
 
 
-async def zip_chunks(account: AccountDataService, user_id: UUID, exported_at: datetime) -> AsyncIterator[bytes]:
+async def zip_chunks(
+    account: AccountDataService,
+    user_id: UUID,
+    exported_at: datetime,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+) -> AsyncIterator[bytes]:
     """A zip with the JSON document (:data:`DOCUMENT_ENTRY`) and every uploaded resume file under
     ``files/<resume id>/<name>``, as bytes in chunks."""
     sink = _Sink()
@@ -160,7 +169,7 @@ async def zip_chunks(account: AccountDataService, user_id: UUID, exported_at: da
         entry = zipfile.ZipInfo(DOCUMENT_ENTRY, date_time=stamp)
         entry.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(entry, mode="w", force_zip64=True) as out:
-            async for chunk in document_chunks(account, user_id, exported_at, resumes=files):
+            async for chunk in document_chunks(account, user_id, exported_at, resumes=files, progress=progress):
                 out.write(chunk)
                 if data := sink.take():
                     yield data

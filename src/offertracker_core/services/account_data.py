@@ -134,6 +134,11 @@ class AccountDataService:
                 earned = await uow.progress.earned(user_id)
                 yield "milestones", sorted(earned, key=lambda held: (held.reached_at, held.milestone.name))
 
+    async def application_count(self, user_id: UUID) -> int:
+        """How many applications ``user_id`` has (the kept counter: one lookup), for progress bars."""
+        totals = await self.ctx.read(lambda uow: uow.progress.totals(user_id))
+        return totals.applications
+
     def resume_file(self, user_id: UUID, resume: ResumeVersion) -> ExportFile | None:
         """The uploaded file of ``user_id``'s ``resume``, if its ``file_url`` is one (not a link)."""
         key = self.ctx.files.key_of(resume.file_url) if resume.file_url else None
