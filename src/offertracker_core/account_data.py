@@ -383,7 +383,10 @@ def check_document(document: AccountDocument) -> None:
                 _parent(problems, (*where, name, position), child.application_id, app.id)
         for position, assignment in enumerate(app.tags):
             _refers(problems, (*where, "tags", position, "tag_id"), assignment.tag_id, tags, "tag")
-        for name, child, seen in (("outcome", app.outcome, outcomes), ("reflection", app.reflection, reflections)):
+        for name, child, seen in (
+            ("outcome", app.outcome, outcomes),
+            ("reflection", app.reflection, reflections),
+        ):
             if child is not None:
                 _once(problems, (*where, name, "id"), child.id, seen)
                 _parent(problems, (*where, name), child.application_id, app.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,7 +31,9 @@ _EVERY = 1000
 """Off a terminal, one progress line per this many applications."""
 
 
-async def run_account_export(settings: Settings, *, email: str, output: Path | None, zipped: bool) -> Path | None:
+async def run_account_export(
+    settings: Settings, *, email: str, output: Path | None, zipped: bool
+) -> Path | None:
     """Write the export of the user with ``email`` to ``output`` (``None``: a dated file in the current
     directory; ``-``: standard output). The path written, or ``None`` for standard output."""
     async with open_services(settings) as services:
@@ -51,13 +53,16 @@ async def run_account_export(settings: Settings, *, email: str, output: Path | N
             if str(output) == "-":
                 await _write(chunks, sys.stdout.buffer)
                 return None
-            with output.open("wb") as file:
+            file = await asyncio.to_thread(output.open, "wb")
+            try:
                 await _write(chunks, file)
+            finally:
+                await asyncio.to_thread(file.close)
     click.echo(f"Exported {total} applications of {email} to {output}", err=True)
     return output
 
 
-async def _write(chunks: AsyncIterator[bytes], file: IO[bytes]) -> None:
+async def _write(chunks: AsyncGenerator[bytes, None], file: IO[bytes]) -> None:
     async for chunk in chunks:
         await asyncio.to_thread(file.write, chunk)
     await asyncio.to_thread(file.flush)
@@ -69,24 +74,32 @@ async def run_account_import(settings: Settings, path: Path, *, email: str) -> I
     A document past ``OFFERTRACKER_ACCOUNT_IMPORT_MAX_BYTES`` or one the import refuses
     is a ``click.ClickException`` listing what is wrong (exit status 1).
     """
-    size = path.stat().st_size
+    size = (await asyncio.to_thread(path.stat)).st_size
     limit = settings.imports.account_max_bytes
     if size > limit:
-        raise click.ClickException(f"{path} is {size} bytes; OFFERTRACKER_ACCOUNT_IMPORT_MAX_BYTES allows {limit}")
+        raise click.ClickException(
+            f"{path} is {size} bytes; OFFERTRACKER_ACCOUNT_IMPORT_MAX_BYTES allows {limit}"
+        )
     async with open_services(settings) as services:
         user = await services.users.by_email(email)
         raw = bytearray()
-        with _Bar(size, "Reading document") as bar, path.open("rb") as file:
-            while chunk := await asyncio.to_thread(file.read, _CHUNK):
-                raw += chunk
-                bar.advance(len(chunk))
+        source = await asyncio.to_thread(path.open, "rb")
+        try:
+            with _Bar(size, "Reading document") as bar:
+                while chunk := await asyncio.to_thread(source.read, _CHUNK):
+                    raw += chunk
+                    bar.advance(len(chunk))
+        finally:
+            await asyncio.to_thread(source.close)
         try:
             document = await asyncio.to_thread(_parse, bytes(raw))
             summary = await services.account.import_document(user.id, document)
         except RequestValidationError as exc:
             raise click.ClickException(_problems(exc.errors)) from None
         except InvalidInput as exc:
-            raise click.ClickException(_problems([violation_dict(v, "body") for v in exc.violations])) from None
+            raise click.ClickException(
+                _problems([violation_dict(v, "body") for v in exc.violations])
+            ) from None
     click.echo(import_summary(summary))
     return summary
 
@@ -96,7 +109,10 @@ def _parse(raw: bytes) -> AccountDocument:
 
 
 def _problems(errors: list[dict[str, Any]]) -> str:
-    lines = [f"  {'.'.join(str(part) for part in error['loc'][1:]) or 'document'}: {error['msg']}" for error in errors]
+    lines = [
+        f"  {'.'.join(str(part) for part in error['loc'][1:]) or 'document'}: {error['msg']}"
+        for error in errors
+    ]
     return "the document was not imported:\n" + "\n".join(lines)
 
 
@@ -112,7 +128,9 @@ class _Bar:
 
     def __init__(self, length: int, label: str) -> None:
         self._tty = sys.stderr.isatty()
-        self._bar = click.progressbar(length=max(length, 1), label=label, file=sys.stderr) if self._tty else None
+        self._bar = (
+            click.progressbar(length=max(length, 1), label=label, file=sys.stderr) if self._tty else None
+        )
         self._label = label
         self._done = 0
 

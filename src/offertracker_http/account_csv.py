@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import enum
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -81,7 +82,9 @@ def row_of(bundle: ApplicationBundle, tag_names: dict[UUID, str]) -> list[Any]:
     app = bundle.detail.application
     stage = _last_stage(bundle.detail.stages)
     outcome = bundle.detail.outcome
-    names = sorted(tag_names[assignment.tag_id] for assignment in bundle.tags if assignment.tag_id in tag_names)
+    names = sorted(
+        tag_names[assignment.tag_id] for assignment in bundle.tags if assignment.tag_id in tag_names
+    )
     values = [
         app.company_name,
         app.role_title,
@@ -106,10 +109,10 @@ def row_of(bundle: ApplicationBundle, tag_names: dict[UUID, str]) -> list[Any]:
         None if stage is None else stage.result,
         None if outcome is None else outcome.status,
     ]
-    return [safe_cell(value.value if hasattr(value, "value") else value) for value in values]
+    return [safe_cell(value.value if isinstance(value, enum.Enum) else value) for value in values]
 
 
-async def csv_chunks(account: AccountDataService, user_id: UUID) -> AsyncIterator[bytes]:
+async def csv_chunks(account: AccountDataService, user_id: UUID) -> AsyncGenerator[bytes, None]:
     """The CSV of ``user_id``'s applications, oldest first, a page per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the default dialect: RFC 4180 quoting and \r\n

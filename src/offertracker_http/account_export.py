@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -91,7 +91,7 @@ async def document_chunks(
     *,
     resumes: list[ExportFile] | None = None,
     progress: Callable[[str, int], None] | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The export of ``user_id`` as JSON bytes, a page per chunk; uploaded files met on the way are
     appended to ``resumes`` (for a zip), and ``progress`` hears each page's section and size."""
 
@@ -114,7 +114,9 @@ async def document_chunks(
                 yield b"".join(parts)
                 continue
             if section != current:
-                parts.append((b"]" if current not in (None, "profile") else b"") + b',"' + section.encode() + b'":[')
+                parts.append(
+                    (b"]" if current not in (None, "profile") else b"") + b',"' + section.encode() + b'":['
+                )
                 first = True
                 current = section
             else:
@@ -159,17 +161,19 @@ async def zip_chunks(
     exported_at: datetime,
     *,
     progress: Callable[[str, int], None] | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """A zip with the JSON document (:data:`DOCUMENT_ENTRY`) and every uploaded resume file under
     ``files/<resume id>/<name>``, as bytes in chunks."""
     sink = _Sink()
     files: list[ExportFile] = []
     stamp = exported_at.timetuple()[:6]
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         entry = zipfile.ZipInfo(DOCUMENT_ENTRY, date_time=stamp)
         entry.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(entry, mode="w", force_zip64=True) as out:
-            async for chunk in document_chunks(account, user_id, exported_at, resumes=files, progress=progress):
+            async for chunk in document_chunks(
+                account, user_id, exported_at, resumes=files, progress=progress
+            ):
                 out.write(chunk)
                 if data := sink.take():
                     yield data

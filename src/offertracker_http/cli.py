@@ -1,4 +1,5 @@
-"""The ``offertracker`` command: ``serve``, ``db upgrade``, ``import``, ``export``, ``import-account`` and ``plugins``."""
+"""The ``offertracker`` command: ``serve``, ``db upgrade``, ``import``, ``export``, ``import-account``,
+``plugins``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import logging
 import os
 import sys
 import tempfile
-from typing import TYPE_CHECKING
-
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -189,7 +189,9 @@ def import_jobs(location: str, email: str, source: str | None) -> None:
     default=None,
     help="File to write ('-': standard output); default offertracker-export-YYYY-MM-DD.json (or .zip).",
 )
-@click.option("--zip", "zipped", is_flag=True, help="Write a zip with the document and the uploaded resume files.")
+@click.option(
+    "--zip", "zipped", is_flag=True, help="Write a zip with the document and the uploaded resume files."
+)
 def export_account(email: str, output: Path | None, zipped: bool) -> None:
     """Export a user's whole account as one JSON document (see README, "Your data").
 

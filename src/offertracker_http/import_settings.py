@@ -17,7 +17,11 @@ from collections.abc import Mapping
 
 import attrs
 
-from offertracker_core.import_registry import DEFAULT_MAX_ACCOUNT_BYTES, DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS
+from offertracker_core.import_registry import (
+    DEFAULT_MAX_ACCOUNT_BYTES,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RECORDS,
+)
 
 from .variables import flag, seconds, whole_number
 

@@ -37,7 +37,9 @@ def env(tmp_path: Path) -> dict[str, str]:
             user = ada.user.id
             await services.tags.create(user, NewTag(name="Remote"))
             for n in range(3):
-                detail = await services.applications.create(user, NewApplication(company_name=f"Co {n}", role_title="Dev"))
+                detail = await services.applications.create(
+                    user, NewApplication(company_name=f"Co {n}", role_title="Dev")
+                )
             await services.stages.add(user, detail.application.id, NewStage(stage_name="Screen"))
 
     asyncio.run(fill())
@@ -67,7 +69,9 @@ def test_export_with_zip_writes_an_archive_holding_the_document(env: dict[str, s
         assert len(json.loads(archive.read("offertracker-export.json"))["applications"]) == 3
 
 
-def test_import_account_copies_the_export_and_a_second_run_creates_nothing(env: dict[str, str], tmp_path: Path) -> None:
+def test_import_account_copies_the_export_and_a_second_run_creates_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     out = tmp_path / "ada.json"
     assert CliRunner().invoke(main, ["export", "--user", ADA, "-o", str(out)], env=env).exit_code == 0
 
@@ -80,10 +84,16 @@ def test_import_account_copies_the_export_and_a_second_run_creates_nothing(env: 
     assert second.output.startswith("Imported: nothing created; ")
     back = tmp_path / "bob.json"
     assert CliRunner().invoke(main, ["export", "--user", BOB, "-o", str(back)], env=env).exit_code == 0
-    assert [app["company_name"] for app in json.loads(back.read_bytes())["applications"]] == ["Co 0", "Co 1", "Co 2"]
+    assert [app["company_name"] for app in json.loads(back.read_bytes())["applications"]] == [
+        "Co 0",
+        "Co 1",
+        "Co 2",
+    ]
 
 
-def test_import_account_of_a_refused_document_exits_1_naming_the_item(env: dict[str, str], tmp_path: Path) -> None:
+def test_import_account_of_a_refused_document_exits_1_naming_the_item(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"format": "offertracker-export", "version": 7}))
 

@@ -46,7 +46,9 @@ async def export(client: TestClient, headers: dict[str, str], **params: str) -> 
 
 async def build_account(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
     """One of everything, linked together; the ids by name."""
-    resume = await create_resume(client, headers, version_name="Backend", file_url="https://cv.example/me.pdf")
+    resume = await create_resume(
+        client, headers, version_name="Backend", file_url="https://cv.example/me.pdf"
+    )
     tag = await create_tag(client, headers, name="Remote", color="#00ff00")
     app = await create_application(
         client, headers, company_name="Acme", role_title="Engineer", resume_version_id=resume["id"]
@@ -96,7 +98,11 @@ async def test_the_export_is_one_versioned_document_of_everything_the_caller_own
         {"id": ids["tag"], "name": "Remote", "color": "#00ff00", "created_at": DATETIME}
     ]
     [app] = document["applications"]
-    assert (app["id"], app["resume_version_id"], app["status"]) == (ids["application"], ids["resume"], "Offer")
+    assert (app["id"], app["resume_version_id"], app["status"]) == (
+        ids["application"],
+        ids["resume"],
+        "Offer",
+    )
     assert [s["id"] for s in app["stages"]] == [ids["stage"]]
     assert app["stages"][0]["questions_asked"] == ["Why?"]
     assert app["outcome"]["salary"] == 120000
@@ -109,15 +115,18 @@ async def test_the_export_is_one_versioned_document_of_everything_the_caller_own
     assert {entry["action"] for entry in document["activity"]} >= {"Application Created"}
     names = [m["name"] for m in document["milestones"]]
     assert {"Getting Started", "First Application"} <= set(names)
-    assert [m["reached_at"] for m in document["milestones"]] == sorted(m["reached_at"] for m in document["milestones"])
+    assert [m["reached_at"] for m in document["milestones"]] == sorted(
+        m["reached_at"] for m in document["milestones"]
+    )
     assert user["id"] == UUID_STR
 
 
-def Pattern_attachment(extension: str) -> Any:  # noqa: N802 - reads as the pattern it builds
+def Pattern_attachment(extension: str) -> Any:
     from .httpkit import Pattern
 
     return Pattern(
-        r'attachment; filename="offertracker-export-\d{4}-\d\d-\d\d\.' + extension + '"', f"<{extension} attachment>"
+        r'attachment; filename="offertracker-export-\d{4}-\d\d-\d\d\.' + extension + '"',
+        f"<{extension} attachment>",
     )
 
 
@@ -133,7 +142,8 @@ async def test_another_users_data_never_appears_in_an_export(client: TestClient)
     assert [app["id"] for app in document["applications"]] == [mine["id"]]
     assert document["resumes"] == document["tags"] == document["contacts"] == []
     assert document["reminders"] == document["saved_jobs"] == []
-    assert b"Initech" not in body and b"Grace" not in body
+    assert b"Initech" not in body
+    assert b"Grace" not in body
 
 
 async def test_an_export_without_a_token_is_refused(client: TestClient) -> None:
@@ -142,7 +152,9 @@ async def test_an_export_without_a_token_is_refused(client: TestClient) -> None:
     assert await resp.json() == {"detail": "Not authenticated"}
 
 
-async def test_the_export_pages_through_more_applications_than_one_page(client: TestClient, make_app: Any) -> None:
+async def test_the_export_pages_through_more_applications_than_one_page(
+    client: TestClient, make_app: Any
+) -> None:
     from offertracker_core.services import account_data
 
     _, headers = await register(client, "alice")
@@ -184,7 +196,7 @@ async def test_the_csv_has_a_header_and_one_row_per_application_with_exact_value
         client,
         headers,
         company_name='=HYPERLINK("http://evil")',
-        role_title="Dev, \"senior\"\nline two",
+        role_title='Dev, "senior"\nline two',
         location="Zürich",
         work_mode="Remote",
         salary_min=90000,
@@ -193,7 +205,9 @@ async def test_the_csv_has_a_header_and_one_row_per_application_with_exact_value
         applied_date="2026-02-01",
         notes="+1 @mention -dash",
     )
-    await add_stage(client, headers, second["id"], stage_name="Onsite", stage_date="2026-02-10", result="Passed")
+    await add_stage(
+        client, headers, second["id"], stage_name="Onsite", stage_date="2026-02-10", result="Passed"
+    )
     await add_stage(client, headers, second["id"], stage_name="Screen", stage_date="2026-02-05")
 
     resp = await client.get(f"{API}/account/export/applications.csv", headers=headers)
@@ -202,7 +216,8 @@ async def test_the_csv_has_a_header_and_one_row_per_application_with_exact_value
     assert resp.status == 200
     assert resp.content_type == "text/csv"
     assert resp.charset == "utf-8"
-    assert b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
+    assert not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert len(rows) == 2
     first, other = rows
@@ -212,7 +227,7 @@ async def test_the_csv_has_a_header_and_one_row_per_application_with_exact_value
     )  # fmt: skip
     assert ids["application"]  # the first row is the first application made
     assert other == {
-        "Company": "'=HYPERLINK(\"http://evil\")",
+        "Company": '\'=HYPERLINK("http://evil")',
         "Role": 'Dev, "senior"\nline two',
         "Status": "Interviewing",
         "Applied date": "2026-02-01",

@@ -3,7 +3,6 @@ idempotent, all or nothing, bounded."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -46,7 +45,9 @@ async def exported(client: TestClient, headers: dict[str, str]) -> dict[str, Any
     return document
 
 
-async def test_an_import_recreates_the_account_with_new_ids_and_its_references_kept(client: TestClient) -> None:
+async def test_an_import_recreates_the_account_with_new_ids_and_its_references_kept(
+    client: TestClient,
+) -> None:
     _, alice = await register(client, "alice")
     await build_account(client, alice)
     source = await exported(client, alice)
@@ -95,7 +96,9 @@ async def test_importing_the_same_document_twice_changes_nothing_the_second_time
     assert second["skipped"] == {kind: first["created"][kind] + first["skipped"][kind] for kind in KINDS}
 
 
-async def test_a_document_exported_from_the_same_account_adds_nothing(client: TestClient, db: sa.Engine) -> None:
+async def test_a_document_exported_from_the_same_account_adds_nothing(
+    client: TestClient, db: sa.Engine
+) -> None:
     _, alice = await register(client, "alice")
     await build_account(client, alice)
     before = row_counts(db)
@@ -218,7 +221,9 @@ async def test_a_stage_listed_under_another_application_is_a_broken_reference(cl
     assert status == 422
     [error] = body["detail"]
     assert error["loc"] == ["body", "applications", 1, "stages", 0, "application_id"]
-    assert error["msg"] == f"Value error, application {first} is not the application this item is listed under"
+    assert (
+        error["msg"] == f"Value error, application {first} is not the application this item is listed under"
+    )
 
 
 async def test_a_tag_assignment_to_a_tag_not_in_the_document_is_refused(client: TestClient) -> None:
@@ -231,7 +236,9 @@ async def test_a_tag_assignment_to_a_tag_not_in_the_document_is_refused(client: 
         "tags": [{"id": "00000000-0000-4000-8000-000000000011", "tag_id": missing}],
     }
 
-    status, body = await post_import(client, alice, {"format": "offertracker-export", "version": 1, "applications": [app]})
+    status, body = await post_import(
+        client, alice, {"format": "offertracker-export", "version": 1, "applications": [app]}
+    )
 
     assert status == 422
     [error] = body["detail"]
@@ -245,7 +252,9 @@ async def test_the_document_may_come_as_a_multipart_file(client: TestClient) -> 
     source = await exported(client, alice)
     _, bob = await register(client, "bob")
     form = FormData()
-    form.add_field("file", json.dumps(source).encode(), filename="export.json", content_type="application/json")
+    form.add_field(
+        "file", json.dumps(source).encode(), filename="export.json", content_type="application/json"
+    )
 
     resp = await client.post(f"{API}/account/import", headers=bob, data=form)
 
@@ -265,7 +274,9 @@ async def test_a_document_over_the_cap_is_a_413_and_nothing_is_read_into_the_acc
 
     status, body = await post_import(client, alice, document)
     form = FormData()
-    form.add_field("file", json.dumps(document).encode(), filename="export.json", content_type="application/json")
+    form.add_field(
+        "file", json.dumps(document).encode(), filename="export.json", content_type="application/json"
+    )
     resp = await client.post(f"{API}/account/import", headers=alice, data=form)
 
     assert (status, body) == (413, {"detail": "Request Entity Too Large"})
@@ -283,4 +294,9 @@ async def test_the_profile_fills_only_what_the_account_lacks(client: TestClient)
 
     me = await (await client.get(f"{API}/users/me", headers=bob)).json()
     assert status == 200
-    assert (me["email"], me["username"], me["display_name"], me["bio"]) == ("bob@example.com", "bob", "Bob", "Builder")
+    assert (me["email"], me["username"], me["display_name"], me["bio"]) == (
+        "bob@example.com",
+        "bob",
+        "Bob",
+        "Builder",
+    )

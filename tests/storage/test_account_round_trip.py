@@ -36,7 +36,9 @@ from offertracker_http.settings import Settings
 from ..http.httpkit import JWT_SECRET, cheap_passwords
 
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
-TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_characters="\x7f"), max_size=12)
+TEXT = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_characters="\x7f"), max_size=12
+)
 _UUID_LIKE = 36
 
 
@@ -47,7 +49,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     ids = itertools.count(1)
 
     def stamp() -> str:
-        return (BASE + timedelta(seconds=next(ticks))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return (
+            (BASE + timedelta(seconds=next(ticks))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
 
     def new_id() -> str:
         return str(UUID(int=draw(st.integers(1, 2**64 - 1)) << 64 | next(ids), version=4))
@@ -58,7 +62,10 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             item["updated_at"] = item["created_at"]
         return item
 
-    resumes = [timed({"id": new_id(), "version_name": draw(TEXT.filter(bool))}) for _ in range(draw(st.integers(0, 2)))]
+    resumes = [
+        timed({"id": new_id(), "version_name": draw(TEXT.filter(bool))})
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     names = draw(st.lists(TEXT.filter(bool), max_size=3, unique=True))
     tags = [timed({"id": new_id(), "name": name, "color": "#abcdef"}, updated=False) for name in names]
     applications = []
@@ -87,11 +94,17 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         ]
         if draw(st.booleans()):
             status = draw(st.sampled_from(list(OutcomeStatus))).value
-            app["outcome"] = timed({"id": new_id(), "status": status, "salary": draw(st.none() | st.integers(0, 10**6))})
+            app["outcome"] = timed(
+                {"id": new_id(), "status": status, "salary": draw(st.none() | st.integers(0, 10**6))}
+            )
         if draw(st.booleans()):
             app["reflection"] = timed({"id": new_id(), "what_worked": draw(TEXT), "skill_gaps": {"sql": 1}})
-        app["documents"] = [timed({"id": new_id(), "name": draw(TEXT.filter(bool))}) for _ in range(draw(st.integers(0, 1)))]
-        chosen = draw(st.lists(st.sampled_from(tags), unique_by=lambda tag: tag["id"], max_size=2)) if tags else []
+        app["documents"] = [
+            timed({"id": new_id(), "name": draw(TEXT.filter(bool))}) for _ in range(draw(st.integers(0, 1)))
+        ]
+        chosen = (
+            draw(st.lists(st.sampled_from(tags), unique_by=lambda tag: tag["id"], max_size=2)) if tags else []
+        )
         app["tags"] = [timed({"id": new_id(), "tag_id": tag["id"]}, updated=False) for tag in chosen]
         applications.append(app)
     app_ids = [app["id"] for app in applications]
@@ -101,11 +114,24 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         for _ in range(draw(st.integers(0, 2)))
     ]
     reminders = [
-        timed({"id": new_id(), "title": draw(TEXT.filter(bool)), "remind_at": stamp(), "application_id": draw(maybe_app)})
+        timed(
+            {
+                "id": new_id(),
+                "title": draw(TEXT.filter(bool)),
+                "remind_at": stamp(),
+                "application_id": draw(maybe_app),
+            }
+        )
         for _ in range(draw(st.integers(0, 2)))
     ]
     saved_jobs = [
-        timed({"id": new_id(), "company_name": draw(TEXT.filter(bool)), "converted_to_application_id": draw(maybe_app)})
+        timed(
+            {
+                "id": new_id(),
+                "company_name": draw(TEXT.filter(bool)),
+                "converted_to_application_id": draw(maybe_app),
+            }
+        )
         for _ in range(draw(st.integers(0, 2)))
     ]
     activity = [
@@ -148,7 +174,9 @@ def normalised(document: dict[str, Any]) -> Any:
             return numbers.setdefault(value, f"id-{len(numbers)}")
         return value
 
-    body = {key: value for key, value in document.items() if key not in ("exported_at", "profile", "milestones")}
+    body = {
+        key: value for key, value in document.items() if key not in ("exported_at", "profile", "milestones")
+    }
     # A fresh account has a display name of its own (its username): the import keeps it.
     profile = {"bio": document["profile"]["bio"]}
     return walk(body), profile, sorted(m["name"] for m in document["milestones"])
@@ -200,7 +228,9 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated=documents())
-def test_export_import_export_gives_the_same_document_apart_from_ids(world: World, generated: dict[str, Any]) -> None:
+def test_export_import_export_gives_the_same_document_apart_from_ids(
+    world: World, generated: dict[str, Any]
+) -> None:
     async def round_trip() -> tuple[dict[str, Any], dict[str, Any]]:
         source = await world.new_user()
         await world.import_(source, generated)

@@ -80,6 +80,7 @@ DISTRIBUTION: dict[str, Placement] = {
     "tags": Owned("user_id"),
     "saved_jobs": Owned("user_id"),
     "import_keys": Owned("user_id"),
+    "account_import_keys": Owned("user_id"),
     "activity_log": Owned("user_id"),
     # Social: a user's own actions stay on their shard (a follow and its counter, a membership
     # and its counter, a post and its counter); reactions live with the post they count.

@@ -436,11 +436,15 @@ class FakeAccount(_Repo):
                 reflection[0] if reflection else None,
             )
             bundles.append(
-                ApplicationBundle(detail, tuple(children(Document, app.id)), tuple(children(ApplicationTag, app.id)))
+                ApplicationBundle(
+                    detail, tuple(children(Document, app.id)), tuple(children(ApplicationTag, app.id))
+                )
             )
         return bundles
 
-    async def known(self, user_id: UUID, wanted: Mapping[str, Collection[UUID]]) -> dict[str, dict[UUID, UUID]]:
+    async def known(
+        self, user_id: UUID, wanted: Mapping[str, Collection[UUID]]
+    ) -> dict[str, dict[UUID, UUID]]:
         found: dict[str, dict[UUID, UUID]] = {kind: {} for kind in _KIND_ENTITIES}
         for kind, ids in wanted.items():
             present = {row.id: row for row in self._all(_KIND_ENTITIES[kind]) if self._owner(row) == user_id}
@@ -454,7 +458,11 @@ class FakeAccount(_Repo):
 
     async def tags_named(self, user_id: UUID, names: Collection[str]) -> dict[str, UUID]:
         wanted = set(names)
-        return {tag.name: tag.id for tag in self.t.of(Tag).values() if tag.user_id == user_id and tag.name in wanted}
+        return {
+            tag.name: tag.id
+            for tag in self.t.of(Tag).values()
+            if tag.user_id == user_id and tag.name in wanted
+        }
 
     async def insert(self, rows: Sequence[Any]) -> set[UUID]:
         tables = self._writable()

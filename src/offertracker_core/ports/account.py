@@ -45,7 +45,9 @@ class AccountRepository(Protocol):
     (every one but ``milestones``).
     """
 
-    async def applications_after(self, user_id: UUID, after: Cursor | None, limit: int) -> list[ApplicationBundle]:
+    async def applications_after(
+        self, user_id: UUID, after: Cursor | None, limit: int
+    ) -> list[ApplicationBundle]:
         """At most ``limit`` of ``user_id``'s applications after ``after``, oldest first (``created_at``,
         then ``id``), with their children: a constant number of statements however many there are
         (one per child table), never one per application."""
@@ -56,7 +58,9 @@ class AccountRepository(Protocol):
         ``Reminder``, ``SavedJob``, ``ActivityEntry``) after ``after``, oldest first; one statement."""
         ...
 
-    async def known(self, user_id: UUID, wanted: Mapping[str, Collection[UUID]]) -> dict[str, dict[UUID, UUID]]:
+    async def known(
+        self, user_id: UUID, wanted: Mapping[str, Collection[UUID]]
+    ) -> dict[str, dict[UUID, UUID]]:
         """Of the ids ``wanted`` per kind, those the account holds already, each with the id it has
         here: an item an earlier import created from that id (and that still exists), or the
         account's own item of that id (mapped to itself)."""

@@ -27,7 +27,7 @@ The profile's display name and bio fill the account's only where it has none.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -96,7 +96,7 @@ class AccountDataService:
 
     async def export(
         self, user_id: UUID, *, page: int = EXPORT_PAGE, only: Collection[str] | None = None
-    ) -> AsyncIterator[ExportSection]:
+    ) -> AsyncGenerator[ExportSection, None]:
         """The account's sections in document order, page by page, all from one snapshot.
 
         ``profile`` (one :class:`User`), ``resumes``, ``tags``, ``applications``
@@ -114,10 +114,14 @@ class AccountDataService:
                 raise NotFound("User not found")
             yield "profile", [user]
             wanted = set(only) if only is not None else None
+
+            def owned(entity: type[Any]) -> Callable[[Cursor | None], Awaitable[list[Any]]]:
+                return lambda after: uow.account.owned_after(entity, user_id, after, page)
+
             for section, entity in (("resumes", ResumeVersion), ("tags", Tag)):
                 if wanted is not None and section not in wanted:
                     continue
-                async for items in _pages(lambda after, e=entity: uow.account.owned_after(e, user_id, after, page)):
+                async for items in _pages(owned(entity)):
                     yield section, items
             if wanted is None or "applications" in wanted:
                 async for bundles in _pages(
@@ -128,7 +132,7 @@ class AccountDataService:
             for section, entity in _OWNED_SECTIONS:
                 if wanted is not None and section not in wanted:
                     continue
-                async for items in _pages(lambda after, e=entity: uow.account.owned_after(e, user_id, after, page)):
+                async for items in _pages(owned(entity)):
                     yield section, items
             if wanted is None or "milestones" in wanted:
                 earned = await uow.progress.earned(user_id)
@@ -177,7 +181,9 @@ class AccountDataService:
 
         return await self.ctx.write(work)
 
-    async def _milestones(self, uow: UnitOfWork, user_id: UUID, document: AccountDocument, plan: _Plan) -> None:
+    async def _milestones(
+        self, uow: UnitOfWork, user_id: UUID, document: AccountDocument, plan: _Plan
+    ) -> None:
         if not document.milestones:
             return
         catalogue = {milestone.name: milestone for milestone in await uow.progress.milestones()}
@@ -191,7 +197,9 @@ class AccountDataService:
             held.add(milestone.id)
             plan.created["milestones"] += 1
 
-    async def _profile(self, uow: UnitOfWork, user_id: UUID, document: AccountDocument, now: datetime) -> None:
+    async def _profile(
+        self, uow: UnitOfWork, user_id: UUID, document: AccountDocument, now: datetime
+    ) -> None:
         # Locked last, as track_activity does: the user row comes after what hangs off it.
         user: User | None = await uow.users.get_for_update(user_id)
         if user is None:
@@ -209,12 +217,12 @@ class AccountDataService:
 
 
 async def _pages(
-    read: Callable[[Cursor | None], Any], key: Callable[[Any], Cursor] | None = None
+    read: Callable[[Cursor | None], Awaitable[list[Any]]], key: Callable[[Any], Cursor] | None = None
 ) -> AsyncIterator[list[Any]]:
     """Every page ``read`` gives, each starting after the last item of the one before; at least one."""
     after: Cursor | None = None
     while True:
-        items: list[Any] = await read(after)
+        items = await read(after)
         yield items
         if not items:
             return
@@ -286,7 +294,11 @@ class _Plan:
         for r in document.resumes:
             if (target := self._place("resumes", r.id)) is not None:
                 link = r.file_url if r.file_url is None or self._key_of(r.file_url) is None else None
-                self._add("resumes", r.id, ResumeVersion(target, user, r.version_name, r.notes, link, *self._times(r)))
+                self._add(
+                    "resumes",
+                    r.id,
+                    ResumeVersion(target, user, r.version_name, r.notes, link, *self._times(r)),
+                )
         names: dict[str, UUID] = dict(named)
         for t in document.tags:
             if t.id in self._known["tags"]:
@@ -338,7 +350,13 @@ class _Plan:
             if (target := self._place("activity", a.id)) is not None:
                 application = self._ref("applications", a.application_id)
                 entry = ActivityEntry(
-                    target, user, application, a.action, a.description, dict(a.metadata), a.created_at or self.now
+                    target,
+                    user,
+                    application,
+                    a.action,
+                    a.description,
+                    dict(a.metadata),
+                    a.created_at or self.now,
                 )
                 self._add("activity", a.id, entry)
 
@@ -353,7 +371,12 @@ class _Plan:
             created, updated = self._times(app)
             resume = self._ref("resumes", app.resume_version_id)
             application = Application(
-                id=target, user_id=self.user_id, resume_version_id=resume, created_at=created, updated_at=updated, **fields
+                id=target,
+                user_id=self.user_id,
+                resume_version_id=resume,
+                created_at=created,
+                updated_at=updated,
+                **fields,
             )
             self._add("applications", app.id, application)
         parent = self.targets["applications"][app.id]
@@ -388,7 +411,11 @@ class _Plan:
         for t in app.tags:
             if (assignment_id := self._place("tag_assignments", t.id)) is not None:
                 tag = self.targets["tags"][t.tag_id]
-                self._add("tag_assignments", t.id, ApplicationTag(assignment_id, parent, tag, t.created_at or self.now))
+                self._add(
+                    "tag_assignments",
+                    t.id,
+                    ApplicationTag(assignment_id, parent, tag, t.created_at or self.now),
+                )
 
     def settle(self, inserted: set[UUID]) -> list[ImportKey]:
         """Count what was inserted (the rest met a uniqueness rule: skipped); the keys to remember."""

@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from aiohttp import web
 
@@ -28,7 +27,7 @@ from ..converter import json_converter
 from ..multipart import READ_CHUNK, receive_file
 from ..operations import FileUpload, JsonOrUpload, MediaType
 from ..parsing import decode_json, structure_body
-from ..schemas import ExportFormat, ExportQuery
+from ..schemas import ExportDocument, ExportFormat, ExportQuery
 from ._common import Routes, caller, services
 
 __all__ = ["FILE_PART", "routes"]
@@ -44,7 +43,11 @@ json_converter.get_structure_hook(AccountDocument)  # generated now: no first-re
 
 @routes.get(
     "/account/export",
-    response=MediaType(("application/json", "application/zip"), "The export document (or a zip of it)"),
+    response=MediaType(
+        ("application/json", "application/zip"),
+        "The export document (or a zip of it with the uploaded files); the import reads the same shape",
+        ExportDocument,
+    ),
 )
 async def export_account(request: web.Request, query: ExportQuery) -> web.StreamResponse:
     """Export everything you own as one versioned JSON document (``?format=zip``: with the uploaded files).
@@ -109,7 +112,11 @@ def _parse(raw: bytes) -> AccountDocument:
 async def _read_capped(request: web.Request, limit: int) -> bytes:
     """The document's bytes (the body, or its ``file`` part); 413 once more than ``limit`` came."""
     too_large = web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1)
-    if request.content_length is not None and request.content_length > limit and request.content_type != "multipart/form-data":
+    if (
+        request.content_length is not None
+        and request.content_length > limit
+        and request.content_type != "multipart/form-data"
+    ):
         raise too_large
     chunks: AsyncIterator[bytes]
     if request.content_type == "multipart/form-data":
@@ -126,13 +133,17 @@ async def _read_capped(request: web.Request, limit: int) -> bytes:
 
 
 async def _stream(
-    request: web.Request, chunks: AsyncIterator[bytes], content_type: str, charset: str | None, filename: str
+    request: web.Request,
+    chunks: AsyncGenerator[bytes, None],
+    content_type: str,
+    charset: str | None,
+    filename: str,
 ) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     response.content_type = content_type
     if charset is not None:
         response.charset = charset
-    async with contextlib.aclosing(chunks):  # type: ignore[type-var]
+    async with contextlib.aclosing(chunks):
         first = await anext(chunks, b"")  # a failure before anything is sent is still a JSON error
         await response.prepare(request)
         try:
@@ -149,5 +160,3 @@ async def _stream(
             if request.transport is not None:
                 request.transport.close()
     return response
-
-

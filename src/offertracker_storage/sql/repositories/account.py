@@ -115,7 +115,9 @@ def _page(table: Table, columns: Sequence[Any]) -> tuple[Select[Any], Select[Any
 
 
 _PAGES = {
-    entity: _page(mapper.table, mapper.columns) for entity, mapper in _MAPPERS.items() if "user_id" in mapper.table.c
+    entity: _page(mapper.table, mapper.columns)
+    for entity, mapper in _MAPPERS.items()
+    if "user_id" in mapper.table.c
 }
 _CHILDREN: dict[type[Any], Select[Any]] = {
     entity: select(*_MAPPERS[entity].columns)
@@ -138,7 +140,9 @@ def _owned_by(table: Table) -> tuple[Any, ColumnElement[bool]]:
 
 def _known_statements(table: Table) -> tuple[Select[Any], Select[Any]]:
     source, owned = _owned_by(table)
-    own = select(table.c.id).select_from(source).where(owned, table.c.id.in_(bindparam("ids", expanding=True)))
+    own = (
+        select(table.c.id).select_from(source).where(owned, table.c.id.in_(bindparam("ids", expanding=True)))
+    )
     recorded = (
         select(_keys.source_id, _keys.target_id)
         .select_from(account_import_keys.join(source, table.c.id == _keys.target_id))
@@ -227,7 +231,10 @@ class SqlAccount(SqlRepository):
         """The user's tags called one of ``names``, by name."""
         found: dict[str, UUID] = {}
         for batch in _batches(list(names), _BATCH):
-            found.update((row[0], row[1]) for row in self.conn.execute(_TAGS_NAMED, {"user_id": user_id, "names": list(batch)}))
+            found.update(
+                (row[0], row[1])
+                for row in self.conn.execute(_TAGS_NAMED, {"user_id": user_id, "names": list(batch)})
+            )
         return found
 
     def insert(self, rows: Sequence[Any]) -> set[UUID]:
@@ -240,13 +247,16 @@ class SqlAccount(SqlRepository):
             per_statement = max(1, _PARAMETERS // len(mapper.names))
             for batch in _batches(values, per_statement):
                 statement = (
-                    dialect_insert(mapper.table).values(list(batch)).on_conflict_do_nothing().returning(mapper.table.c.id)
+                    dialect_insert(mapper.table)
+                    .values(list(batch))
+                    .on_conflict_do_nothing()
+                    .returning(mapper.table.c.id)
                 )
                 inserted.update(self.conn.scalars(statement))
         return inserted
 
     def remember(self, user_id: UUID, keys: Sequence[ImportKey]) -> None:
-        """Replace the records of these source ids with the new ones (one delete per 1,000, one executemany)."""
+        """Replace the records of these source ids with the new ones (a delete per 1,000, an executemany)."""
         by_kind: dict[str, list[UUID]] = defaultdict(list)
         for key in keys:
             by_kind[key.kind].append(key.source_id)
@@ -257,7 +267,12 @@ class SqlAccount(SqlRepository):
             self.conn.execute(
                 insert(account_import_keys),
                 [
-                    {"user_id": user_id, "kind": key.kind, "source_id": key.source_id, "target_id": key.target_id}
+                    {
+                        "user_id": user_id,
+                        "kind": key.kind,
+                        "source_id": key.source_id,
+                        "target_id": key.target_id,
+                    }
                     for key in keys
                 ],
             )
