@@ -300,3 +300,21 @@ async def test_the_profile_fills_only_what_the_account_lacks(client: TestClient)
         "Bob",
         "Builder",
     )
+
+
+async def test_a_chunked_body_is_counted_and_stopped_past_the_cap(aiohttp_client: Any, make_app: Any) -> None:
+    from offertracker_http.import_settings import ImportSettings
+
+    client = await aiohttp_client(make_app(imports=ImportSettings(account_max_bytes=4096)))
+    _, alice = await register(client, "alice")
+
+    async def body() -> Any:  # no Content-Length: the server has to count
+        for _ in range(10):
+            yield b" " * 1000
+
+    resp = await client.post(
+        f"{API}/account/import", headers={**alice, "Content-Type": "application/json"}, data=body()
+    )
+
+    assert resp.status == 413
+    assert await resp.json() == {"detail": "Request Entity Too Large"}

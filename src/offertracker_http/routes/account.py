@@ -111,15 +111,13 @@ def _parse(raw: bytes) -> AccountDocument:
 
 async def _read_capped(request: web.Request, limit: int) -> bytes:
     """The document's bytes (the body, or its ``file`` part); 413 once more than ``limit`` came."""
-    too_large = web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1)
-    if (
-        request.content_length is not None
-        and request.content_length > limit
-        and request.content_type != "multipart/form-data"
-    ):
-        raise too_large
+    multipart = request.content_type == "multipart/form-data"
+    declared = request.content_length
+    if not multipart and declared is not None and declared > limit:
+        # Refused from the header alone; a multipart body is counted by its file part instead.
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=declared)
     chunks: AsyncIterator[bytes]
-    if request.content_type == "multipart/form-data":
+    if multipart:
         incoming, _ = await receive_file(request, FILE_PART)
         chunks = aiter(incoming.chunks)
     else:
