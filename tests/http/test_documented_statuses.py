@@ -127,7 +127,8 @@ class Case:
     json: Any = ABSENT
     query: Mapping[str, str] | None = None
     data: bytes | None = None
-    """A raw body sent as ``application/json``."""
+    """A raw body sent as ``content_type``."""
+    content_type: str = "application/json"
     upload: tuple[str, bytes, str] | None = None
     """``(filename, content, content type)`` of a multipart ``file`` part."""
     client: str = "main"
@@ -322,6 +323,14 @@ SCENARIOS: list[Case] = [
         "Only PDF and Word documents are allowed",
         owner="alice",
         upload=("notes.txt", b"just text", "text/plain"),
+    ),
+    Case(
+        "POST",
+        "/account/import",
+        400,
+        "There was an error parsing the body",
+        data=b"not multipart at all",
+        content_type="multipart/form-data; boundary=xyz",
     ),
     Case(
         "GET",
@@ -746,7 +755,7 @@ async def _problems(case: Case, world: World, clients: Mapping[str, TestClient])
         kwargs["params"] = _fill(dict(case.query), world)
     if case.data is not None:
         kwargs["data"] = case.data
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = case.content_type
     if case.upload is not None:
         filename, content, content_type = case.upload
         form = FormData()

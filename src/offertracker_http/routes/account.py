@@ -86,6 +86,7 @@ async def export_applications_csv(request: web.Request) -> web.StreamResponse:
 
 @routes.post(
     "/account/import",
+    errors=(400,),  # a multipart body that is not valid multipart
     request_body=JsonOrUpload(
         AccountDocument, FileUpload(FILE_PART, ("application/json",), DEFAULT_MAX_ACCOUNT_BYTES)
     ),
