@@ -19,6 +19,7 @@ from .errors import BusinessRuleViolation
 from .importers import Fetched, Fetcher, FileInput, Importer, ImportInput, ImportRefused, QueryInput, UrlInput
 
 __all__ = [
+    "DEFAULT_MAX_ACCOUNT_BYTES",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_RECORDS",
     "ImportSetup",
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_RECORDS = 500
 """Items (records and failures) one import reads at most."""
+DEFAULT_MAX_ACCOUNT_BYTES = 50 * 1024 * 1024
+"""The default cap of an account import's document: 50 MiB."""
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """The largest uploaded file an import reads (a fetched page is capped by the fetcher)."""
 
@@ -158,3 +161,5 @@ class ImportSetup:
     fetcher: Fetcher = attrs.field(factory=NoFetcher)
     max_records: int = DEFAULT_MAX_RECORDS
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    max_account_bytes: int = DEFAULT_MAX_ACCOUNT_BYTES
+    """The largest account export document an account import reads (JSON, in bytes)."""

@@ -160,6 +160,7 @@ async def _imports(settings: ImportSettings, pm: pluggy.PluginManager, stack: As
         fetcher=fetcher,
         max_records=settings.max_records,
         max_file_bytes=settings.max_bytes,
+        max_account_bytes=settings.account_max_bytes,
     )
 
 

@@ -1,4 +1,5 @@
-"""The ``offertracker`` command: ``serve``, ``db upgrade``, ``import`` and ``plugins``."""
+"""The ``offertracker`` command: ``serve``, ``db upgrade``, ``import``, ``export``, ``import-account``,
+``plugins``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import os
 import sys
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -173,6 +175,64 @@ def import_jobs(location: str, email: str, source: str | None) -> None:
     try:
         asyncio.run(run_import(settings, location, email=email, importer=source))
     except DomainError as exc:  # an unknown user, an input no importer takes
+        raise click.ClickException(exc.detail) from None
+    except SchemaBehind as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("export")
+@click.option("--user", "email", required=True, help="Email address of the account to export.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write ('-': standard output); default offertracker-export-YYYY-MM-DD.json (or .zip).",
+)
+@click.option(
+    "--zip", "zipped", is_flag=True, help="Write a zip with the document and the uploaded resume files."
+)
+def export_account(email: str, output: Path | None, zipped: bool) -> None:
+    """Export a user's whole account as one JSON document (see README, "Your data").
+
+    A progress bar runs on a terminal (a line every 1,000 applications otherwise).
+    """
+    import asyncio
+
+    from offertracker_core.errors import DomainError
+
+    from .account_command import run_account_export
+    from .bootstrap import SchemaBehind
+
+    settings = _settings()
+    try:
+        asyncio.run(run_account_export(settings, email=email, output=output, zipped=zipped))
+    except DomainError as exc:  # an unknown user
+        raise click.ClickException(exc.detail) from None
+    except SchemaBehind as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("import-account")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="Email address of the account to import into.")
+def import_account(file: Path, email: str) -> None:
+    """Import an export document (from `offertracker export` or the API) into a user's account.
+
+    All or nothing; items the account holds already are skipped, so running it twice
+    changes nothing the second time. A refused document exits 1 listing every problem.
+    """
+    import asyncio
+
+    from offertracker_core.errors import DomainError
+
+    from .account_command import run_account_import
+    from .bootstrap import SchemaBehind
+
+    settings = _settings()
+    try:
+        asyncio.run(run_account_import(settings, file, email=email))
+    except DomainError as exc:  # an unknown user
         raise click.ClickException(exc.detail) from None
     except SchemaBehind as exc:
         raise click.ClickException(str(exc)) from None

@@ -389,6 +389,17 @@ def _unstructure_detail(
 # --- the factory -------------------------------------------------------------------
 
 
+def _edge_enums() -> list[type[enum.Enum]]:
+    """The enums of the edge's own query shapes (``ExportFormat``), registered like the core's."""
+    from . import schemas  # the schemas import nothing of this module; imported late all the same
+
+    return [
+        value
+        for value in vars(schemas).values()
+        if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == schemas.__name__
+    ]
+
+
 def make_converter(*, from_strings: bool = False) -> cattrs.Converter:
     """A strict converter; ``from_strings=True`` parses ints, floats and bools from strings (query, path).
 
@@ -407,6 +418,8 @@ def make_converter(*, from_strings: bool = False) -> cattrs.Converter:
     # Explicitly per enum: singledispatch would otherwise hand every StrEnum to the str hook.
     for name in enums.__all__:
         cls = getattr(enums, name)
+        c.register_structure_hook(cls, _enum_hook(cls))
+    for cls in _edge_enums():
         c.register_structure_hook(cls, _enum_hook(cls))
     c.register_structure_hook_factory(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook)
 

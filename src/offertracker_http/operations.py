@@ -54,6 +54,8 @@ class MediaType:
 
     types: tuple[str, ...]
     description: str
+    model: Any = None
+    """The model of its ``application/json`` form, if it has one (documented as that schema)."""
 
 
 @attrs.frozen

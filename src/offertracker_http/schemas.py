@@ -10,7 +10,8 @@ SQLite and a type error in PostgreSQL, not an empty page.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 from uuid import UUID
 
 import attrs
@@ -23,6 +24,9 @@ from offertracker_core.inputs import MAX_BIGINT
 # The query and view types (a route that takes a query class has its hook made when it is declared).
 __all__ = [
     "ApplicationListQuery",
+    "ExportDocument",
+    "ExportFormat",
+    "ExportQuery",
     "ImportRequest",
     "ImportSourceView",
     "Limit",
@@ -75,6 +79,44 @@ class UserSearchQuery:
     q: str = ""
     skip: Skip = 0
     limit: Limit = 20
+
+
+@attrs.frozen
+class ExportDocument:
+    """``GET /account/export``'s JSON (documented here; written page by page, never built whole).
+
+    Each section lists items with the fields of their API response bodies, without
+    ``user_id``; an application also carries its ``documents`` and tag assignments
+    (``tags``), a resume the zip entry of its uploaded ``file``. ``POST /account/import``
+    reads the same document (``AccountDocument``). See README, "Your data".
+    """
+
+    format: str
+    version: int
+    exported_at: datetime
+    profile: dict[str, Any]
+    resumes: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    applications: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
+    reminders: list[dict[str, Any]]
+    saved_jobs: list[dict[str, Any]]
+    activity: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+
+
+class ExportFormat(StrEnum):
+    """What ``GET /account/export`` sends: the JSON document, or a zip of it with the uploaded files."""
+
+    JSON = "json"
+    ZIP = "zip"
+
+
+@attrs.frozen
+class ExportQuery:
+    """The query of ``GET /account/export``."""
+
+    format: ExportFormat = ExportFormat.JSON
 
 
 @attrs.frozen

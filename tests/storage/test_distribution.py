@@ -81,6 +81,7 @@ DISTRIBUTION: dict[str, Placement] = {
     "saved_jobs": Owned("user_id"),
     "import_keys": Owned("user_id"),
     "calendar_feeds": Owned("user_id"),
+    "account_import_keys": Owned("user_id"),
     "activity_log": Owned("user_id"),
     # Social: a user's own actions stay on their shard (a follow and its counter, a membership
     # and its counter, a post and its counter); reactions live with the post they count.

@@ -32,7 +32,7 @@ def test_upgrading_a_fresh_sqlite_file_from_an_async_url_reaches_head(tmp_path: 
     assert migrate.current_revision(url) is None
     migrate.upgrade(url)
     migrate.upgrade(url)  # idempotent
-    assert migrate.current_revision(url) == migrate.head_revision() == "0007"
+    assert migrate.current_revision(url) == migrate.head_revision() == "0008"
     migrate.check(url)
 
 

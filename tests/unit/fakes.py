@@ -122,6 +122,8 @@ class _Tables:
     """Saved job ids by (user, duplicate key)."""
     calendar_feeds: dict[UUID, CalendarFeed] = attrs.Factory(dict)
     """Each user's calendar feed, by user id."""
+    account_keys: dict[tuple[UUID, str, UUID], UUID] = attrs.Factory(dict)
+    """What account imports created: ids here by (user, kind, id in the document)."""
 
     def of(self, entity: type[E]) -> dict[UUID, E]:
         """The table of ``entity`` (created empty on first use)."""
@@ -148,6 +150,7 @@ class _Tables:
             tokens_valid_after=dict(self.tokens_valid_after),
             import_keys=dict(self.import_keys),
             calendar_feeds=dict(self.calendar_feeds),
+            account_keys=dict(self.account_keys),
         )
 
 
@@ -485,6 +488,121 @@ class FakeCalendar(_Repo):
             updated_at=row.updated_at,
             context_updated_at=None if app is None else app.updated_at,
         )
+
+
+_KIND_ENTITIES: dict[str, type[Any]] = {
+    "resumes": ResumeVersion,
+    "tags": Tag,
+    "applications": Application,
+    "stages": Stage,
+    "outcomes": Outcome,
+    "reflections": Reflection,
+    "documents": Document,
+    "tag_assignments": ApplicationTag,
+    "contacts": Contact,
+    "reminders": Reminder,
+    "saved_jobs": SavedJob,
+    "activity": ActivityEntry,
+}
+
+
+class FakeAccount(_Repo):
+    """``uow.account`` over the fake's tables (activity entries live in their own list)."""
+
+    port = "account"
+
+    def _all(self, entity: type[Any]) -> list[Any]:
+        return list(self.t.activity) if entity is ActivityEntry else list(self.t.of(entity).values())
+
+    def _owner(self, row: Any) -> UUID | None:
+        if hasattr(row, "user_id"):
+            return row.user_id  # type: ignore[no-any-return]
+        application = self.t.of(Application).get(row.application_id)
+        return None if application is None else application.user_id
+
+    def _after(self, rows: list[Any], after: Any, limit: int) -> list[Any]:
+        rows.sort(key=lambda row: (row.created_at, row.id))
+        if after is not None:
+            rows = [row for row in rows if (row.created_at, row.id) > after]
+        return rows[:limit]
+
+    async def owned_after(self, entity: type[E], user_id: UUID, after: Any, limit: int) -> list[E]:
+        return self._after([row for row in self._all(entity) if row.user_id == user_id], after, limit)
+
+    async def applications_after(self, user_id: UUID, after: Any, limit: int) -> list[Any]:
+        from offertracker_core.ports import ApplicationBundle
+
+        def children(entity: type[Any], application_id: UUID) -> list[Any]:
+            rows = [row for row in self._all(entity) if row.application_id == application_id]
+            return sorted(rows, key=lambda row: (row.created_at, row.id))
+
+        bundles = []
+        for app in await self.owned_after(Application, user_id, after, limit):
+            outcome = children(Outcome, app.id)
+            reflection = children(Reflection, app.id)
+            detail = ApplicationDetail(
+                app,
+                tuple(children(Stage, app.id)),
+                outcome[0] if outcome else None,
+                reflection[0] if reflection else None,
+            )
+            bundles.append(
+                ApplicationBundle(
+                    detail, tuple(children(Document, app.id)), tuple(children(ApplicationTag, app.id))
+                )
+            )
+        return bundles
+
+    async def known(
+        self, user_id: UUID, wanted: Mapping[str, Collection[UUID]]
+    ) -> dict[str, dict[UUID, UUID]]:
+        found: dict[str, dict[UUID, UUID]] = {kind: {} for kind in _KIND_ENTITIES}
+        for kind, ids in wanted.items():
+            present = {row.id: row for row in self._all(_KIND_ENTITIES[kind]) if self._owner(row) == user_id}
+            for source in ids:
+                target = self.t.account_keys.get((user_id, kind, source))
+                if target is not None and target in present:
+                    found[kind][source] = target
+                if source in present:
+                    found[kind][source] = source
+        return found
+
+    async def tags_named(self, user_id: UUID, names: Collection[str]) -> dict[str, UUID]:
+        wanted = set(names)
+        return {
+            tag.name: tag.id
+            for tag in self.t.of(Tag).values()
+            if tag.user_id == user_id and tag.name in wanted
+        }
+
+    async def insert(self, rows: Sequence[Any]) -> set[UUID]:
+        tables = self._writable()
+        inserted: set[UUID] = set()
+        for row in rows:
+            if isinstance(row, ActivityEntry):
+                tables.activity.append(row)
+            else:
+                table = tables.of(type(row))
+                if self._clashes(tables, row):
+                    continue
+                table[row.id] = row
+            inserted.add(row.id)
+        return inserted
+
+    def _clashes(self, tables: _Tables, row: Any) -> bool:
+        same = tables.of(type(row)).values()
+        if isinstance(row, Outcome | Reflection):
+            return any(other.application_id == row.application_id for other in same)
+        if isinstance(row, ApplicationTag):
+            return any((o.application_id, o.tag_id) == (row.application_id, row.tag_id) for o in same)
+        if isinstance(row, Tag):
+            return any((o.user_id, o.name) == (row.user_id, row.name) for o in same)
+        return False
+
+    async def remember(self, user_id: UUID, keys: Sequence[Any]) -> None:
+        tables = self._writable()
+        for key in keys:
+            tables.account_keys[user_id, key.kind, key.source_id] = key.target_id
 
 
 class FakeCredentials(_Repo):

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from ..entities import ActivityEntry
 from ..events import Event
+from .account import AccountRepository, ApplicationBundle, Cursor, ImportKey
 from .progress import (
     AccountFigures,
     AnalyticsRepository,
@@ -73,14 +74,17 @@ from .social import (
 __all__ = [
     "NEVER_REVOKED",
     "AccountFigures",
+    "AccountRepository",
     "ActivityRepository",
     "AnalyticsRepository",
+    "ApplicationBundle",
     "ApplicationRepository",
     "ApplicationTagRepository",
     "CalendarRepository",
     "Clock",
     "CommunityMember",
     "CredentialRepository",
+    "Cursor",
     "DocumentRepository",
     "EarnedMilestone",
     "EventPublisher",
@@ -93,6 +97,7 @@ __all__ = [
     "IdFactory",
     "IdentityProvider",
     "IdentitySession",
+    "ImportKey",
     "ImportRepository",
     "OnePerApplication",
     "OutcomeRepository",
@@ -168,6 +173,8 @@ class Repositories(Protocol):
     def imports(self) -> ImportRepository: ...
     @property
     def calendar(self) -> CalendarRepository: ...
+    @property
+    def account(self) -> AccountRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -23,6 +23,7 @@ from ..ports import (
     TokenVerifier,
 )
 from ..uploads import NoFileStore
+from .account_data import AccountDataService, ExportFile, ExportSection
 from .analytics import AnalyticsService
 from .applications import ApplicationService
 from .auth import AuthService, AuthSession
@@ -47,6 +48,7 @@ from .uploads import UploadService
 from .users import UserService
 
 __all__ = [
+    "AccountDataService",
     "AnalyticsService",
     "ApplicationService",
     "AuthService",
@@ -55,6 +57,8 @@ __all__ = [
     "ContactService",
     "DelegatedAuthService",
     "DocumentService",
+    "ExportFile",
+    "ExportSection",
     "FollowService",
     "GroupService",
     "ImportProgress",
@@ -105,6 +109,7 @@ class Services:
     posts: PostService
     imports: ImportService
     calendar: CalendarService
+    account: AccountDataService
 
     @classmethod
     def create(

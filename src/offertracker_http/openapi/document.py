@@ -221,10 +221,10 @@ def _success(operation: Operation, schemas: Schemas) -> dict[str, Any]:
     if isinstance(answer, MediaType):
         # Bytes of their own kind (a page, a file), or JSON that is no model (this document).
         schema = {"type": "object"} if answer.types == ("application/json",) else {"type": "string"}
-        return {
-            "description": answer.description,
-            "content": {kind: {"schema": schema} for kind in answer.types},
-        }
+        content = {kind: {"schema": schema} for kind in answer.types}
+        if answer.model is not None and "application/json" in content:
+            content["application/json"] = {"schema": schemas.of(answer.model, request=False)}
+        return {"description": answer.description, "content": content}
     schema = schemas.of(answer, request=False)
     return {"description": "Successful Response", "content": {"application/json": {"schema": schema}}}
 

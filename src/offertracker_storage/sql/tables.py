@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from .types import HexUuid, IsoDate, UtcDateTime
 
 __all__ = [
+    "account_import_keys",
     "activity_log",
     "application_stages",
     "application_tags",
@@ -376,6 +377,19 @@ calendar_feeds = Table(
     Column("token_hash", String(64), nullable=False),
     _created(),
     UniqueConstraint("token_hash"),
+)
+
+# What account imports created (offertracker_core.services.account_data): per user and kind, the id
+# an item had in the imported document and the id it got here, so importing the document again
+# skips it. A record whose item is gone since is ignored (and replaced by the next import).
+account_import_keys = Table(
+    "account_import_keys",
+    metadata,
+    _owner(),
+    Column("kind", String(32), nullable=False),
+    Column("source_id", HexUuid(), nullable=False),
+    Column("target_id", HexUuid(), nullable=False),
+    PrimaryKeyConstraint("user_id", "kind", "source_id"),
 )
 
 activity_log = Table(

@@ -60,6 +60,7 @@ def test_the_fake_registry_serves_exactly_the_named_repositories_of_the_port() -
             "reactions",
             "imports",
             "calendar",
+            "account",
         }
     )
 
