@@ -365,7 +365,9 @@ def check_document(document: AccountDocument) -> None:
         problems.append(_value_error(("format",), f"expected {EXPORT_FORMAT!r}", document.format))
     if not 1 <= document.version <= EXPORT_VERSION:
         message = f"this server reads export versions 1 to {EXPORT_VERSION}, not {document.version}"
-        problems.append(_value_error(("version",), message, document.version))
+        # Echoed as given, unless past what a JSON integer may portably be (64 bits): then as text.
+        given: int | str = document.version if abs(document.version) < 2**63 else str(document.version)
+        problems.append(_value_error(("version",), message, given))
     if problems:
         raise InvalidInput(problems)  # another format or version: its items mean something else
     resumes = _ids("resumes", document.resumes, problems)
