@@ -203,7 +203,6 @@ async def test_a_document_of_a_newer_version_is_refused_naming_the_version(clien
     ]
 
 
-
 async def test_a_version_past_64_bits_is_refused_and_echoed_as_text(client: TestClient) -> None:
     _, alice = await register(client, "alice")
     huge = 2247657795476042547200  # found by the fuzz run: once a 500, as orjson cannot write it
@@ -220,6 +219,7 @@ async def test_a_version_past_64_bits_is_refused_and_echoed_as_text(client: Test
             "ctx": {"error": {}},
         }
     ]
+
 
 async def test_a_stage_listed_under_another_application_is_a_broken_reference(client: TestClient) -> None:
     _, alice = await register(client, "alice")
