@@ -21,6 +21,7 @@ from offertracker_core.errors import InvalidInput
 from .account_export import document_chunks, export_filename, zip_chunks
 from .bootstrap import open_services
 from .parsing import decode_json, structure_body
+from .progress import Progress
 from .settings import Settings
 from .validation import RequestValidationError, violation_dict
 
@@ -42,7 +43,7 @@ async def run_account_export(
         if output is None:
             output = Path(export_filename(now.date(), "zip" if zipped else "json"))
         total = await services.account.application_count(user.id)
-        with _Bar(total, "Exporting applications") as bar:
+        with Progress(total, "Exporting applications", line="exported {} applications", every=_EVERY) as bar:
 
             def progress(section: str, items: int) -> None:
                 if section == "applications":
@@ -85,7 +86,7 @@ async def run_account_import(settings: Settings, path: Path, *, email: str) -> I
         raw = bytearray()
         source = await asyncio.to_thread(path.open, "rb")
         try:
-            with _Bar(size, "Reading document") as bar:
+            with Progress(size, "Reading document") as bar:  # bytes: no plain lines
                 while chunk := await asyncio.to_thread(source.read, _CHUNK):
                     raw += chunk
                     bar.advance(len(chunk))
@@ -121,32 +122,3 @@ def import_summary(summary: ImportSummary) -> str:
     created = ", ".join(f"{summary.created[kind]} {kind}" for kind in KINDS if summary.created[kind])
     skipped = sum(summary.skipped.values())
     return f"Imported: {created or 'nothing'} created; {skipped} skipped (held already)"
-
-
-class _Bar:
-    """A click progress bar on a terminal, otherwise a line every ``_EVERY`` steps (never for bytes)."""
-
-    def __init__(self, length: int, label: str) -> None:
-        self._tty = sys.stderr.isatty()
-        self._bar = (
-            click.progressbar(length=max(length, 1), label=label, file=sys.stderr) if self._tty else None
-        )
-        self._label = label
-        self._done = 0
-
-    def __enter__(self) -> _Bar:
-        if self._bar is not None:
-            self._bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-
-    def advance(self, steps: int) -> None:
-        """Move on by ``steps``."""
-        before, self._done = self._done, self._done + steps
-        if self._bar is not None:
-            self._bar.update(steps)
-        elif self._label.startswith("Exporting") and before // _EVERY != self._done // _EVERY:
-            click.echo(f"exported {self._done // _EVERY * _EVERY} applications", err=True)
