@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Coroutine, Iterator, Mapping
+    from typing import Any
 
     from .serving import SupervisorHooks
     from .settings import Settings
@@ -164,20 +165,9 @@ def import_jobs(location: str, email: str, source: str | None) -> None:
     line per item that was not imported follow. Per-item failures do not change the
     exit status; a request no importer can take, or an unknown user, exits 1.
     """
-    import asyncio
-
-    from offertracker_core.errors import DomainError
-
-    from .bootstrap import SchemaBehind
     from .import_command import run_import
 
-    settings = _settings()
-    try:
-        asyncio.run(run_import(settings, location, email=email, importer=source))
-    except DomainError as exc:  # an unknown user, an input no importer takes
-        raise click.ClickException(exc.detail) from None
-    except SchemaBehind as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(lambda settings: run_import(settings, location, email=email, importer=source))
 
 
 @main.command("export")
@@ -197,20 +187,9 @@ def export_account(email: str, output: Path | None, zipped: bool) -> None:
 
     A progress bar runs on a terminal (a line every 1,000 applications otherwise).
     """
-    import asyncio
-
-    from offertracker_core.errors import DomainError
-
     from .account_command import run_account_export
-    from .bootstrap import SchemaBehind
 
-    settings = _settings()
-    try:
-        asyncio.run(run_account_export(settings, email=email, output=output, zipped=zipped))
-    except DomainError as exc:  # an unknown user
-        raise click.ClickException(exc.detail) from None
-    except SchemaBehind as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(lambda settings: run_account_export(settings, email=email, output=output, zipped=zipped))
 
 
 @main.command("import-account")
@@ -222,20 +201,9 @@ def import_account(file: Path, email: str) -> None:
     All or nothing; items the account holds already are skipped, so running it twice
     changes nothing the second time. A refused document exits 1 listing every problem.
     """
-    import asyncio
-
-    from offertracker_core.errors import DomainError
-
     from .account_command import run_account_import
-    from .bootstrap import SchemaBehind
 
-    settings = _settings()
-    try:
-        asyncio.run(run_account_import(settings, file, email=email))
-    except DomainError as exc:  # an unknown user
-        raise click.ClickException(exc.detail) from None
-    except SchemaBehind as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(lambda settings: run_account_import(settings, file, email=email))
 
 
 @main.command()
@@ -257,6 +225,27 @@ def _own_version() -> str:
     from importlib.metadata import version
 
     return version("offertracker")
+
+
+def _run(command: Callable[[Settings], Coroutine[Any, Any, object]]) -> None:
+    """Run one async command with the configured settings until it ends.
+
+    What the user can mend (an unknown user, an input no importer takes, a schema that
+    is behind) ends it with one line and exit status 1, not a traceback.
+    """
+    import asyncio
+
+    from offertracker_core.errors import DomainError
+
+    from .bootstrap import SchemaBehind
+
+    settings = _settings()
+    try:
+        asyncio.run(command(settings))
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    except SchemaBehind as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _settings(environ: Mapping[str, str] | None = None) -> Settings:
