@@ -35,7 +35,9 @@ def _project(url: str, **changes: Any) -> SupabaseProject:
         "url": url,
         "anon_key": FakeSupabase.ANON_KEY,
         "service_role_key": FakeSupabase.SERVICE_ROLE_KEY,
-        "timeout": 2.0,
+        # Roomy: the fake answers in milliseconds, but a busy CI machine once took 2 s to fetch the
+        # keys; the time limit itself is tested with its own 0.5 s below.
+        "timeout": 10.0,
     }
     settings.update(changes)
     return SupabaseProject(**settings)
