@@ -17,7 +17,18 @@ from collections.abc import Sequence
 import pluggy
 
 from . import event_log, hookspecs
-from .events import ApplicationCreated, Event, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
+from .events import (
+    ApplicationCreated,
+    ApplicationDeleted,
+    ApplicationUpdated,
+    Event,
+    MilestoneReached,
+    OutcomeSaved,
+    ReflectionSaved,
+    ReminderCompleted,
+    StageAdded,
+    StatusChanged,
+)
 from .hookspecs import PROJECT_NAME, hookimpl
 
 __all__ = [
@@ -36,8 +47,12 @@ ENTRY_POINT_GROUP = PROJECT_NAME
 #: Which notification hook hears which event type.
 HOOK_FOR_EVENT: dict[type, str] = {
     ApplicationCreated: "offertracker_application_created",
+    ApplicationUpdated: "offertracker_application_updated",
+    ApplicationDeleted: "offertracker_application_deleted",
     StatusChanged: "offertracker_status_changed",
     StageAdded: "offertracker_stage_added",
+    OutcomeSaved: "offertracker_outcome_saved",
+    ReflectionSaved: "offertracker_reflection_saved",
     MilestoneReached: "offertracker_milestone_reached",
     ReminderCompleted: "offertracker_reminder_completed",
 }
