@@ -82,6 +82,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     async def handle(request: web.Request) -> web.StreamResponse:
         me = box[0]
         me.requests.append(Recorded(request.path, dict(request.headers), await request.read()))
+        me.arrived.set()
+        if me.delay:
+            await asyncio.sleep(me.delay)
         queue = me.script.get(request.path, [])
         action: Action = queue.pop(0) if queue else me.default.get(request.path, 200)
         if isinstance(action, int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -37,13 +38,23 @@ Action = int | tuple[str, float] | tuple[str, str]
 class Receiver:
     """The local receiver: ``requests`` in arrival order, ``script[path]`` the answers to give in turn.
 
-    When a path's script runs out it answers ``default[path]`` (200 unless set).
+    When a path's script runs out it answers ``default[path]`` (200 unless set). Every
+    answer waits ``delay`` seconds first. ``wait_for(n)`` returns once ``n`` requests came.
     """
 
     server: TestServer
     requests: list[Recorded] = attrs.Factory(list)
     script: dict[str, list[Action]] = attrs.Factory(dict)
     default: dict[str, int] = attrs.Factory(dict)
+    delay: float = 0.0
+    arrived: asyncio.Event = attrs.Factory(asyncio.Event)
+
+    async def wait_for(self, count: int, *, within: float = 10.0) -> None:
+        """Return once ``count`` requests have arrived; ``TimeoutError`` after ``within`` seconds."""
+        async with asyncio.timeout(within):
+            while len(self.requests) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
         """The receiver's URL for ``path`` (with another host spelling if wanted)."""
