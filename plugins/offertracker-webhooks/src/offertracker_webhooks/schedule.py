@@ -9,10 +9,11 @@ example when a receiver comes back after an outage)::
     delay     10 s  20 s  40 s  80 s  160 s  320 s  640 s  1280 s  2560 s  1 h (each from then on)
 
 A delivery is given up only when an attempt failed *and* the delivery is
-older than the retry window (24 hours by default): so it is retried for at
-least that long, about 30 times in 24 hours. A timeout, a connection error,
-429 and 5xx are retried; any other 4xx, a redirect or a refused address fails
-the delivery at once (see :mod:`.sender`).
+older than the retry window (24 hours by default), so it is retried for at
+least that long; without jitter, the 33rd attempt, 24 h 25 min after the
+first, is the last. A timeout, a connection error, 429 and 5xx are retried;
+any other 4xx, a redirect or a refused address fails the delivery at once
+(see :mod:`.sender`).
 """
 
 from __future__ import annotations

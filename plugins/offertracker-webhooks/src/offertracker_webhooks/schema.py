@@ -14,12 +14,21 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
+from sqlalchemy.sql.schema import SchemaItem
 
 from offertracker_storage.sql.database import sync_url
 
-from .tables import VERSION_TABLE
+from .tables import VERSION_TABLE, metadata
 
-__all__ = ["alembic_config", "check", "current_revision", "head_revision", "is_current", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "check",
+    "current_revision",
+    "head_revision",
+    "include_object",
+    "is_current",
+    "upgrade",
+]
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -29,6 +38,15 @@ def alembic_config(url: str | None = None) -> Config:
     if url is not None:
         config.attributes["url"] = url
     return config
+
+
+def include_object(
+    item: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
+) -> bool:
+    """Only the plugin's own tables (and what is in them) are compared and migrated."""
+    if type_ == "table":
+        return name in metadata.tables
+    return True  # columns, indexes and constraints of an included table
 
 
 def upgrade(url: str, revision: str = "head") -> None:

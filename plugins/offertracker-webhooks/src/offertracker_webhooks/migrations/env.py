@@ -16,9 +16,9 @@ import os
 
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
-from sqlalchemy.sql.schema import SchemaItem
 
 from offertracker_storage.sql.database import sync_url
+from offertracker_webhooks.schema import include_object
 from offertracker_webhooks.tables import VERSION_TABLE, metadata
 
 config = context.config
@@ -32,15 +32,6 @@ def _url() -> str:
             "or call offertracker_webhooks.schema.upgrade(url)."
         )
     return sync_url(url)
-
-
-def include_object(
-    item: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
-) -> bool:
-    """Only the plugin's own tables (and what is in them) are compared and migrated."""
-    if type_ == "table":
-        return name in metadata.tables
-    return True  # columns, indexes and constraints of an included table
 
 
 def _configure(
