@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from app_support import clock, db, webhook_app
 from webhook_support import Action, Receiver, Recorded
 
 from offertracker_storage import SqlStorage, migrate
@@ -38,7 +39,15 @@ from tests.conftest import (  # noqa: E402  (needs the root on sys.path)
     sqlite_template,
 )
 
-__all__ = ["database_url", "empty_postgres_url", "postgres_database", "sqlite_template"]
+__all__ = [
+    "clock",
+    "database_url",
+    "db",
+    "empty_postgres_url",
+    "postgres_database",
+    "sqlite_template",
+    "webhook_app",
+]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
