@@ -17,13 +17,14 @@ from typing import Any
 from uuid import UUID
 
 import aiohttp
+import pytest
 from sqlalchemy import Connection, func, select
 from tests.unit.fakes import FakeClock
 from webhook_support import SECRET, START, Receiver, add_delivery, add_user, add_webhook, run_sql
 
 from offertracker_core.clock import SystemClock
 from offertracker_storage import SqlStorage
-from offertracker_webhooks.deliverer import Deliverer
+from offertracker_webhooks.deliverer import Claimed, Deliverer
 from offertracker_webhooks.schedule import retry_delay
 from offertracker_webhooks.settings import WebhookSettings
 from offertracker_webhooks.signing import verify
@@ -363,3 +364,54 @@ async def test_pruning_deletes_finished_deliveries_and_attempts_past_the_retenti
     )
     assert [a.delivery_seq for a in await attempts_of(storage, recent)] == [recent]
     assert await attempts_of(storage, old) == []
+
+
+class FlakyDeliverer(Deliverer):
+    """A deliverer whose first two claims fail as if the database were away."""
+
+    failures = 2
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("database away")
+        return await super().claim(limit)
+
+
+async def test_the_loop_survives_failing_claims_and_delivers_once_they_work(
+    storage: SqlStorage, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    hook = await add_webhook(storage, await add_user(storage), receiver.url())
+    seq, _ = await add_delivery(storage, hook, at=SystemClock().now())
+    stop = asyncio.Event()
+    settings = WebhookSettings(poll=0.05, allow_private=True)
+    async with FlakyDeliverer(storage, settings, SystemClock()) as worker:
+        loop = asyncio.create_task(worker.run(stop))
+        await receiver.wait_for(1, within=5)
+        stop.set()
+        await asyncio.wait_for(loop, timeout=5)
+
+    assert worker.failures == 0
+    claims_failed = [
+        r for r in caplog.records if r.getMessage().startswith("webhook deliverer: claiming failed")
+    ]
+    assert len(claims_failed) == 2
+    assert (await delivery_row(storage, seq)).state == "delivered"
+
+
+async def test_on_stop_a_send_in_flight_is_finished_and_recorded(
+    storage: SqlStorage, receiver: Receiver
+) -> None:
+    hook = await add_webhook(storage, await add_user(storage), receiver.url())
+    seq, _ = await add_delivery(storage, hook, at=SystemClock().now())
+    receiver.delay = 0.5
+    stop = asyncio.Event()
+    async with Deliverer(storage, WebhookSettings(poll=0.05, allow_private=True), SystemClock()) as worker:
+        loop = asyncio.create_task(worker.run(stop))
+        await receiver.wait_for(1, within=5)
+        stop.set()  # while the receiver is still answering
+        await asyncio.wait_for(loop, timeout=5)
+
+    row = await delivery_row(storage, seq)
+    assert (row.state, row.attempts) == ("delivered", 1)
+    assert [a.status_code for a in await attempts_of(storage, seq)] == [200]
