@@ -14,7 +14,6 @@ records every request and answers from a per-path script.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,10 +57,11 @@ def core_only_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     tables are already there after the first test that migrated them.)
     """
     if request.param == "sqlite":
-        path = tmp_path / "core-only.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("empty_postgres_url")
+        # Not the shared template: that one carries every installed plugin's tables.
+        url = f"sqlite:///{tmp_path / 'core-only.db'}"
+        migrate.upgrade(url)
+        return url
+    url = request.getfixturevalue("empty_postgres_url")
     migrate.upgrade(url)
     return url
 

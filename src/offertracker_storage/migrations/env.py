@@ -10,6 +10,7 @@ alter tables.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
@@ -30,6 +31,12 @@ def _url() -> str:
     return sync_url(url)
 
 
+def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Whether autogenerate (``alembic check``) compares this object: not a table the database has
+    and these tables do not declare, which belongs to a plugin with its own migrations."""
+    return not (type_ == "table" and reflected and compare_to is None and name not in metadata.tables)
+
+
 def _configure(
     *, url: str | None = None, connection: Connection | None = None, offline: bool = False
 ) -> None:
@@ -40,6 +47,7 @@ def _configure(
         target_metadata=metadata,
         render_as_batch=dialect.startswith("sqlite"),
         compare_type=True,
+        include_object=_ours,
         # Offline mode writes SQL with the values inlined instead of executing it.
         literal_binds=offline,
         dialect_opts={"paramstyle": "named"} if offline else None,
