@@ -8,7 +8,7 @@ test's clock and settings; nothing else installed is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +33,24 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def webhook_app(aiohttp_client: Any, tmp_path: Path, database_url: str, clock: FakeClock) -> WebhookApp:
-    """Start the app; keyword arguments are ``WebhookSettings`` fields (default: no deliverer)."""
+    """Start an app on the test's database; keyword arguments are ``WebhookSettings`` fields
+    (default: no deliverer). ``before`` are plugins registered ahead of the webhooks one (so
+    called after it); ``webhooks=False`` leaves the webhooks plugin out."""
 
     started = 0
 
-    async def start(**overrides: Any) -> tuple[TestClient, WebhooksPlugin]:
+    async def start(
+        *, before: Sequence[object] = (), webhooks: bool = True, **overrides: Any
+    ) -> tuple[TestClient, WebhooksPlugin]:
         nonlocal started
         started += 1
         fields = {"in_server": False, **overrides}
         plugin = WebhooksPlugin(clock=clock, settings=WebhookSettings(**fields))
         pm = create_plugin_manager(load_entry_points=False)
-        pm.register(plugin, name="webhooks")
+        for index, other in enumerate(before):  # pluggy calls the last registered first
+            pm.register(other, name=f"before-{index}")
+        if webhooks:
+            pm.register(plugin, name="webhooks")
         data_dir = tmp_path / f"data-{started}"
         data_dir.mkdir()
         settings = suite_settings(data_dir, database_url, register_limit_address=parse("10000/hour"))
