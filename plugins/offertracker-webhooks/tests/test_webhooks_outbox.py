@@ -190,3 +190,23 @@ async def test_a_change_of_a_user_without_webhooks_costs_one_statement_more(webh
         return len(seen)
 
     assert await statements(with_plugin) == await statements(without_plugin) + 1
+
+
+async def test_items_carrying_free_form_json_are_queued_and_wake_the_deliverer(webhook_app, db, receiver):
+    # A reflection's skill_gaps is a JSON value: the events carrying it are not hashable.
+    client, _ = await webhook_app(in_server=True, allow_private=True, poll=300.0)
+    _, headers = await register(client, "alice")
+    await add_webhook(client, headers, receiver.url(), events=["reflection.saved", "application.deleted"])
+    application = await create_application(client, headers)
+    path = f"/applications/{application['id']}"
+    gaps = {"system design": ["caching", "queues"]}
+    reflection = await call(
+        client, "POST", f"{path}/reflection", headers, json={"skill_gaps": gaps}, expect=201
+    )
+    # Sent at once although the poll is 5 minutes away: the commit woke the deliverer.
+    await receiver.wait_for(1, within=5)
+    await call(client, "DELETE", path, headers, expect=200)
+    await receiver.wait_for(2, within=5)
+    saved, deleted = (json.loads(request.body) for request in receiver.requests)
+    assert (saved["type"], saved["data"]) == ("reflection.saved", reflection)
+    assert (deleted["type"], deleted["data"]["reflection"]["skill_gaps"]) == ("application.deleted", gaps)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 from uuid import uuid4
@@ -54,6 +53,9 @@ from .settings import WebhookSettings
 
 __all__ = ["WebhooksPlugin", "plugin"]
 
+_FORGET_AFTER = 10_000
+"""Events remembered at most while waiting for their commit to be announced."""
+
 
 class WebhooksPlugin:
     """Webhooks for one plugin manager: a clock for event times and schedules, and the settings.
@@ -64,9 +66,11 @@ class WebhooksPlugin:
     def __init__(self, *, clock: Clock | None = None, settings: WebhookSettings | None = None) -> None:
         self.clock: Clock = clock or SystemClock()
         self._settings = settings
-        # Events whose deliveries were queued, until their commit is announced (then: wake the
-        # deliverers). Written from the storage's threads, read on the event loop.
-        self._queued: weakref.WeakSet[Any] = weakref.WeakSet()
+        # Events whose deliveries were queued, by identity (events carrying a JSON field are not
+        # hashable), until their commit is announced: then the deliverers are woken. Written
+        # from the storage's threads, read on the event loop. A change that rolled back after
+        # queueing leaves its events here; _FORGET_AFTER bounds what such leftovers can hold.
+        self._queued: dict[int, Event] = {}
         self._queued_lock = threading.Lock()
         self._wakers: list[Callable[[], None]] = []
 
@@ -81,7 +85,9 @@ class WebhooksPlugin:
         """Queue the deliveries of ``events`` in the change's own transaction."""
         if write_outbox(connection, events, now=self.clock.now(), new_id=uuid4):
             with self._queued_lock:
-                self._queued.update(events)
+                if len(self._queued) > _FORGET_AFTER:
+                    self._queued.clear()  # leftovers of rolled-back changes; the poll covers the rest
+                self._queued.update((id(event), event) for event in events)
 
     @hookimpl
     def offertracker_upgrade_database(self, url: str) -> None:
@@ -136,9 +142,7 @@ class WebhooksPlugin:
 
     def _committed(self, event: Event) -> None:
         with self._queued_lock:
-            queued = event in self._queued
-            if queued:
-                self._queued.discard(event)
+            queued = self._queued.pop(id(event), None) is event
         if queued:
             for wake in self._wakers:
                 wake()
