@@ -75,6 +75,7 @@ def test_every_setting_the_server_reads_is_documented() -> None:
             "import_settings.py",
             "server_settings.py",
             "ops_settings.py",
+            "installed.py",
         )
     )
     read = set(re.findall(r'"((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)"', text))

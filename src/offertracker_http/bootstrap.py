@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from offertracker_core.events import Event
 from offertracker_core.import_registry import ImporterRegistry, ImportSetup
-from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
+from offertracker_core.plugins import PluginEventPublisher
 from offertracker_core.ports import (
     Clock,
     FileStore,
@@ -33,6 +33,7 @@ from offertracker_storage.files import LocalFileStore
 from .app import create_app
 from .fetching import GuardedFetcher
 from .import_settings import ImportSettings
+from .installed import installed_plugins
 from .routes.uploads import DOWNLOAD_PREFIX
 from .settings import Settings, secure_sqlite_files
 from .throttle import open_throttle
@@ -54,7 +55,7 @@ def prepare_database(settings: Settings, plugins: pluggy.PluginManager | None = 
     Plugins' own tables (``plugins``, default: the installed ones) are treated
     the same way, after the core's.
     """
-    pm = plugins or create_plugin_manager()
+    pm = plugins or installed_plugins()
     if settings.is_sqlite:
         secure_sqlite_files(settings)
         upgrade_database(settings.database_url, pm)
@@ -92,7 +93,7 @@ async def open_services(
     ``plugins`` (default: the installed ones) hear the events, and their
     ``offertracker_unit_committing`` runs inside every write that recorded some.
     """
-    pm = plugins or create_plugin_manager()
+    pm = plugins or installed_plugins()
     if prepare:
         await asyncio.to_thread(prepare_database, settings, pm)
     async with AsyncExitStack() as stack:
@@ -205,7 +206,7 @@ def build_app(
 
     ``plugins`` defaults to the installed ones (entry points), loaded once here.
     """
-    pm = plugins or create_plugin_manager()
+    pm = plugins or installed_plugins()
     return create_app(
         lambda: open_services(settings, clock=clock, passwords=passwords, plugins=pm, prepare=prepare),
         cors_origins=settings.cors_origins,

@@ -35,9 +35,9 @@ class _WithPluginCommands(click.Group):
     def _load_plugins(self) -> None:
         if not self._plugins_loaded:
             self._plugins_loaded = True
-            from offertracker_core.plugins import create_plugin_manager
+            from .installed import installed_plugins
 
-            create_plugin_manager().hook.offertracker_cli(group=self)
+            installed_plugins().hook.offertracker_cli(group=self)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The built-in command of that name, else a plugin's."""
@@ -174,15 +174,15 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every pending migration to the configured database (the core's, then each plugin's)."""
-    from offertracker_core.plugins import create_plugin_manager
     from offertracker_storage import migrate
 
     from .bootstrap import upgrade_database
+    from .installed import installed_plugins
     from .settings import secure_sqlite_files
 
     settings = _settings()
     secure_sqlite_files(settings)
-    upgrade_database(settings.database_url, create_plugin_manager())
+    upgrade_database(settings.database_url, installed_plugins())
     click.echo(f"Database at revision {migrate.current_revision(settings.database_url)}")
 
 
@@ -241,9 +241,9 @@ def import_account(file: Path, email: str) -> None:
 @main.command()
 def plugins() -> None:
     """List the installed plugins: name, version and the hooks each implements."""
-    from offertracker_core.plugins import create_plugin_manager
+    from .installed import installed_plugins
 
-    pm = create_plugin_manager()
+    pm = installed_plugins()
     versions = {id(plugin): (dist.project_name, dist.version) for plugin, dist in pm.list_plugin_distinfo()}
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:

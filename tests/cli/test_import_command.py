@@ -166,3 +166,13 @@ def test_the_plugins_command_lists_the_installed_importers_and_the_built_in_even
         "offertracker_milestone_reached, offertracker_outcome_saved, offertracker_reflection_saved, "
         "offertracker_reminder_completed, offertracker_stage_added, offertracker_status_changed"
     )
+
+
+def test_a_disabled_plugin_is_not_loaded_and_the_others_are() -> None:
+    result = CliRunner().invoke(
+        main, ["plugins"], env={"OFFERTRACKER_DISABLE_PLUGINS": "webhooks, offertracker.event_log,nothing"}
+    )
+
+    assert result.exit_code == 0, result.output
+    names = sorted(line.split(" ", 1)[0] for line in result.output.splitlines())
+    assert names == ["greenhouse", "jobspy", "jsonld", "lever"]
