@@ -108,6 +108,21 @@ class Served:
         self.proc.wait(timeout=30)
 
 
+def _environ(tmp_path: Path, database_url: str, **env: str) -> dict[str, str]:
+    """The environment of a subprocess: none of this one's settings, the test's database and
+    data directory, private addresses allowed (the receiver is on 127.0.0.1), a quick poll."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OFFERTRACKER_")}
+    environ.update(
+        PYTHONPATH=PYTHONPATH,
+        OFFERTRACKER_DATA_DIR=str(tmp_path / "data"),
+        OFFERTRACKER_DATABASE_URL=database_url,
+        OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1",
+        OFFERTRACKER_WEBHOOK_POLL_SECONDS="0.2",
+        **env,
+    )
+    return environ
+
+
 @pytest.fixture
 def serve(tmp_path: Path, database_url: str) -> Any:
     """Start ``offertracker serve`` on the test's database; every process is killed afterwards."""
@@ -116,15 +131,7 @@ def serve(tmp_path: Path, database_url: str) -> Any:
     async def start(workers: int = 1, **env: str) -> Served:
         port = _free_port()
         log = tmp_path / f"serve-{len(started)}.log"
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("OFFERTRACKER_")}
-        environ.update(
-            PYTHONPATH=PYTHONPATH,
-            OFFERTRACKER_DATA_DIR=str(tmp_path / "data"),
-            OFFERTRACKER_DATABASE_URL=database_url,
-            OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1",
-            OFFERTRACKER_WEBHOOK_POLL_SECONDS="0.2",
-            **env,
-        )
+        environ = _environ(tmp_path, database_url, **env)
         with log.open("wb") as out:
             proc = subprocess.Popen(  # noqa: ASYNC220 - started once; the test then polls it
                 [
@@ -263,14 +270,7 @@ async def test_the_webhooks_run_command_delivers_what_the_servers_queued_and_sto
     await asyncio.sleep(0.5)
     assert receiver.requests == []  # the server queues, it does not deliver
 
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("OFFERTRACKER_")}
-    environ.update(
-        PYTHONPATH=PYTHONPATH,
-        OFFERTRACKER_DATA_DIR=str(tmp_path / "data"),
-        OFFERTRACKER_DATABASE_URL=database_url,
-        OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS="1",
-        OFFERTRACKER_WEBHOOK_POLL_SECONDS="0.2",
-    )
+    environ = _environ(tmp_path, database_url)
     log = tmp_path / "webhooks-run.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(  # noqa: ASYNC220 - started once; the test then polls it
