@@ -319,6 +319,10 @@ class Deliverer:
         rng = self.rng
 
         def run(conn: Connection) -> None:
+            # The webhook's row first, then the delivery's: the order every writer of both keeps
+            # (the outbox writer and an edit of the webhook lock the webhook, then its deliveries),
+            # so a result recorded while the owner turns the webhook back on cannot deadlock.
+            conn.execute(select(_w.c.id).where(_w.c.id == item.webhook_id).with_for_update())
             query = select(_d.c.state, _d.c.attempts, _d.c.created_at).where(_d.c.seq == item.seq)
             row = conn.execute(query.with_for_update()).first()
             if row is None:
