@@ -6,7 +6,10 @@ which rows the change left, in which order, and the exact JSON each will send.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from typing import Any
 from uuid import UUID
 
@@ -210,3 +213,41 @@ async def test_items_carrying_free_form_json_are_queued_and_wake_the_deliverer(w
     saved, deleted = (json.loads(request.body) for request in receiver.requests)
     assert (saved["type"], saved["data"]) == ("reflection.saved", reflection)
     assert (deleted["type"], deleted["data"]["reflection"]["skill_gaps"]) == ("application.deleted", gaps)
+
+
+class SlowFirstCommit:
+    """Holds the first edit it sees for a while after the outbox was written (it is called after
+    the webhooks hook), as a slow disk or a busy server might."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self._first = True
+
+    @hookimpl
+    def offertracker_unit_committing(self, events: list[Any], connection: Any) -> None:
+        if self._first and any(type(event).__name__ == "ApplicationUpdated" for event in events):
+            self._first = False
+            self.holding.set()
+            time.sleep(0.5)
+
+
+async def test_a_change_that_queued_first_commits_first_so_delivery_order_is_commit_order(webhook_app, db):
+    # Edits of two applications share no row lock but the webhook's: that lock is what makes
+    # the second edit's outbox wait, and commit, after the first's.
+    slow = SlowFirstCommit()
+    client, _ = await webhook_app(before=[slow])
+    _, headers = await register(client, "alice")
+    hook = await add_webhook(client, headers, HOOK, events=["application.updated"])
+    one, two = [(await create_application(client, headers, company_name=name))["id"] for name in "AB"]
+    finished: list[str] = []
+
+    async def edit(application_id: str) -> None:
+        await call(client, "PUT", f"/applications/{application_id}", headers, json={"notes": "n"}, expect=200)
+        finished.append(application_id)
+
+    first = asyncio.create_task(edit(one))
+    await asyncio.to_thread(slow.holding.wait, 5)
+    await edit(two)
+    await first
+    assert finished == [one, two]
+    assert [json.loads(row.body)["data"]["id"] for row in queued(db, hook["id"])] == [one, two]

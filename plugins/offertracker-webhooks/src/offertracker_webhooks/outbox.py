@@ -113,9 +113,8 @@ def write_outbox(
             for webhook_id in targets
         )
     if rows:
-        # One row at a time, in event order: an executemany may not hand out keys in order.
-        for row in rows:
-            connection.execute(insert(webhook_deliveries), row)
+        # One executemany, in event order: the rows are inserted, and take their seq, in turn.
+        connection.execute(insert(webhook_deliveries), rows)
     return len(rows)
 
 
