@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from offertracker_core.events import (
     ApplicationCreated,
@@ -40,6 +40,7 @@ from offertracker_core.events import (
 from offertracker_core.ports import EarnedMilestone
 from offertracker_http.converter import format_datetime
 from offertracker_http.rendering import to_json
+from offertracker_storage.sql.prepared import Prepared
 from offertracker_storage.sql.repositories.applications import SqlApplications
 
 from .tables import webhook_deliveries, webhooks
@@ -80,19 +81,21 @@ def write_outbox(
     typed = [(event, kind) for event in events if (kind := event_type(event)) is not None]
     if not typed:
         return 0
-    users = sorted({event.user_id for event, _ in typed})
-    subscribed = connection.execute(
-        select(webhooks.c.id, webhooks.c.user_id, webhooks.c.events)
-        .where(webhooks.c.user_id.in_(users), webhooks.c.active.is_(True))
-        .order_by(webhooks.c.id)
-        .with_for_update()
-    ).all()
+    # Per user, in id order (one user in all but a few changes): a prebuilt statement on the
+    # driver's cursor costs ~15 us where building and running it through SQLAlchemy cost ~90.
+    subscribed = [
+        (user_id, webhook_id, chosen)
+        for user_id in sorted({event.user_id for event, _ in typed})
+        for webhook_id, chosen in _SUBSCRIBED.rows(connection, {"user_id": user_id})
+    ]
     if not subscribed:
         return 0
     items = _Items(connection)
     rows: list[dict[str, Any]] = []
     for event, kind in typed:
-        targets = [row.id for row in subscribed if row.user_id == event.user_id and _wants(row.events, kind)]
+        targets = [
+            hook for owner, hook, chosen in subscribed if owner == event.user_id and _wants(chosen, kind)
+        ]
         if not targets:
             continue
         event_id = new_id()
@@ -114,8 +117,33 @@ def write_outbox(
         )
     if rows:
         # One executemany, in event order: the rows are inserted, and take their seq, in turn.
-        connection.execute(insert(webhook_deliveries), rows)
+        _QUEUE.run_many(connection, rows)
     return len(rows)
+
+
+_SUBSCRIBED = Prepared(
+    select(webhooks.c.id, webhooks.c.events)
+    .where(webhooks.c.user_id == bindparam("user_id"), webhooks.c.active.is_(True))
+    .order_by(webhooks.c.id)
+    .with_for_update()
+)
+"""A user's active webhooks, locked until the change commits (PostgreSQL; SQLite has one writer)."""
+
+_QUEUE = Prepared(
+    insert(webhook_deliveries).inline(),  # no RETURNING of the new seq: nothing reads it
+    keys=(
+        "webhook_id",
+        "event_id",
+        "event_type",
+        "body",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "created_at",
+        "finished_at",
+    ),
+)
 
 
 def _wants(subscribed: Iterable[str] | None, kind: str) -> bool:
