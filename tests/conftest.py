@@ -1,8 +1,9 @@
 """Database fixtures shared by the storage and HTTP suites.
 
 ``database_url`` is the one to use: parametrized over ``sqlite`` and
-``postgres``, it yields the URL of a migrated database whose tables are empty
-except for the seeded milestone catalogue.
+``postgres``, it yields the URL of a migrated database (the core's tables and
+the installed plugins') whose tables are empty except for the seeded milestone
+catalogue.
 
 - sqlite: the schema is migrated once per session into a template file, which is
   copied to a fresh file under ``tmp_path`` for every test.
@@ -30,11 +31,23 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from offertracker_storage.migrate import upgrade
+from offertracker_core.plugins import create_plugin_manager
+from offertracker_http.bootstrap import upgrade_database
 from offertracker_storage.sql import sync_url
 from offertracker_storage.sql.tables import metadata
 
 POSTGRES_ENV = "OFFERTRACKER_TEST_POSTGRES_URL"
+
+# The suite's apps load every installed plugin, as the server does, so the webhooks plugin's
+# outbox writer runs inside every write. Its deliverer is exercised by the plugin's own tests,
+# which build it explicitly; in every other app it stays off (it would only poll).
+os.environ.setdefault("OFFERTRACKER_WEBHOOK_IN_SERVER", "0")
+
+
+def upgrade(url: str) -> None:
+    """Migrate ``url`` to head: the core's tables, then those of every installed plugin."""
+    upgrade_database(url, create_plugin_manager())
+
 
 _TRUNCATE = "TRUNCATE TABLE {} CASCADE".format(
     ", ".join(table.name for table in metadata.sorted_tables if table.name != "milestones")

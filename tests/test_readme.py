@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import runpy
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -74,9 +75,36 @@ def test_every_setting_the_server_reads_is_documented() -> None:
             "import_settings.py",
             "server_settings.py",
             "ops_settings.py",
+            "installed.py",
         )
     )
     read = set(re.findall(r'"((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)"', text))
     assert {"OFFERTRACKER_AUTH", "SUPABASE_URL", "OFFERTRACKER_IMPORT_ALLOW_PRIVATE_URLS"} <= read
     documented = set(re.findall(r"`((?:OFFERTRACKER|SUPABASE)_[A-Z_]+)`", README.read_text(encoding="utf-8")))
+    assert read - documented == set()
+
+
+def test_the_webhook_receiver_check_accepts_a_delivery_and_refuses_a_forgery_or_a_replay() -> None:
+    from offertracker_webhooks.signing import signature_header
+
+    namespace: dict[str, object] = {}
+    exec(_python_block_after("Webhooks"), namespace)
+    verified = namespace["verified"]
+    assert callable(verified)
+    body, secret = b'{"id": "1", "type": "application.created"}', "whsec_example"
+    now = int(time.time())
+    signed = {"X-OfferTracker-Signature": signature_header(secret, body, now)}
+    assert verified(secret, signed, body) is True
+    assert verified("whsec_other", signed, body) is False
+    assert verified(secret, signed, body + b" ") is False
+    stale = {"X-OfferTracker-Signature": signature_header(secret, body, now - 301)}
+    assert verified(secret, stale, body) is False
+
+
+def test_every_webhook_setting_is_documented() -> None:
+    plugin = Path(__file__).resolve().parents[1] / "plugins" / "offertracker-webhooks" / "src"
+    text = (plugin / "offertracker_webhooks" / "settings.py").read_text()
+    read = set(re.findall(r'"(OFFERTRACKER_[A-Z_]+)"', text))
+    assert "OFFERTRACKER_WEBHOOK_IN_SERVER" in read
+    documented = set(re.findall(r"`(OFFERTRACKER_[A-Z_]+)`", README.read_text(encoding="utf-8")))
     assert read - documented == set()

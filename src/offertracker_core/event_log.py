@@ -10,13 +10,27 @@ from __future__ import annotations
 
 import logging
 
-from .events import ApplicationCreated, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
+from .events import (
+    ApplicationCreated,
+    ApplicationDeleted,
+    ApplicationUpdated,
+    MilestoneReached,
+    OutcomeSaved,
+    ReflectionSaved,
+    ReminderCompleted,
+    StageAdded,
+    StatusChanged,
+)
 from .hookspecs import hookimpl
 
 __all__ = [
     "NAME",
     "offertracker_application_created",
+    "offertracker_application_deleted",
+    "offertracker_application_updated",
     "offertracker_milestone_reached",
+    "offertracker_outcome_saved",
+    "offertracker_reflection_saved",
     "offertracker_reminder_completed",
     "offertracker_stage_added",
     "offertracker_status_changed",
@@ -32,6 +46,35 @@ logger = logging.getLogger("offertracker.events")
 def offertracker_application_created(event: ApplicationCreated) -> None:
     """Log the new application."""
     logger.info("user %s: application %s created (%s)", event.user_id, event.application_id, event.status)
+
+
+@hookimpl
+def offertracker_application_updated(event: ApplicationUpdated) -> None:
+    """Log the edit."""
+    logger.info("user %s: application %s updated", event.user_id, event.application_id)
+
+
+@hookimpl
+def offertracker_application_deleted(event: ApplicationDeleted) -> None:
+    """Log the deletion."""
+    logger.info("user %s: application %s deleted", event.user_id, event.application_id)
+
+
+@hookimpl
+def offertracker_outcome_saved(event: OutcomeSaved) -> None:
+    """Log the outcome and its status."""
+    logger.info(
+        "user %s: application %s outcome saved (%s)",
+        event.user_id,
+        event.application_id,
+        event.outcome.status,
+    )
+
+
+@hookimpl
+def offertracker_reflection_saved(event: ReflectionSaved) -> None:
+    """Log the reflection."""
+    logger.info("user %s: application %s reflection saved", event.user_id, event.application_id)
 
 
 @hookimpl

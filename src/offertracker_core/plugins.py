@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pluggy
 
 from . import event_log, hookspecs
-from .events import ApplicationCreated, Event, MilestoneReached, ReminderCompleted, StageAdded, StatusChanged
+from .events import (
+    ApplicationCreated,
+    ApplicationDeleted,
+    ApplicationUpdated,
+    Event,
+    MilestoneReached,
+    OutcomeSaved,
+    ReflectionSaved,
+    ReminderCompleted,
+    StageAdded,
+    StatusChanged,
+)
 from .hookspecs import PROJECT_NAME, hookimpl
 
 __all__ = [
@@ -36,25 +47,35 @@ ENTRY_POINT_GROUP = PROJECT_NAME
 #: Which notification hook hears which event type.
 HOOK_FOR_EVENT: dict[type, str] = {
     ApplicationCreated: "offertracker_application_created",
+    ApplicationUpdated: "offertracker_application_updated",
+    ApplicationDeleted: "offertracker_application_deleted",
     StatusChanged: "offertracker_status_changed",
     StageAdded: "offertracker_stage_added",
+    OutcomeSaved: "offertracker_outcome_saved",
+    ReflectionSaved: "offertracker_reflection_saved",
     MilestoneReached: "offertracker_milestone_reached",
     ReminderCompleted: "offertracker_reminder_completed",
 }
 
 
-def create_plugin_manager(load_entry_points: bool = True, *, builtins: bool = True) -> pluggy.PluginManager:
+def create_plugin_manager(
+    load_entry_points: bool = True, *, builtins: bool = True, blocked: Iterable[str] = ()
+) -> pluggy.PluginManager:
     """A plugin manager with OfferTracker's hook specifications.
 
     With ``builtins`` it registers the project's own plugins first (the event log,
     :mod:`offertracker_core.event_log`), through the same hooks as anyone's. With
     ``load_entry_points`` it also loads every installed plugin of the
-    ``offertracker`` entry-point group. ``check_pending()`` then fails fast on
-    an implementation whose name matches no hook (usually a typo).
+    ``offertracker`` entry-point group. ``blocked`` names plugins to leave out
+    (an entry point's name, or a built-in's such as ``offertracker.event_log``).
+    ``check_pending()`` then fails fast on an implementation whose name matches
+    no hook (usually a typo).
     """
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    if builtins:
+    for name in blocked:
+        pm.set_blocked(name)
+    if builtins and not pm.is_blocked(event_log.NAME):
         pm.register(event_log, name=event_log.NAME)
     if load_entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)

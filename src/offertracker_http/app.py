@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 
 import aiohttp_cors
+import pluggy
 from aiohttp import web
 
 from offertracker_core.services import Services
@@ -17,7 +18,8 @@ from .middlewares import auth_middleware, error_middleware, security_headers
 from .openapi import rendered_document
 from .ops import add_ops_routes
 from .ops_settings import OpsSettings
-from .routes import ALL_OPERATIONS, ALL_ROUTES
+from .routes import ALL_ROUTES
+from .routes._common import Routes
 from .throttle import Throttle
 
 __all__ = ["create_app"]
@@ -33,6 +35,7 @@ def create_app(
     open_throttle: ThrottleFactory | None = None,
     ops: OpsSettings | None = None,
     public_url: str | None = None,
+    plugins: pluggy.PluginManager | None = None,
 ) -> web.Application:
     """Build the application; ``open_services`` is entered at start-up and left at clean-up.
 
@@ -43,6 +46,8 @@ def create_app(
     ``ops`` turns ``/metrics`` on (the probes, request ids and the access log are
     always there; see :mod:`offertracker_http.ops`). ``public_url`` is where clients reach the
     server, for the links it hands out (calendar feeds); without it, each request's own.
+    ``plugins`` may add route tables (``offertracker_route_tables``, served and documented
+    like the server's own) and lifetime contexts (``offertracker_web_app``).
     """
     # The access middleware is outermost: it sees the final status of every answer, errors included.
     app = web.Application(middlewares=[access_middleware, error_middleware, auth_middleware])
@@ -65,14 +70,30 @@ def create_app(
     app.cleanup_ctx.append(throttle_context)
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(request_id_header)
-    for table in ALL_ROUTES:
+    tables = (*ALL_ROUTES, *_plugin_route_tables(plugins))
+    for table in tables:
         table.add_to(app.router)
     add_ops_routes(app, ops or OpsSettings())
-    app[OPENAPI_DOCUMENT] = rendered_document(ALL_OPERATIONS)
+    app[OPENAPI_DOCUMENT] = rendered_document(tuple(op for table in tables for op in table.operations))
     app[PUBLIC_URL] = (public_url or "").rstrip("/")
     if cors_origins:
         _enable_cors(app, cors_origins)
+    if plugins is not None:
+        plugins.hook.offertracker_web_app(app=app)
     return app
+
+
+def _plugin_route_tables(plugins: pluggy.PluginManager | None) -> list[Routes]:
+    """The route tables plugins return from ``offertracker_route_tables`` (one or a list each)."""
+    if plugins is None:
+        return []
+    tables: list[Routes] = []
+    for returned in plugins.hook.offertracker_route_tables():
+        for table in returned if isinstance(returned, list | tuple) else [returned]:
+            if not isinstance(table, Routes):
+                raise TypeError(f"offertracker_route_tables returned {table!r}, not a routing.Routes")
+            tables.append(table)
+    return tables
 
 
 def _default_throttle() -> AbstractAsyncContextManager[Throttle]:

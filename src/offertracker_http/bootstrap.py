@@ -7,15 +7,17 @@ settings, a controllable clock or cheaper password hashing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import attrs
 import pluggy
 from aiohttp import web
+from sqlalchemy import Connection
 
+from offertracker_core.events import Event
 from offertracker_core.import_registry import ImporterRegistry, ImportSetup
-from offertracker_core.plugins import PluginEventPublisher, create_plugin_manager
+from offertracker_core.plugins import PluginEventPublisher
 from offertracker_core.ports import (
     Clock,
     FileStore,
@@ -31,28 +33,32 @@ from offertracker_storage.files import LocalFileStore
 from .app import create_app
 from .fetching import GuardedFetcher
 from .import_settings import ImportSettings
+from .installed import installed_plugins
 from .routes.uploads import DOWNLOAD_PREFIX
 from .settings import Settings, secure_sqlite_files
 from .throttle import open_throttle
 
-__all__ = ["SchemaBehind", "build_app", "open_services", "prepare_database"]
+__all__ = ["SchemaBehind", "build_app", "open_services", "prepare_database", "upgrade_database"]
 
 
 class SchemaBehind(RuntimeError):
     """The PostgreSQL schema is older than this version of OfferTracker expects."""
 
 
-def prepare_database(settings: Settings) -> None:
+def prepare_database(settings: Settings, plugins: pluggy.PluginManager | None = None) -> None:
     """Bring the embedded SQLite database to the current schema; refuse an old PostgreSQL one.
 
     SQLite is this process's own file, so upgrading it silently is what a user
     expects. A shared PostgreSQL database is upgraded on purpose, by
     ``offertracker db upgrade``, never as a side effect of starting a server.
     The SQLite file is made owner-only first (:func:`secure_sqlite_files`).
+    Plugins' own tables (``plugins``, default: the installed ones) are treated
+    the same way, after the core's.
     """
+    pm = plugins or installed_plugins()
     if settings.is_sqlite:
         secure_sqlite_files(settings)
-        migrate.upgrade(settings.database_url)
+        upgrade_database(settings.database_url, pm)
         return
     current, head = migrate.current_revision(settings.database_url), migrate.head_revision()
     if current != head:
@@ -60,6 +66,15 @@ def prepare_database(settings: Settings) -> None:
             f"The database schema is at revision {current or 'none (empty database)'}, "
             f"but this OfferTracker needs {head}. Run `offertracker db upgrade` first."
         )
+    for reason in pm.hook.offertracker_database_behind(url=settings.database_url):
+        if reason:
+            raise SchemaBehind(reason)
+
+
+def upgrade_database(url: str, plugins: pluggy.PluginManager) -> None:
+    """Apply the core's pending migrations to the database at ``url``, then each plugin's."""
+    migrate.upgrade(url)
+    plugins.hook.offertracker_upgrade_database(url=url)
 
 
 @asynccontextmanager
@@ -75,9 +90,12 @@ async def open_services(
 
     With ``prepare`` (the default) the database is first brought up to date
     (see :func:`prepare_database`); the CLI does that itself before binding.
+    ``plugins`` (default: the installed ones) hear the events, and their
+    ``offertracker_unit_committing`` runs inside every write that recorded some.
     """
+    pm = plugins or installed_plugins()
     if prepare:
-        await asyncio.to_thread(prepare_database, settings)
+        await asyncio.to_thread(prepare_database, settings, pm)
     async with AsyncExitStack() as stack:
         storage = await SqlStorage.open(
             settings.database_url,
@@ -86,8 +104,8 @@ async def open_services(
             **({} if settings.is_sqlite else {"pool_size": settings.server.db_pool_size}),
         )
         stack.push_async_callback(storage.close)
+        _add_commit_hooks(storage, pm)
         accounts = _accounts(settings, stack, clock=clock, passwords=passwords)
-        pm = plugins or create_plugin_manager()
         imports = await _imports(settings.imports, pm, stack)
         yield Services.create(
             storage,
@@ -100,6 +118,18 @@ async def open_services(
             files=_files(settings, stack),
             imports=imports,
         )
+
+
+def _add_commit_hooks(storage: SqlStorage, pm: pluggy.PluginManager) -> None:
+    """Have the storage run the plugins' ``offertracker_unit_committing`` in every write with events."""
+    committing = pm.hook.offertracker_unit_committing
+    if not committing.get_hookimpls():
+        return  # no plugin writes in transactions: not even a call per write
+
+    def hook(connection: Connection, events: Sequence[Event]) -> None:
+        committing(events=events, connection=connection)
+
+    storage.add_commit_hook(hook)
 
 
 @attrs.frozen
@@ -172,11 +202,16 @@ def build_app(
     plugins: pluggy.PluginManager | None = None,
     prepare: bool = True,
 ) -> web.Application:
-    """The server application for ``settings``; storage opens when the app starts."""
+    """The server application for ``settings``; storage opens when the app starts.
+
+    ``plugins`` defaults to the installed ones (entry points), loaded once here.
+    """
+    pm = plugins or installed_plugins()
     return create_app(
-        lambda: open_services(settings, clock=clock, passwords=passwords, plugins=plugins, prepare=prepare),
+        lambda: open_services(settings, clock=clock, passwords=passwords, plugins=pm, prepare=prepare),
         cors_origins=settings.cors_origins,
         open_throttle=lambda: open_throttle(settings),
         ops=settings.ops,
         public_url=settings.public_url,
+        plugins=pm,
     )

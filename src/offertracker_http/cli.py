@@ -1,5 +1,5 @@
 """The ``offertracker`` command: ``serve``, ``db upgrade``, ``import``, ``export``, ``import-account``,
-``plugins``."""
+``plugins``, and the commands plugins add (``offertracker_cli``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,37 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-@click.group()
+class _WithPluginCommands(click.Group):
+    """The built-in commands, and those installed plugins add through ``offertracker_cli``.
+
+    Plugins are loaded only when a name is not a built-in command or the list is
+    asked for (``--help``), so ``offertracker serve`` does not load them twice.
+    """
+
+    _plugins_loaded = False
+
+    def _load_plugins(self) -> None:
+        if not self._plugins_loaded:
+            self._plugins_loaded = True
+            from .installed import installed_plugins
+
+            installed_plugins().hook.offertracker_cli(group=self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The built-in command of that name, else a plugin's."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugins()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, plugins' included."""
+        self._load_plugins()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_WithPluginCommands)
 @click.version_option(package_name="offertracker")
 def main() -> None:
     """OfferTracker: a job-search tracker you can embed, serve and extend."""
@@ -143,14 +173,16 @@ def db() -> None:
 
 @db.command()
 def upgrade() -> None:
-    """Apply every pending migration to the configured database."""
+    """Apply every pending migration to the configured database (the core's, then each plugin's)."""
     from offertracker_storage import migrate
 
+    from .bootstrap import upgrade_database
+    from .installed import installed_plugins
     from .settings import secure_sqlite_files
 
     settings = _settings()
     secure_sqlite_files(settings)
-    migrate.upgrade(settings.database_url)
+    upgrade_database(settings.database_url, installed_plugins())
     click.echo(f"Database at revision {migrate.current_revision(settings.database_url)}")
 
 
@@ -209,9 +241,9 @@ def import_account(file: Path, email: str) -> None:
 @main.command()
 def plugins() -> None:
     """List the installed plugins: name, version and the hooks each implements."""
-    from offertracker_core.plugins import create_plugin_manager
+    from .installed import installed_plugins
 
-    pm = create_plugin_manager()
+    pm = installed_plugins()
     versions = {id(plugin): (dist.project_name, dist.version) for plugin, dist in pm.list_plugin_distinfo()}
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:

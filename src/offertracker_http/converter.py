@@ -19,6 +19,7 @@ numbers and booleans from the strings of a query or path.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, MutableSequence, Sequence
@@ -53,12 +54,21 @@ def _fail(problem: Problem, value: Any, at: tuple[str | int, ...] = ()) -> Field
     return FieldError(problem.type, problem.msg, value, ctx, at=at)
 
 
-def _str(v: Any, _: Any) -> str:
+def _str(v: Any, cls: Any) -> str:
+    if cls is not str and issubclass(cls, enum.Enum):
+        # A StrEnum registered nowhere (a plugin's): singledispatch hands str subclasses here.
+        member: str = _late_enum_hook(cls)(v, cls)
+        return member
     if isinstance(v, str):
         if has_control_character(v):
             raise _fail(core.CONTROL_CHARACTER, v)
         return v
     raise _fail(core.STRING_TYPE, v)
+
+
+@functools.cache
+def _late_enum_hook(cls: type[enum.Enum]) -> Hook:
+    return _enum_hook(cls)
 
 
 def _secret_str(v: Any, _: Any) -> str:

@@ -43,7 +43,9 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "MAX_REDIRECTS",
+    "AddressRefused",
     "AddressRule",
+    "CheckingResolver",
     "GuardedFetcher",
     "IPAddress",
     "address_is_public",
@@ -72,11 +74,14 @@ def address_is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-class _Refused(OSError):
-    """A resolved address the policy refuses (an ``OSError`` so aiohttp reports it as a DNS failure)."""
+class AddressRefused(OSError):
+    """A resolved address the policy refuses (an ``OSError`` so aiohttp reports it as a DNS failure).
+
+    Public, with :class:`CheckingResolver`, for other outbound callers (the webhooks plugin).
+    """
 
 
-class _CheckingResolver(AbstractResolver):
+class CheckingResolver(AbstractResolver):
     """Resolves through aiohttp's default resolver and refuses a name with any refused address.
 
     Refusing the whole name (not just dropping the bad addresses) keeps the
@@ -94,7 +99,7 @@ class _CheckingResolver(AbstractResolver):
         for result in results:
             address = ipaddress.ip_address(result["host"].split("%")[0])
             if not self._rule(address):
-                raise _Refused(f"{host} resolves to a private or reserved address ({address})")
+                raise AddressRefused(f"{host} resolves to a private or reserved address ({address})")
         return results
 
     async def close(self) -> None:
@@ -130,7 +135,7 @@ class GuardedFetcher:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Self:
-        resolver = DefaultResolver() if self.allow_private else _CheckingResolver(self.address_rule)
+        resolver = DefaultResolver() if self.allow_private else CheckingResolver(self.address_rule)
         connector = aiohttp.TCPConnector(resolver=resolver, limit=8)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -184,7 +189,7 @@ class GuardedFetcher:
                         charset=response.charset,
                     )
             except aiohttp.ClientConnectorError as exc:
-                if isinstance(exc.os_error, _Refused):
+                if isinstance(exc.os_error, AddressRefused):
                     raise ImportRefused(f"{target}: refused, {exc.os_error}") from None
                 raise ImportRefused(f"{target}: cannot connect ({exc.os_error.strerror or exc})") from None
             except aiohttp.ClientError as exc:

@@ -162,6 +162,17 @@ def test_the_plugins_command_lists_the_installed_importers_and_the_built_in_even
     [event_log] = [line for line in lines if line.startswith("offertracker.event_log ")]
     assert event_log == (
         "offertracker.event_log (offertracker (built in) 0.1.0): offertracker_application_created, "
-        "offertracker_milestone_reached, offertracker_reminder_completed, offertracker_stage_added, "
-        "offertracker_status_changed"
+        "offertracker_application_deleted, offertracker_application_updated, "
+        "offertracker_milestone_reached, offertracker_outcome_saved, offertracker_reflection_saved, "
+        "offertracker_reminder_completed, offertracker_stage_added, offertracker_status_changed"
     )
+
+
+def test_a_disabled_plugin_is_not_loaded_and_the_others_are() -> None:
+    result = CliRunner().invoke(
+        main, ["plugins"], env={"OFFERTRACKER_DISABLE_PLUGINS": "webhooks, offertracker.event_log,nothing"}
+    )
+
+    assert result.exit_code == 0, result.output
+    names = sorted(line.split(" ", 1)[0] for line in result.output.splitlines())
+    assert names == ["greenhouse", "jobspy", "jsonld", "lever"]

@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 from offertracker_storage import migrate
 from offertracker_storage.sql import sync_url
 
-from ..conftest import POSTGRES_ENV
+from ..conftest import POSTGRES_ENV, upgrade
 from .httpkit import counting, suite_settings
 
 HEAD = migrate.head_revision()
@@ -39,7 +39,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("empty_postgres_url")
-    migrate.upgrade(url)
+    upgrade(url)  # the core's tables and the installed plugins' (the app loads them)
     return url
 
 
@@ -67,7 +67,7 @@ def bring_back(url: str) -> None:
         return
     with _admin().connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    migrate.upgrade(url)
+    upgrade(url)
 
 
 async def get(client: TestClient, path: str) -> tuple[int, Any]:

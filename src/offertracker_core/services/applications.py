@@ -9,7 +9,7 @@ import attrs
 from .. import activity, status
 from ..entities import ActivityEntry, Application, ApplicationDetail
 from ..enums import ApplicationStatus, OutcomeStatus, Priority
-from ..events import ApplicationCreated
+from ..events import ApplicationCreated, ApplicationDeleted, ApplicationUpdated
 from ..inputs import ApplicationChanges, NewApplication
 from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
@@ -157,6 +157,7 @@ class ApplicationService:
             transition = status.on_update(detail.application, changes, now)
             await uow.applications.update(transition.application)
             entry_id = self.ctx.ids()
+            uow.record(ApplicationUpdated(user_id=user_id, application_id=application_id))
             if transition.event is not None:
                 uow.log(activity.status_changed(entry_id, transition.event, now, activity.StatusCause.USER))
                 uow.record(transition.event)
@@ -178,5 +179,6 @@ class ApplicationService:
             detail = await owned_application_detail(uow, user_id, application_id, for_update=True)
             await uow.applications.delete(application_id)
             await uow.progress.count(user_id, _counted_with(detail, -1))
+            uow.record(ApplicationDeleted(user_id=user_id, application_id=application_id, application=detail))
 
         await self.ctx.write(work)

@@ -10,6 +10,7 @@ from .. import activity, status
 from ..entities import Outcome
 from ..enums import OutcomeStatus
 from ..errors import Conflict, Duplicate
+from ..events import OutcomeSaved
 from ..inputs import NewOutcome, OutcomeChanges
 from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
@@ -59,6 +60,7 @@ class OutcomeService:
                 raise Conflict(_SECOND_OUTCOME) from exc
             if outcome.status == OutcomeStatus.OFFER:
                 await uow.progress.count(user_id, _OFFER)
+            uow.record(OutcomeSaved(user_id=user_id, application_id=application.id, outcome=outcome))
             transition = status.on_outcome_recorded(application, outcome.status, now)
             cause = activity.StatusCause.OUTCOME_RECORDED
             moves = await store_automatic_move(self.ctx, uow, transition, now, cause)
@@ -89,6 +91,7 @@ class OutcomeService:
             outcome = child_of(application.id, await uow.outcomes.get(outcome_id), "Outcome not found")
             updated = attrs.evolve(outcome, **changes, updated_at=now)
             await uow.outcomes.update(updated)
+            uow.record(OutcomeSaved(user_id=user_id, application_id=application.id, outcome=updated))
             offers = _offers(updated) - _offers(outcome)
             if offers:
                 await uow.progress.count(user_id, ProgressTotals(offers=offers))

@@ -54,12 +54,13 @@ async def award(
     Each award runs in its own savepoint so a lost race (``Duplicate``) does not
     poison the surrounding transaction on PostgreSQL.
     """
-    event = MilestoneReached(user_id=user_id, milestone_id=milestone.id, name=milestone.name)
+    award = UserMilestone(id=ctx.ids(), user_id=user_id, milestone_id=milestone.id, reached_at=now)
+    event = MilestoneReached(
+        user_id=user_id, milestone_id=milestone.id, name=milestone.name, milestone=milestone, award=award
+    )
     try:
         async with uow.savepoint():
-            await uow.progress.award(
-                UserMilestone(id=ctx.ids(), user_id=user_id, milestone_id=milestone.id, reached_at=now)
-            )
+            await uow.progress.award(award)
             uow.record(event)
     except Duplicate:
         return None

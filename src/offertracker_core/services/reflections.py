@@ -9,6 +9,7 @@ import attrs
 from .. import activity
 from ..entities import Reflection
 from ..errors import Conflict, Duplicate
+from ..events import ReflectionSaved
 from ..inputs import NewReflection, ReflectionChanges
 from ..ports import ProgressTotals, UnitOfWork
 from ..validation import validate_changes
@@ -48,6 +49,7 @@ class ReflectionService:
             except Duplicate as exc:
                 raise Conflict(_SECOND_REFLECTION) from exc
             await uow.progress.count(user_id, _ONE_REFLECTION)
+            uow.record(ReflectionSaved(user_id=user_id, application_id=application.id, reflection=reflection))
             uow.log(activity.reflection_added(self.ctx.ids(), user_id, application.id, now))
             await track_activity(self.ctx, uow, user_id, now)
             return reflection
@@ -67,6 +69,7 @@ class ReflectionService:
             )
             updated = attrs.evolve(reflection, **changes, updated_at=self.ctx.clock.now())
             await uow.reflections.update(updated)
+            uow.record(ReflectionSaved(user_id=user_id, application_id=application.id, reflection=updated))
             return updated
 
         return await self.ctx.write(work)

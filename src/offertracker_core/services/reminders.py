@@ -51,7 +51,7 @@ def _completion(reminder: Reminder, changes: ReminderChanges, now: datetime) -> 
 
 
 def _completed(reminder: Reminder) -> ReminderCompleted:
-    return ReminderCompleted(reminder.user_id, reminder.id, reminder.application_id)
+    return ReminderCompleted(reminder.user_id, reminder.id, reminder.application_id, reminder=reminder)
 
 
 @attrs.frozen

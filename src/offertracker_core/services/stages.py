@@ -66,7 +66,9 @@ class StageService:
                 self.ctx, uow, transition, now, activity.StatusCause.STAGE_ADDED
             )
             uow.log(activity.stage_added(self.ctx.ids(), user_id, stage, activity.after(now, moves)))
-            uow.record(StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id))
+            uow.record(
+                StageAdded(user_id=user_id, application_id=application.id, stage_id=stage.id, stage=stage)
+            )
             await track_activity(self.ctx, uow, user_id, now)
             return stage
 

@@ -55,7 +55,11 @@ _LEAVES: dict[Any, JsonSchema] = {
 
 
 def _marker_keywords(marker: Any) -> JsonSchema | None:
-    """The JSON Schema keywords of one constraint marker; ``None`` for a marker that has none."""
+    """The JSON Schema keywords of one constraint marker; ``None`` for a marker that has none.
+
+    A marker the core does not define (a plugin's) gives its own with a ``json_schema()``
+    method; one that has neither is a ``TypeError`` when the document is built.
+    """
     match marker:
         case constraints.MinLen(value=n):
             return {"minLength": n}
@@ -80,6 +84,11 @@ def _marker_keywords(marker: Any) -> JsonSchema | None:
             return {"description": f"At most {n:,} bytes as compact UTF-8 JSON"}
         case constraints.NoControlChars():
             return None  # the request-string pattern covers what a schema can say of it
+    # A marker from outside the core (a plugin's) describes itself.
+    describe = getattr(marker, "json_schema", None)
+    if callable(describe):
+        keywords: JsonSchema = describe()
+        return keywords
     raise TypeError(f"no JSON Schema for the constraint {marker!r}: add it to _marker_keywords")
 
 

@@ -37,6 +37,7 @@ from offertracker_core.events import Event
 from .errors import translated_errors
 from .sqlite import PROGRESS_STEPS, ReadLanes, TimedConnection
 from .uow import (
+    CommitHook,
     InlineUnitOfWork,
     PostgresUnitOfWork,
     SqliteReadUnitOfWork,
@@ -204,6 +205,7 @@ class SqlStorage:
         if read_threads < 1 or readers < read_threads:
             raise ValueError("SQLite needs at least one read thread and a reader connection for each")
         self._dialect: Dialect = dialect
+        self._commit_hooks: tuple[CommitHook, ...] = ()
         self._writer = writer
         self._file_lock = write_lock
         self._reader = reader
@@ -314,6 +316,18 @@ class SqlStorage:
             statement_timeout=statement_timeout,
         )
 
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        """Run ``hook(connection, events)`` inside every write transaction that recorded events.
+
+        It runs just before the COMMIT, in the thread that holds the connection,
+        with the events in the order they were recorded: what it writes on the
+        connection commits or rolls back with the change itself (an outbox), and
+        an exception it raises rolls the change back and reaches the caller.
+        It must not wait on anything but this connection. Add hooks before the
+        storage serves writes.
+        """
+        self._commit_hooks = (*self._commit_hooks, hook)
+
     @property
     def dialect(self) -> Dialect:
         """``"sqlite"`` or ``"postgresql"``."""
@@ -348,13 +362,14 @@ class SqlStorage:
         if self._blocking is not None:
             return await self._on_postgres_thread(self._transact_postgres, work)
         engine, thread, timeout = self._writer, self._write_thread, self._statement_timeout
+        hooks = self._commit_hooks
         assert engine is not None
         assert thread is not None
 
         def hop() -> tuple[T, Sequence[Event]]:
             with translated_errors(), engine.connect() as conn:  # closing rolls back what was not committed
                 conn.begin()
-                return InlineUnitOfWork(conn, statement_timeout=timeout).finish(work)
+                return InlineUnitOfWork(conn, statement_timeout=timeout, commit_hooks=hooks).finish(work)
 
         if self._write_lock.locked():
             # A multi-hop ``write()`` unit holds the writer between its hops: queueing behind it
@@ -380,13 +395,13 @@ class SqlStorage:
         # returns its connection itself (the with block in run).
         return await asyncio.wrap_future(threads.submit(run, engine, work))
 
-    @staticmethod
     def _transact_postgres(
-        engine: Engine, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]
+        self, engine: Engine, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]
     ) -> tuple[T, Sequence[Event]]:
+        hooks = self._commit_hooks
         with translated_errors(), engine.connect() as conn:  # closing rolls back what was not committed
             conn.begin()
-            return InlineUnitOfWork(conn).finish(work)
+            return InlineUnitOfWork(conn, commit_hooks=hooks).finish(work)
 
     async def snapshot(self, work: Callable[[InlineUnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run the read-only ``work`` on one snapshot, in one hop to where a connection lives.
@@ -514,11 +529,15 @@ class SqlStorage:
     def write(self) -> SqlUnitOfWork:
         """A read-write unit of work (serialised with other writers on SQLite)."""
         if self._async_engine is not None:
-            return PostgresUnitOfWork(self._async_engine, readonly=False)
+            return PostgresUnitOfWork(self._async_engine, readonly=False, commit_hooks=self._commit_hooks)
         assert self._writer is not None
         assert self._write_thread is not None
         return SqliteWriteUnitOfWork(
-            self._writer, self._write_thread, self._write_lock, statement_timeout=self._statement_timeout
+            self._writer,
+            self._write_thread,
+            self._write_lock,
+            statement_timeout=self._statement_timeout,
+            commit_hooks=self._commit_hooks,
         )
 
     def read(self) -> SqlUnitOfWork:

@@ -34,6 +34,7 @@ from .repositories.progress import SqlActivity
 from .sqlite import ReadLanes, TimedConnection
 
 __all__ = [
+    "CommitHook",
     "InlineUnitOfWork",
     "PostgresUnitOfWork",
     "SqlUnitOfWork",
@@ -45,6 +46,9 @@ __all__ = [
 T = TypeVar("T")
 E = TypeVar("E")
 Op = Callable[[Connection], None]
+CommitHook = Callable[[Connection, Sequence[Event]], None]
+"""Runs inside a write transaction that recorded events, just before its COMMIT (see
+``SqlStorage.add_commit_hook``)."""
 
 
 def _within(timeout: float, fn: Callable[[Connection], T], conn: Connection) -> T:
@@ -95,10 +99,11 @@ class SqlUnitOfWork(Journal):
     ``repositories.base``); both are built on first use and kept for the unit's life.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, commit_hooks: Sequence[CommitHook] = ()) -> None:
         super().__init__()
         self._owned: dict[type[Any], _Bridge] = {}
         self._deferred: list[Op] = []
+        self._commit_hooks = commit_hooks
 
     def __getattr__(self, name: str) -> Any:
         repository = BY_PORT.get(name)
@@ -176,10 +181,19 @@ class SqlUnitOfWork(Journal):
         raise NotImplementedError
 
     async def commit(self) -> None:
-        """Write the logged activity entries and commit, in one hop with any queued savepoint steps."""
+        """Write the logged activity entries, run the commit hooks and commit, in one hop with any
+        queued savepoint steps. A hook that raises rolls the whole unit back."""
         entries = self.take_entries()
         if entries:
             self._deferred.append(lambda conn: SqlActivity(conn).add_many(entries))
+        events, hooks = self.events, self._commit_hooks
+        if events and hooks:
+
+            def run_hooks(conn: Connection) -> None:
+                for hook in hooks:
+                    hook(conn, events)
+
+            self._deferred.append(run_hooks)
         await self._commit()
 
     async def _commit(self) -> None:
@@ -208,8 +222,10 @@ class InlineUnitOfWork(SqlUnitOfWork):
     in one worker-thread hop on SQLite and one ``run_sync`` on PostgreSQL, instead of one hop
     per repository call. The caller begins the transaction and closes the connection."""
 
-    def __init__(self, conn: Connection, *, statement_timeout: float = 0.0) -> None:
-        super().__init__()
+    def __init__(
+        self, conn: Connection, *, statement_timeout: float = 0.0, commit_hooks: Sequence[CommitHook] = ()
+    ) -> None:
+        super().__init__(commit_hooks=commit_hooks)
         self._conn = conn
         self._timeout = statement_timeout
 
@@ -253,8 +269,9 @@ class SqliteWriteUnitOfWork(SqlUnitOfWork):
         lock: asyncio.Lock,
         *,
         statement_timeout: float = 0.0,
+        commit_hooks: Sequence[CommitHook] = (),
     ) -> None:
-        super().__init__()
+        super().__init__(commit_hooks=commit_hooks)
         self._engine = engine
         self._executor = executor
         self._lock = lock
@@ -398,8 +415,10 @@ class SqliteReadUnitOfWork(SqlUnitOfWork):
 class PostgresUnitOfWork(SqlUnitOfWork):
     """One PostgreSQL transaction on one pooled ``AsyncConnection``, opened by the first call."""
 
-    def __init__(self, engine: AsyncEngine, *, readonly: bool) -> None:
-        super().__init__()
+    def __init__(
+        self, engine: AsyncEngine, *, readonly: bool, commit_hooks: Sequence[CommitHook] = ()
+    ) -> None:
+        super().__init__(commit_hooks=commit_hooks)
         self._engine = engine
         self._readonly = readonly
         self._conn: AsyncConnection | None = None

@@ -10,7 +10,7 @@ import pytest
 from offertracker_core.entities import Application, User
 from offertracker_core.enums import ApplicationStatus, OutcomeStatus, StageResult
 from offertracker_core.errors import Conflict, Forbidden, NotFound
-from offertracker_core.events import StageAdded, StatusChanged
+from offertracker_core.events import OutcomeSaved, StageAdded, StatusChanged
 from offertracker_core.inputs import NewApplication, NewOutcome, NewReflection, NewStage
 from offertracker_core.services import Services
 
@@ -224,8 +224,12 @@ async def test_changing_the_outcome_status_moves_the_application_again(
     assert publisher.published[-1].new_status == ApplicationStatus.REJECTED  # type: ignore[union-attr]
     clock.advance(seconds=1)
     published = len(publisher.published)
-    await services.outcomes.update(alice.id, app.id, outcome.id, {"notes": "asked for feedback"})
-    assert len(publisher.published) == published
+    noted = await services.outcomes.update(alice.id, app.id, outcome.id, {"notes": "asked for feedback"})
+    # The edit is an OutcomeSaved carrying the outcome as stored, and no status move.
+    assert publisher.published[published:] == [
+        OutcomeSaved(user_id=alice.id, application_id=app.id, outcome=noted)
+    ]
+    assert noted.notes == "asked for feedback"
     assert log(storage, alice)[0][1] == "Status: Offer → Rejected (outcome recorded)"
 
 

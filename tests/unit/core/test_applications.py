@@ -11,7 +11,7 @@ import pytest
 from offertracker_core.entities import ApplicationDetail, User
 from offertracker_core.enums import ActivityAction, ApplicationStatus, Priority
 from offertracker_core.errors import Forbidden, NotFound
-from offertracker_core.events import ApplicationCreated, StatusChanged
+from offertracker_core.events import ApplicationCreated, ApplicationUpdated, StatusChanged
 from offertracker_core.inputs import NewApplication, NewResume
 from offertracker_core.services import Services
 
@@ -154,7 +154,8 @@ async def test_an_update_without_a_status_change_is_logged_as_an_update(
         "Updated Acme Corp",
         {},
     )
-    assert len(publisher.published) == published
+    # An edit is an ApplicationUpdated, and no StatusChanged: the status stayed.
+    assert publisher.published[published:] == [ApplicationUpdated(user_id=alice.id, application_id=app.id)]
 
 
 async def test_any_status_move_is_allowed(services: Services, alice: User) -> None:

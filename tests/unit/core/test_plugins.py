@@ -82,11 +82,21 @@ def test_every_hook_is_prefixed_typed_and_documented() -> None:
     hooks = [name for name in dir(pm.hook) if name.startswith("offertracker_")]
     assert sorted(hooks) == [
         "offertracker_application_created",
+        "offertracker_application_deleted",
+        "offertracker_application_updated",
+        "offertracker_cli",
+        "offertracker_database_behind",
         "offertracker_milestone_reached",
+        "offertracker_outcome_saved",
+        "offertracker_reflection_saved",
         "offertracker_register_importers",
         "offertracker_reminder_completed",
+        "offertracker_route_tables",
         "offertracker_stage_added",
         "offertracker_status_changed",
+        "offertracker_unit_committing",
+        "offertracker_upgrade_database",
+        "offertracker_web_app",
     ]
     for name in hooks:
         spec = getattr(hookspecs, name)

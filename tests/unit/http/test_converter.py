@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -244,6 +245,31 @@ def test_an_unknown_enum_value_lists_the_allowed_values(value):
             "msg": f"Input should be {PRIORITIES}",
             "input": value,
             "ctx": {"expected": PRIORITIES},
+        }
+    ]
+
+
+class Flavour(StrEnum):
+    """An enum the converter was never told about, as a plugin's would be."""
+
+    SWEET = "sweet"
+    SOUR = "sour"
+
+
+@attrs.frozen
+class Order:
+    flavours: list[Flavour]
+
+
+def test_an_enum_nobody_registered_is_checked_like_the_cores_own():
+    assert structure_body({"flavours": ["sour"]}, Order) == Order([Flavour.SOUR])
+    assert body_errors({"flavours": ["bitter"]}, Order) == [
+        {
+            "type": "enum",
+            "loc": ["body", "flavours", 0],
+            "msg": "Input should be 'sweet' or 'sour'",
+            "input": "bitter",
+            "ctx": {"expected": "'sweet' or 'sour'"},
         }
     ]
 

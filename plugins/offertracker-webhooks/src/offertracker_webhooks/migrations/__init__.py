@@ -1,0 +1,1 @@
+"""The plugin's Alembic environment (``env.py``) and revisions (``versions/``); see :mod:`..schema`."""
