@@ -23,11 +23,21 @@ PLUGINS = [
 ]
 
 
+# Two worker processes (pytest-xdist), one per core of the CI machine. worksteal: the suite's
+# cost is a few long tests (the fuzz runs, the state machine, the worker processes) among many
+# short ones, so an idle worker takes queued tests from the busy one instead of waiting on a fixed
+# split. Each worker has its own session fixtures (SQLite template, PostgreSQL database).
+XDIST = ["-n", "2", "--dist", "worksteal"]
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole test suite: unit, storage contract (SQLite + PostgreSQL), HTTP and plugin tests."""
+    """The whole test suite: unit, storage contract (SQLite + PostgreSQL), HTTP and plugin tests.
+
+    Arguments after ``--`` go to pytest after :data:`XDIST`, so ``-n 0`` runs in one process.
+    """
     session.install("-e", ".[test]", *PLUGINS)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *XDIST, *session.posargs)
 
 
 @nox.session

@@ -51,11 +51,16 @@ CHECKS = (
 )
 """Every check the issue names; all others are off."""
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 25
 """Generated cases per operation in the fuzzing phase (the coverage phase adds its own, one per
 boundary and per kind of bad input); stateful scenarios are bounded by the same number.
 This is the run's only bound. schemathesis's ``max-time`` is not one: given a time budget, it
-repeats the fuzzing and stateful phases until the budget is spent."""
+repeats the fuzzing and stateful phases until the budget is spent.
+
+Measured on two cores, one database: the coverage phase sends about 5,900 requests in 10 s;
+the fuzzing phase sent about 3,800 more in 30 s at 40 and sends about 2,450 in 20 s at 25
+(43 s and 32 s per database in all). Every operation, every check and every peer replay the
+test asserts is still reached at 10; 25 keeps a margin over that at two thirds of the cost."""
 
 SEED = 16_2026
 """Any fixed number: with derandomized generation the requests depend only on it and the document."""

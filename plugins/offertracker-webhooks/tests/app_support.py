@@ -32,10 +32,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def webhook_app(aiohttp_client: Any, tmp_path: Path, database_url: str, clock: FakeClock) -> WebhookApp:
-    """Start an app on the test's database; keyword arguments are ``WebhookSettings`` fields
-    (default: no deliverer). ``before`` are plugins registered ahead of the webhooks one (so
-    called after it); ``webhooks=False`` leaves the webhooks plugin out."""
+def webhook_app(aiohttp_client: Any, tmp_path: Path, webhooks_url: str, clock: FakeClock) -> WebhookApp:
+    """Start an app on the test's database, the plugin's tables migrated (a PostgreSQL server
+    refuses to start without them; no test may count on an earlier one having migrated them).
+    Keyword arguments are ``WebhookSettings`` fields (default: no deliverer). ``before`` are
+    plugins registered ahead of the webhooks one (so called after it); ``webhooks=False``
+    leaves the webhooks plugin out."""
 
     started = 0
 
@@ -53,7 +55,7 @@ def webhook_app(aiohttp_client: Any, tmp_path: Path, database_url: str, clock: F
             pm.register(plugin, name="webhooks")
         data_dir = tmp_path / f"data-{started}"
         data_dir.mkdir()
-        settings = suite_settings(data_dir, database_url, register_limit_address=parse("10000/hour"))
+        settings = suite_settings(data_dir, webhooks_url, register_limit_address=parse("10000/hour"))
         app = build_app(settings, clock=clock, passwords=cheap_passwords(), plugins=pm)
         return await aiohttp_client(app), plugin
 
@@ -61,8 +63,8 @@ def webhook_app(aiohttp_client: Any, tmp_path: Path, database_url: str, clock: F
 
 
 @pytest.fixture
-def db(database_url: str) -> Any:
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+def db(webhooks_url: str) -> Any:
+    engine = sa.create_engine(webhooks_url, poolclass=sa.pool.NullPool)
     yield engine
     engine.dispose()
 

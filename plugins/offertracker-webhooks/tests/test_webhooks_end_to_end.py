@@ -124,14 +124,14 @@ def _environ(tmp_path: Path, database_url: str, **env: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def serve(tmp_path: Path, database_url: str) -> Any:
+def serve(tmp_path: Path, webhooks_url: str) -> Any:
     """Start ``offertracker serve`` on the test's database; every process is killed afterwards."""
     started: list[Served] = []
 
     async def start(workers: int = 1, **env: str) -> Served:
         port = _free_port()
         log = tmp_path / f"serve-{len(started)}.log"
-        environ = _environ(tmp_path, database_url, **env)
+        environ = _environ(tmp_path, webhooks_url, **env)
         with log.open("wb") as out:
             proc = subprocess.Popen(  # noqa: ASYNC220 - started once; the test then polls it
                 [
