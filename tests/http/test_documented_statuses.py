@@ -96,6 +96,7 @@ NOT_FOUND = {
     "saved_job_id": "Saved job not found",
     "tag_id": "Tag not found",
     "user_id": "User not found",
+    "webhook_id": "Webhook not found",
 }
 
 # A valid body for a JSON body schema with required fields, so that a generic 404 gets past
@@ -511,6 +512,32 @@ SCENARIOS: list[Case] = [
 ]
 
 
+WEBHOOK_SCENARIOS: list[Case] = [
+    Case("PUT", "/webhooks/{webhook_id}", 403, "Not your webhook", json={}),
+    Case("DELETE", "/webhooks/{webhook_id}", 403, "Not your webhook"),
+    Case("POST", "/webhooks/{webhook_id}/secret", 403, "Not your webhook"),
+    Case("GET", "/webhooks/{webhook_id}/deliveries", 403, "Not your webhook"),
+    Case(
+        "POST",
+        "/webhooks/",
+        400,
+        "A user can have at most 20 webhooks",
+        json={"url": "https://hooks.example.com/one-too-many"},
+    ),
+]
+"""The routes of the webhooks package (``plugins/offertracker-webhooks``), when it is installed:
+the app serves and documents every installed plugin's routes, so they are held to the same rule."""
+
+
+def _scenarios(document: dict[str, Any]) -> list[Case]:
+    """:data:`SCENARIOS`, and :data:`WEBHOOK_SCENARIOS` when the document has the webhooks routes."""
+    return SCENARIOS + (WEBHOOK_SCENARIOS if _serves_webhooks(document) else [])
+
+
+def _serves_webhooks(document: dict[str, Any]) -> bool:
+    return f"{API}/webhooks/" in document["paths"]
+
+
 # --- the document and its generic producers ------------------------------------------------
 
 
@@ -648,14 +675,15 @@ class World:
     headers: dict[str, dict[str, str]]
 
 
-async def build_world(client: TestClient, db: sa.Engine) -> World:
+async def build_world(client: TestClient, db: sa.Engine, *, webhooks: bool = False) -> World:
     """Alice and bob, each owning one of every resource; then the states the scenarios need.
 
     Alice's application has an outcome, a reflection, the tag "Remote" and the most stages
     it may have; her other tag "Onsite" is on nothing; her reminder is completed and her
     saved job converted; she follows bob and is in her own group. Bob's application has a
     stage too, and he has a contact, a document, a private group and a public post. Profiles
-    start private.
+    start private. With ``webhooks`` (the package is installed), bob has a webhook and alice
+    as many as a user may have.
     """
     ids: dict[str, str] = {}
     headers: dict[str, dict[str, str]] = {}
@@ -699,6 +727,20 @@ async def build_world(client: TestClient, db: sa.Engine) -> World:
     await call(client, "POST", f"/saved-jobs/{ids['alice.saved_job_id']}/convert", alice, expect=201)
     await call(client, "POST", f"/social/follow/{ids['bob.user_id']}", alice, expect=201)
     _fill_with_stages(db, alice_app)
+    if webhooks:
+        hook = await call(
+            client, "POST", "/webhooks/", bob, json={"url": "https://hooks.example.com/bob"}, expect=201
+        )
+        ids["bob.webhook_id"] = hook["id"]
+        for n in range(20):  # alice holds as many webhooks as a user may
+            await call(
+                client,
+                "POST",
+                "/webhooks/",
+                alice,
+                json={"url": f"https://hooks.example.com/{n}"},
+                expect=201,
+            )
     return World(ids, headers)
 
 
@@ -788,7 +830,7 @@ async def _problems(case: Case, world: World, clients: Mapping[str, TestClient])
 async def test_the_documented_error_statuses_are_exactly_those_with_a_producer(client: TestClient) -> None:
     document = await _document(client)
     documented = _documented(document)
-    covered = {case.key for case in generic_cases(document) + SCENARIOS}
+    covered = {case.key for case in generic_cases(document) + _scenarios(document)}
 
     unproduced, undocumented = sorted(documented - covered), sorted(covered - documented)
     assert (unproduced, undocumented) == ([], []), (
@@ -804,8 +846,9 @@ async def test_every_documented_error_status_is_answered_as_documented(
     tight = await aiohttp_client(
         make_app(login_limit_account=parse("1/hour"), register_limit_address=parse("1/hour"))
     )
-    world = await build_world(client, db)
-    cases = generic_cases(await _document(client)) + SCENARIOS
+    document = await _document(client)
+    world = await build_world(client, db, webhooks=_serves_webhooks(document))
+    cases = generic_cases(document) + _scenarios(document)
 
     problems = [
         problem
