@@ -99,6 +99,8 @@ def test_the_webhook_receiver_check_accepts_a_delivery_and_refuses_a_forgery_or_
     assert verified(secret, signed, body + b" ") is False
     stale = {"X-OfferTracker-Signature": signature_header(secret, body, now - 301)}
     assert verified(secret, stale, body) is False
+    for garbled in ({}, {"X-OfferTracker-Signature": "nonsense"}, {"X-OfferTracker-Signature": "t=,v1="}):
+        assert verified(secret, garbled, body) is False
 
 
 def test_every_webhook_setting_is_documented() -> None:

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import aiohttp
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, event, func, select
 from tests.unit.fakes import FakeClock
 from webhook_support import SECRET, START, Receiver, add_delivery, add_user, add_webhook, run_sql
 
@@ -415,3 +415,26 @@ async def test_on_stop_a_send_in_flight_is_finished_and_recorded(
     row = await delivery_row(storage, seq)
     assert (row.state, row.attempts) == ("delivered", 1)
     assert [a.status_code for a in await attempts_of(storage, seq)] == [200]
+
+
+async def test_with_nothing_due_a_claim_only_reads(storage: SqlStorage, receiver: Receiver) -> None:
+    # An idle server asks every poll; on SQLite a write transaction would take the write lock.
+    clock = FakeClock(START)
+    hook = await add_webhook(storage, await add_user(storage), receiver.url())
+    await add_delivery(storage, hook, at=START + timedelta(minutes=5))  # not due yet
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    for engine in storage.sync_engines:
+        event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with deliverer(storage, clock) as worker:
+            assert await worker.claim(4) == []
+    finally:
+        for engine in storage.sync_engines:
+            event.remove(engine, "before_cursor_execute", seen)
+    [only] = statements
+    assert only.startswith("SELECT webhook_deliveries.seq FROM webhook_deliveries WHERE")
+    assert "FOR UPDATE" not in only

@@ -245,6 +245,15 @@ class Deliverer:
         if limit < 1:
             return []
         now = self.clock.now()
+
+        def anything_due(conn: Connection) -> bool:
+            due = select(_d.c.seq).where(_d.c.state == _PENDING, _d.c.next_attempt_at <= now).limit(1)
+            return conn.execute(due).first() is not None
+
+        # A read first: an idle server (the usual state) then never takes SQLite's write lock,
+        # nor PostgreSQL row locks, just to find nothing.
+        if not await self.storage.snapshot(lambda uow: uow.execute(anything_due)):
+            return []
         lease_until = now + timedelta(seconds=self.settings.timeout) + LEASE_MARGIN
         postgres = self.storage.dialect == "postgresql"
 
