@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, TypedDict
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -19,7 +18,7 @@ import attrs
 from offertracker_core.constraints import MaxItems, Problem
 from offertracker_core.validation import CheckedInput
 
-from .outbox import ALL_EVENT_TYPES
+from .outbox import ALL_EVENT_TYPES, WebhookEvent
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -35,21 +34,6 @@ __all__ = [
 
 MAX_URL_LENGTH = 2083
 """pydantic's ``HttpUrl`` limit."""
-
-
-class WebhookEvent(StrEnum):
-    """The event types a webhook can subscribe to."""
-
-    APPLICATION_CREATED = "application.created"
-    APPLICATION_UPDATED = "application.updated"
-    APPLICATION_DELETED = "application.deleted"
-    APPLICATION_STATUS_CHANGED = "application.status_changed"
-    STAGE_ADDED = "stage.added"
-    OUTCOME_SAVED = "outcome.saved"
-    REFLECTION_SAVED = "reflection.saved"
-    REMINDER_COMPLETED = "reminder.completed"
-    MILESTONE_REACHED = "milestone.reached"
-
 
 URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#\\u0000-\\u001f]+([/?#][^\\s\\u0000-\\u001f]*)?$"
 """What a webhook URL looks like, for the OpenAPI document and for the check itself (one

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -45,27 +46,43 @@ from offertracker_storage.sql.repositories.applications import SqlApplications
 
 from .tables import webhook_deliveries, webhooks
 
-__all__ = ["ALL_EVENT_TYPES", "EVENT_TYPES", "event_type", "write_outbox"]
+__all__ = ["ALL_EVENT_TYPES", "EVENT_TYPES", "WebhookEvent", "event_type", "write_outbox"]
 
-EVENT_TYPES: dict[type, str] = {
-    ApplicationCreated: "application.created",
-    ApplicationUpdated: "application.updated",
-    ApplicationDeleted: "application.deleted",
-    StatusChanged: "application.status_changed",
-    StageAdded: "stage.added",
-    OutcomeSaved: "outcome.saved",
-    ReflectionSaved: "reflection.saved",
-    ReminderCompleted: "reminder.completed",
-    MilestoneReached: "milestone.reached",
+
+class WebhookEvent(StrEnum):
+    """The event types a webhook can subscribe to."""
+
+    APPLICATION_CREATED = "application.created"
+    APPLICATION_UPDATED = "application.updated"
+    APPLICATION_DELETED = "application.deleted"
+    APPLICATION_STATUS_CHANGED = "application.status_changed"
+    STAGE_ADDED = "stage.added"
+    OUTCOME_SAVED = "outcome.saved"
+    REFLECTION_SAVED = "reflection.saved"
+    REMINDER_COMPLETED = "reminder.completed"
+    MILESTONE_REACHED = "milestone.reached"
+
+
+EVENT_TYPES: dict[type, WebhookEvent] = {
+    ApplicationCreated: WebhookEvent.APPLICATION_CREATED,
+    ApplicationUpdated: WebhookEvent.APPLICATION_UPDATED,
+    ApplicationDeleted: WebhookEvent.APPLICATION_DELETED,
+    StatusChanged: WebhookEvent.APPLICATION_STATUS_CHANGED,
+    StageAdded: WebhookEvent.STAGE_ADDED,
+    OutcomeSaved: WebhookEvent.OUTCOME_SAVED,
+    ReflectionSaved: WebhookEvent.REFLECTION_SAVED,
+    ReminderCompleted: WebhookEvent.REMINDER_COMPLETED,
+    MilestoneReached: WebhookEvent.MILESTONE_REACHED,
 }
 """The webhook event type of each domain event; events of other types are not sent."""
 
-ALL_EVENT_TYPES: tuple[str, ...] = tuple(EVENT_TYPES.values())
+ALL_EVENT_TYPES: tuple[str, ...] = tuple(kind.value for kind in WebhookEvent)
 
 
 def event_type(event: Event) -> str | None:
     """The webhook type of ``event`` (``"stage.added"``), or ``None`` for one webhooks do not carry."""
-    return EVENT_TYPES.get(type(event))
+    kind = EVENT_TYPES.get(type(event))
+    return None if kind is None else kind.value
 
 
 def write_outbox(
