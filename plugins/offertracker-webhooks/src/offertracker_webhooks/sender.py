@@ -37,7 +37,7 @@ from offertracker_http.fetching import AddressRefused, AddressRule, CheckingReso
 
 from .signing import signature_header
 
-__all__ = ["READ_LIMIT", "USER_AGENT", "AttemptResult", "Verdict", "make_session", "send"]
+__all__ = ["READ_LIMIT", "USER_AGENT", "AttemptResult", "Verdict", "make_session", "refused_url", "send"]
 
 USER_AGENT = "OfferTracker-Webhooks/1"
 READ_LIMIT = 4096
@@ -93,8 +93,12 @@ def judge(status: int) -> Verdict:
     return Verdict.REFUSED
 
 
-def _refused_url(url: str, *, allow_private: bool, address_rule: AddressRule) -> str | None:
-    """Why ``url`` is not posted to before any connection, or ``None`` when it may be."""
+def refused_url(url: str, *, allow_private: bool, address_rule: AddressRule) -> str | None:
+    """Why ``url`` is not posted to before any connection, or ``None`` when it may be.
+
+    Also what saving a webhook checks (:mod:`.service`), so a URL is judged alike then and
+    at every delivery.
+    """
     try:
         parsed = URL(url)
     except ValueError:
@@ -145,7 +149,7 @@ async def send(
             verdict=verdict,
         )
 
-    refusal = _refused_url(url, allow_private=allow_private, address_rule=address_rule)
+    refusal = refused_url(url, allow_private=allow_private, address_rule=address_rule)
     if refusal is not None:
         return result(None, refusal, Verdict.REFUSED)
     headers = {

@@ -10,7 +10,6 @@ else's is 403 ``Not your webhook``.
 from __future__ import annotations
 
 import builtins
-import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from offertracker_storage import SqlStorage
 from offertracker_storage.sql.tables import users
 
 from .models import DeliveryAttempt, NewWebhook, WebhookChanges, WebhookView, WebhookWithSecret
+from .sender import refused_url
 from .signing import new_secret
 from .tables import webhook_attempts, webhook_deliveries, webhooks
 
@@ -201,11 +201,7 @@ class WebhookService:
         host = (urlsplit(url).hostname or "").rstrip(".").lower()
         if host == "localhost" or host.endswith(".localhost"):
             raise _invalid_url(url)
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return
-        if not address_is_public(address):
+        if refused_url(url, allow_private=False, address_rule=address_is_public) is not None:
             raise _invalid_url(url)
 
     async def _write(self, run: Callable[[Connection], T]) -> T:
