@@ -22,7 +22,7 @@ from .routes import ALL_ROUTES
 from .routes._common import Routes
 from .throttle import Throttle
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "plugin_route_tables"]
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Services]]
 ThrottleFactory = Callable[[], AbstractAsyncContextManager[Throttle]]
@@ -70,7 +70,7 @@ def create_app(
     app.cleanup_ctx.append(throttle_context)
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(request_id_header)
-    tables = (*ALL_ROUTES, *_plugin_route_tables(plugins))
+    tables = (*ALL_ROUTES, *plugin_route_tables(plugins))
     for table in tables:
         table.add_to(app.router)
     add_ops_routes(app, ops or OpsSettings())
@@ -83,7 +83,7 @@ def create_app(
     return app
 
 
-def _plugin_route_tables(plugins: pluggy.PluginManager | None) -> list[Routes]:
+def plugin_route_tables(plugins: pluggy.PluginManager | None) -> list[Routes]:
     """The route tables plugins return from ``offertracker_route_tables`` (one or a list each)."""
     if plugins is None:
         return []

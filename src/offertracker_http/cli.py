@@ -87,6 +87,7 @@ class _Workers(click.ParamType[str]):
 def serve(host: str, port: int, workers: str | None) -> None:
     """Run the API server (configuration: OFFERTRACKER_* environment variables)."""
     from .bootstrap import SchemaBehind, build_app, prepare_database
+    from .installed import installed_plugins
     from .log_format import configure_logging
     from .serving import serve
 
@@ -95,10 +96,11 @@ def serve(host: str, port: int, workers: str | None) -> None:
     # a generated signing secret is written once and every worker inherits it.
     settings = _settings({**os.environ, "OFFERTRACKER_WORKERS": workers} if workers else None)
     configure_logging(settings.ops.log_format)
+    plugins = installed_plugins()  # loaded once, before any fork; every worker's app shares them
     try:
         # Checked before binding the port, so a schema problem is one clear line, not a traceback.
         # With several workers it runs here once, in the parent, not once per worker.
-        prepare_database(settings)
+        prepare_database(settings, plugins)
     except SchemaBehind as exc:
         raise click.ClickException(str(exc)) from None
     count = settings.server.workers
@@ -107,7 +109,7 @@ def serve(host: str, port: int, workers: str | None) -> None:
         f"OfferTracker on http://{host}:{port} (database: {_safe_url(settings.database_url)}; {plural})"
     )
     if count == 1:
-        serve(build_app(settings, prepare=False), settings, host=host, port=port)
+        serve(build_app(settings, prepare=False, plugins=plugins), settings, host=host, port=port)
         return
     if not hasattr(os, "fork"):
         raise click.ClickException(
@@ -124,7 +126,7 @@ def serve(host: str, port: int, workers: str | None) -> None:
         )
     with _metrics_hooks(settings) as hooks:
         supervisor = Supervisor(
-            lambda sock: serve(build_app(settings, prepare=False), settings, sock=sock),
+            lambda sock: serve(build_app(settings, prepare=False, plugins=plugins), settings, sock=sock),
             host=host,
             port=port,
             workers=count,

@@ -5,7 +5,7 @@ operations with :class:`Routes` exactly like ``offertracker_http.routes.*``:
 inputs in the handler's signature (parsed and validated, 422 in FastAPI's
 shape), one call into its own code, the result rendered as JSON. ``caller``
 is the authenticated user's id, ``services`` the wired core services, and
-``Message``/``deleted`` the reference's ``{"message": ...}`` answer.
+``Message``/``deleted`` the reference's ``{"detail": ...}`` answer.
 """
 
 from __future__ import annotations

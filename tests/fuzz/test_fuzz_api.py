@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from offertracker_core.plugins import create_plugin_manager
+from offertracker_http.app import plugin_route_tables
 from offertracker_http.routes import ALL_OPERATIONS
 
 from ..http.httpkit import API
@@ -54,10 +55,7 @@ def test_every_operation_passes_every_check_for_two_peers(
     # schemathesis leaves out the operation it loaded the document from. The installed plugins'
     # routes (the webhooks package's) are served and fuzzed like the server's own.
     plugin_operations = [
-        op
-        for returned in create_plugin_manager().hook.offertracker_route_tables()
-        for table in (returned if isinstance(returned, list) else [returned])
-        for op in table.operations
+        op for table in plugin_route_tables(create_plugin_manager()) for op in table.operations
     ]
     assert {op.path for op in plugin_operations} >= {f"{API}/webhooks/", f"{API}/webhooks/{{webhook_id}}"}
     served = {f"{op.method} {op.path}" for op in (*ALL_OPERATIONS, *plugin_operations)} - {f"GET {DOCUMENT}"}
