@@ -67,8 +67,7 @@ class Receiver:
 
 async def run_sql(storage: SqlStorage, fn: Callable[[Connection], Any]) -> Any:
     """Run ``fn`` in one committed write transaction of ``storage``; its result."""
-    result, _ = await storage.transact(lambda uow: uow.execute(fn))
-    return result
+    return await storage.write_sql(fn)
 
 
 async def add_user(storage: SqlStorage, name: str = "maya") -> UUID:

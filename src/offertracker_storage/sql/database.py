@@ -316,6 +316,20 @@ class SqlStorage:
             statement_timeout=statement_timeout,
         )
 
+    async def write_sql(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` in one committed write transaction (:meth:`transact`); its result.
+
+        For code that keeps tables of its own next to the core's (a plugin): SQLAlchemy
+        Core on the connection, on the same writer, pool and error translation as the
+        services' writes. Records no events, so no commit hook runs.
+        """
+        result, _ = await self.transact(lambda uow: uow.execute(fn))
+        return result
+
+    async def read_sql(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` on one read-only snapshot (:meth:`snapshot`); its result."""
+        return await self.snapshot(lambda uow: uow.execute(fn))
+
     def add_commit_hook(self, hook: CommitHook) -> None:
         """Run ``hook(connection, events)`` inside every write transaction that recorded events.
 

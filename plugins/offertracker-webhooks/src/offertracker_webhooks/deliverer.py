@@ -252,7 +252,7 @@ class Deliverer:
 
         # A read first: an idle server (the usual state) then never takes SQLite's write lock,
         # nor PostgreSQL row locks, just to find nothing.
-        if not await self.storage.snapshot(lambda uow: uow.execute(anything_due)):
+        if not await self.storage.read_sql(anything_due):
             return []
         lease_until = now + timedelta(seconds=self.settings.timeout) + LEASE_MARGIN
         postgres = self.storage.dialect == "postgresql"
@@ -300,8 +300,7 @@ class Deliverer:
                 )
             return claimed
 
-        result, _ = await self.storage.transact(lambda uow: uow.execute(run))
-        return result
+        return await self.storage.write_sql(run)
 
     async def deliver(self, item: Claimed) -> AttemptResult:
         """Send one claimed delivery and record the result; the result."""
@@ -381,7 +380,7 @@ class Deliverer:
                 conn, item.webhook_id, result, now, window, gave_up=result.verdict is Verdict.RETRY
             )
 
-        await self.storage.transact(lambda uow: uow.execute(run))
+        await self.storage.write_sql(run)
 
     async def prune(self) -> tuple[int, int]:
         """Delete finished deliveries and attempts older than the retention; how many of each."""
@@ -396,8 +395,7 @@ class Deliverer:
             ).rowcount
             return deliveries, attempts
 
-        result, _ = await self.storage.transact(lambda uow: uow.execute(run))
-        return result
+        return await self.storage.write_sql(run)
 
 
 def last_error(result: AttemptResult) -> str:

@@ -1,7 +1,7 @@
 """The webhooks of a user: list, create, edit, delete, rotate the secret, see recent attempts.
 
 Every call is one short transaction through the host's SQL storage
-(``SqlStorage.transact``/``snapshot`` running a function of the connection),
+(``SqlStorage.write_sql``/``read_sql`` running a function of the connection),
 so the plugin needs nothing the host does not already expose. Ownership
 follows behaviour.md §3: an unknown id is 404 ``Webhook not found``, someone
 else's is 403 ``Not your webhook``.
@@ -10,8 +10,8 @@ else's is 403 ``Not your webhook``.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -32,8 +32,6 @@ from .signing import new_secret
 from .tables import webhook_attempts, webhook_deliveries, webhooks
 
 __all__ = ["MAX_WEBHOOKS_PER_USER", "WebhookService"]
-
-T = TypeVar("T")
 
 MAX_WEBHOOKS_PER_USER = 20
 """How many webhooks one user may have (active or not): each costs work on every change."""
@@ -68,7 +66,7 @@ class WebhookService:
             )
             return [_view(row) for row in found]
 
-        return await self._read(run)
+        return await self.storage.read_sql(run)
 
     async def create(self, user_id: UUID, new: NewWebhook) -> WebhookWithSecret:
         """Add a webhook with a fresh secret, returned this once.
@@ -99,7 +97,7 @@ class WebhookService:
                 raise BusinessRuleViolation(_TOO_MANY)
             conn.execute(insert(webhooks), row)
 
-        await self._write(run)
+        await self.storage.write_sql(run)
         return WebhookWithSecret(**{field.name: row[field.name] for field in attrs.fields(WebhookWithSecret)})
 
     async def update(self, user_id: UUID, webhook_id: UUID, changes: Mapping[str, Any]) -> WebhookView:
@@ -135,7 +133,7 @@ class WebhookService:
                 )
             return _view(conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).one())
 
-        return await self._write(run)
+        return await self.storage.write_sql(run)
 
     async def delete(self, user_id: UUID, webhook_id: UUID) -> None:
         """Delete a webhook with its waiting deliveries and its attempt log."""
@@ -144,7 +142,7 @@ class WebhookService:
             _owned(conn, user_id, webhook_id, lock=True)
             conn.execute(delete(webhooks).where(webhooks.c.id == webhook_id))
 
-        await self._write(run)
+        await self.storage.write_sql(run)
 
     async def rotate_secret(self, user_id: UUID, webhook_id: UUID) -> WebhookWithSecret:
         """Give the webhook a new secret, returned this once; deliveries from now on are signed with it."""
@@ -158,7 +156,7 @@ class WebhookService:
             row = conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).one()
             return WebhookWithSecret(**attrs.asdict(_view(row), recurse=False), secret=secret)
 
-        return await self._write(run)
+        return await self.storage.write_sql(run)
 
     async def attempts(
         self, user_id: UUID, webhook_id: UUID, *, skip: int = 0, limit: int = 100
@@ -188,7 +186,7 @@ class WebhookService:
                 for row in found
             ]
 
-        return await self._read(run)
+        return await self.storage.read_sql(run)
 
     def _check_address(self, url: str) -> None:
         """Refuse a URL whose host is a literal non-public address or ``localhost`` (unless allowed).
@@ -203,13 +201,6 @@ class WebhookService:
             raise _invalid_url(url)
         if refused_url(url, allow_private=False, address_rule=address_is_public) is not None:
             raise _invalid_url(url)
-
-    async def _write(self, run: Callable[[Connection], T]) -> T:
-        result, _ = await self.storage.transact(lambda uow: uow.execute(run))
-        return result
-
-    async def _read(self, run: Callable[[Connection], T]) -> T:
-        return await self.storage.snapshot(lambda uow: uow.execute(run))
 
 
 def _owned(conn: Connection, user_id: UUID, webhook_id: UUID, *, lock: bool = False) -> Row[Any]:
