@@ -18,6 +18,7 @@ from uuid import UUID
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import Connection, event, func, select
 from tests.unit.fakes import FakeClock
 from webhook_support import SECRET, START, Receiver, add_delivery, add_user, add_webhook, run_sql
@@ -296,7 +297,7 @@ async def test_two_deliverers_on_one_database_deliver_each_event_exactly_once(
             return int(conn.execute(query).scalar_one())
 
         for _ in range(100):  # the last results are being recorded
-            if await storage.snapshot(lambda uow: uow.execute(delivered)) == len(events):
+            if await storage.read_sql(delivered) == len(events):
                 break
             await asyncio.sleep(0.05)
         stop.set()
@@ -307,7 +308,7 @@ async def test_two_deliverers_on_one_database_deliver_each_event_exactly_once(
         stop.set()
         await other_storage.close()
 
-    assert await storage.snapshot(lambda uow: uow.execute(delivered)) == 32
+    assert await storage.read_sql(delivered) == 32
     hits = Counter(UUID(request.headers["X-OfferTracker-Delivery"]) for request in receiver.requests)
     by_worker = Counter(request.headers["X-Worker"] for request in receiver.requests)
     assert by_worker["first"] + by_worker["second"] == 32
@@ -438,3 +439,37 @@ async def test_with_nothing_due_a_claim_only_reads(storage: SqlStorage, receiver
     [only] = statements
     assert only.startswith("SELECT webhook_deliveries.seq FROM webhook_deliveries WHERE")
     assert "FOR UPDATE" not in only
+
+
+async def test_no_more_deliveries_are_in_flight_than_the_concurrency_allows(
+    storage: SqlStorage, aiohttp_server: Any
+) -> None:
+    in_flight, most, arrived = 0, 0, 0
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal in_flight, most, arrived
+        in_flight += 1
+        arrived += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.2)
+        in_flight -= 1
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/{hook}", slow)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    user = await add_user(storage)
+    hooks = [await add_webhook(storage, user, str(server.make_url(f"/h{n}"))) for n in range(6)]
+    for hook in hooks:  # six heads, all due at once
+        await add_delivery(storage, hook, at=SystemClock().now())
+    settings = WebhookSettings(timeout=5.0, concurrency=2, poll=0.05, allow_private=True)
+    stop = asyncio.Event()
+    async with Deliverer(storage, settings, SystemClock()) as worker:
+        loop = asyncio.create_task(worker.run(stop))
+        for _ in range(100):
+            if arrived == len(hooks) and in_flight == 0:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(loop, timeout=10)
+    assert (arrived, most) == (6, 2)
